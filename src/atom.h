@@ -1,0 +1,51 @@
+/*
+ * atom: the feeds, rendered to memory with libxml2's xmlwriter.
+ *
+ * An Atom 1.0 feed (RFC 4287) per category and one over all categories, and
+ * an OPML 2.0 list of the category feeds.  Pure functions of what the store
+ * holds: the same posts give the same bytes, so an unchanged feed is never
+ * rewritten differently.  Calls libxml2 and libc.
+ */
+#ifndef FINEWSD_ATOM_H
+#define FINEWSD_ATOM_H
+
+#include <stddef.h>
+
+struct atom_entry {
+	const char *info_code;  /* the entry id is tag:<host>,<YYYY-MM-DD>:<info code> */
+	const char *file_id;
+	const char *title;
+	const char *published;  /* 'YYYY-MM-DD HH:MM:SS +0800' */
+	const char *category;
+	const char *tag;
+	const char *media;      /* the author; the tag stands in when NULL */
+	const char *body;
+};
+
+struct atom_feed {
+	const char *site_url;   /* https://host, no trailing '/' */
+	const char *site_host;
+	const char *category;   /* NULL for all.xml */
+	const char *title;      /* the tag, or the site's title for all.xml */
+	const char *html_url;   /* the category page (absolute) */
+};
+
+/* The feed of ENTRIES[N] (newest first); malloc'd, its length in *LENP; NULL on error. */
+char *atom_render(const struct atom_feed *f, const struct atom_entry *entries,
+                  size_t n, size_t *lenp);
+
+struct atom_outline {
+	const char *category;
+	const char *title;      /* the tag */
+	const char *html_url;
+};
+
+/* The OPML 2.0 list of the category feeds; malloc'd, its length in *LENP. */
+char *atom_render_opml(const char *site_url, const char *title,
+                       const struct atom_outline *o, size_t n, size_t *lenp);
+
+/* 'YYYY-MM-DD HH:MM:SS +0800' as RFC 3339 ('YYYY-MM-DDTHH:MM:SS+08:00') into
+ * BUF (at least 26 bytes).  0 or -1. */
+int atom_time_rfc3339(const char *published, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * conf: the configuration file (INI, read with inih) and its validation.
+ *
+ * Owns struct conf and everything in it.  Every error names FILE:LINE and the
+ * key; a configuration that loads is complete and consistent, so no other
+ * module checks it again.  Calls inih, libcurl's URL parser, log.
+ */
+#ifndef FINEWSD_CONF_H
+#define FINEWSD_CONF_H
+
+#include <stddef.h>
+
+enum conf_format { CONF_FORMAT_JSON, CONF_FORMAT_HTML };
+
+/*
+ * One [source NAME] section.  String keys that are unset or empty in the file
+ * are NULL here, except where a default is documented in the contract
+ * (id_field, title_field, date_field, text_field, list_items).
+ */
+struct conf_source {
+	char *name;
+	int line;               /* line of its [source NAME] header */
+	char *list_url;
+	char *list_items;
+	char *id_field, *title_field, *date_field, *media_field;
+	char *category, *tag;
+	char *text_url;         /* contains {id} */
+	char *text_field, *digest_field;
+	char *link, *link_field, *file_id_field, *category_url;
+	long interval;          /* seconds; this source's own or the global one */
+	enum conf_format format;
+	char *list_xpath, *id_xpath, *title_xpath, *date_xpath, *media_xpath;
+	char *text_xpath;
+};
+
+struct conf_category {
+	char *media;
+	char *slug;
+	int line;
+};
+
+struct conf {
+	char *path;
+	char *database;
+	char *site_dir;
+	char *site_url;         /* without a trailing '/' */
+	char *site_host;        /* host[:port] of site_url */
+	char tz[6];             /* "+0800", as written in posts */
+	long tz_offset;         /* seconds east of UTC */
+	long interval;
+	long max_transfers;
+	long max_per_host;
+	long timeout;
+	char *user_agent;
+	long feed_entries;
+	char **on_update;       /* argv (split on blanks), NULL-terminated; NULL if unset */
+	long archive_after_days;/* 0: never archive */
+	char *archive_dir;      /* relative to site_dir; default "_archive" */
+	struct conf_category *categories;
+	size_t ncategories;
+	struct conf_source *sources;
+	size_t nsources;
+};
+
+/*
+ * Reads and validates PATH.  Returns a conf the caller frees with
+ * conf_destroy, or NULL with a message "PATH:LINE: key: what is wrong"
+ * (or "PATH: …" for a file that cannot be read) in ERR.
+ */
+struct conf *conf_load(const char *path, char *err, size_t errlen);
+void conf_destroy(struct conf *c);
+
+/* The [categories] slug for MEDIA, or NULL. */
+const char *conf_category_find(const struct conf *c, const char *media);
+
+/* The source named NAME, or NULL. */
+const struct conf_source *conf_source_find(const struct conf *c, const char *name);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * fsutil: durable, atomic file writes, batched.
+ *
+ * A file is written to a temporary name in its own folder (".NAME.XXXXXX.tmp"),
+ * and only renamed over its final name once its data is on disk.  A batch
+ * collects many such files and makes them durable with one sync (syncfs where
+ * available, else one fsync per file), then renames them all and syncs each
+ * folder once.  A reader never sees half a file; a crash leaves the old file
+ * or the new one, and at worst a temporary file that fsutil_clean_tmp removes.
+ * Calls only libc and log.
+ */
+#ifndef FINEWSD_FSUTIL_H
+#define FINEWSD_FSUTIL_H
+
+#include <stddef.h>
+
+struct fsutil_batch;
+
+/* Flags of fsutil_batch_add. */
+#define FSUTIL_NOREPLACE 0x1  /* leave an existing file as it is (category pages) */
+
+/* Creates PATH and its missing parents with mode 0755.  0 or -1 (errno). */
+int fsutil_mkdirs(const char *path);
+
+/* Removes the temporary files a crash may have left in DIR ('.*.tmp'). */
+int fsutil_clean_tmp(const char *dir);
+
+struct fsutil_batch *fsutil_batch_create(void);
+/* Removes the temporary files of a batch that was not committed.  Accepts NULL. */
+void fsutil_batch_destroy(struct fsutil_batch *b);
+
+/*
+ * Writes DATA to a temporary file beside PATH (whose folder must exist).
+ * Nothing is visible under PATH until fsutil_batch_commit.  0 or -1 (errno).
+ */
+int fsutil_batch_add(struct fsutil_batch *b, const char *path,
+                     const void *data, size_t len, int flags);
+/* Number of files waiting in the batch. */
+size_t fsutil_batch_count(const struct fsutil_batch *b);
+/*
+ * Syncs all files of the batch, renames them to their final names, syncs
+ * their folders, and empties the batch.  0, or -1 with errno set and the
+ * offending path logged; on failure nothing not yet renamed becomes visible.
+ */
+int fsutil_batch_commit(struct fsutil_batch *b);
+
+/* One file, atomically and durably: a batch of one. */
+int fsutil_write_atomic(const char *path, const void *data, size_t len);
+
+/* Reads a whole file into a NUL-terminated buffer the caller frees. NULL, errno. */
+char *fsutil_read_file(const char *path, size_t *lenp);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * store: the SQLite database, the one source of truth.
+ *
+ * Owns the schema (versioned with PRAGMA user_version, migrated on open),
+ * the posts table of the contract, the categories the site already uses,
+ * each source's state (validators for conditional requests, last poll,
+ * backoff) and a few flags.  WAL mode, prepared statements kept for the life
+ * of the handle, every return code checked.  Errors are logged here, once,
+ * with the SQLite message.  Calls SQLite and log.
+ */
+#ifndef FINEWSD_STORE_H
+#define FINEWSD_STORE_H
+
+#include <stddef.h>
+
+struct store;
+
+struct store_post {
+	const char *info_code;
+	const char *source;
+	const char *category;
+	const char *tag;
+	const char *media;       /* may be NULL */
+	const char *title;
+	const char *published;   /* 'YYYY-MM-DD HH:MM:SS +0800' */
+	long long published_at;  /* unix time of published, for ordering */
+	const char *link;        /* may be NULL */
+	const char *body;
+	const char *path;        /* relative to site_dir */
+	const char *file_id;
+	long long fetched_at;
+};
+
+/* Called once per post; return 0 to go on, -1 to stop (the walk returns -1). */
+typedef int store_post_fn(void *arg, const struct store_post *p);
+
+struct store_source {
+	char *etag;              /* NULL when none */
+	char *last_modified;
+	long long last_poll;     /* unix time, 0: never */
+	long long next_poll;
+	char *result;            /* "ok", "not modified", or the error */
+	int failures;            /* consecutive failed polls */
+	long long posts;         /* posts this source wrote, ever */
+};
+
+/* Opens (creating or migrating) the database at PATH.  NULL with ERR set. */
+struct store *store_open(const char *path, char *err, size_t errlen);
+/* Opens read-only (for --status while the daemon runs). */
+struct store *store_open_readonly(const char *path, char *err, size_t errlen);
+void store_close(struct store *st);   /* accepts NULL */
+
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/* 1 if a post with INFO_CODE exists, 0 if not, -1 on error. */
+int store_post_exists(struct store *st, const char *info_code);
+/* Inserts P; a duplicate info_code is an error (-1). */
+int store_post_add(struct store *st, const struct store_post *p);
+/* Updates the file path of a post (archiving). */
+int store_post_set_path(struct store *st, const char *info_code, const char *path);
+/* The newest LIMIT posts of CATEGORY (all when NULL), newest first. */
+int store_posts_newest(struct store *st, const char *category, long limit,
+                       store_post_fn *fn, void *arg);
+/* Every post, in no particular order. */
+int store_posts_each(struct store *st, store_post_fn *fn, void *arg);
+/* Posts published before BEFORE (unix time) whose path starts with PREFIX. */
+int store_posts_older(struct store *st, long long before, const char *prefix,
+                      store_post_fn *fn, void *arg);
+long long store_posts_count(struct store *st, const char *source);
+
+/* Called once per category: its slug and the tag of its first post. */
+typedef int store_category_fn(void *arg, const char *category, const char *tag);
+int store_categories_each(struct store *st, store_category_fn *fn, void *arg);
+
+/* The slug the site already uses for MEDIA (learned by --import): a
+ * malloc'd string in *SLUG, or NULL.  0 or -1. */
+int store_media_slug_get(struct store *st, const char *media, char **slug);
+int store_media_slug_set(struct store *st, const char *media, const char *slug);
+
+/* A source's state; an unknown source gives a zeroed state.  The strings
+ * are malloc'd; free them with store_source_clear. */
+int store_source_get(struct store *st, const char *name, struct store_source *s);
+int store_source_set(struct store *st, const char *name, const struct store_source *s);
+void store_source_clear(struct store_source *s);
+/* Every known source's name and state, ordered by name. */
+typedef int store_source_fn(void *arg, const char *name, const struct store_source *s);
+int store_sources_each(struct store *st, store_source_fn *fn, void *arg);
+
+/* Small named integers (e.g. "feeds_dirty").  Missing keys read as 0. */
+int store_flag_get(struct store *st, const char *key, long long *value);
+int store_flag_set(struct store *st, const char *key, long long value);
+
+#endif
