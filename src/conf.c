@@ -1,1 +1,949 @@
-/* placeholder */
+/*
+ * conf: reads the INI configuration with inih and validates every value, so
+ * that a struct conf that loads is complete and no other module checks it
+ * again.  See conf.h.  Calls inih, libcurl's URL parser, libxml2's XPath
+ * compiler and log.
+ *
+ * inih as Debian builds it passes no line numbers to the handler and cuts
+ * lines at 199 bytes, so the file is fed to ini_parse_stream() by our own
+ * reader: it counts lines, refuses long ones instead of letting inih split
+ * them, and notes section headers itself (inih only calls the handler for
+ * keys, and truncates long section names), so that a section without keys
+ * still counts and every error can name its line.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <ini.h>
+#include <libxml/xpath.h>
+
+#include "conf.h"
+#include "log.h"
+
+#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+
+enum conf_section { SECT_NONE, SECT_FINEWSD, SECT_CATEGORIES, SECT_SOURCE };
+
+/* How a key's value is checked and stored. */
+enum conf_kind {
+	KIND_STR,	/* any string */
+	KIND_URL,	/* an http or https URL */
+	KIND_ID_URL,	/* the same with {id} in it */
+	KIND_CAT_URL,	/* may hold {category} and start with "//" */
+	KIND_SITE_URL,	/* site_url: also gives site_host */
+	KIND_SLUG,
+	KIND_XPATH,
+	KIND_NUMBER,	/* a long in min..max */
+	KIND_TZ,
+	KIND_ARGV,
+	KIND_RELDIR,	/* relative, never climbing out with ".." */
+	KIND_FORMAT,
+};
+
+struct conf_key {
+	const char *name;
+	size_t off;		/* of the field in struct conf or conf_source */
+	enum conf_kind kind;
+	long min, max;
+};
+
+#define G(f)	offsetof(struct conf, f)
+static const struct conf_key conf_keys[] = {
+	{ "database", G(database), KIND_STR, 0, 0 },
+	{ "site_dir", G(site_dir), KIND_STR, 0, 0 },
+	{ "site_url", G(site_url), KIND_SITE_URL, 0, 0 },
+	{ "timezone", G(tz), KIND_TZ, 0, 0 },
+	{ "interval", G(interval), KIND_NUMBER, 1, 604800 },
+	{ "max_transfers", G(max_transfers), KIND_NUMBER, 1, 1024 },
+	{ "max_per_host", G(max_per_host), KIND_NUMBER, 1, 1024 },
+	{ "timeout", G(timeout), KIND_NUMBER, 1, 3600 },
+	{ "user_agent", G(user_agent), KIND_STR, 0, 0 },
+	{ "feed_entries", G(feed_entries), KIND_NUMBER, 1, 10000 },
+	{ "on_update", G(on_update), KIND_ARGV, 0, 0 },
+	{ "archive_after_days", G(archive_after_days), KIND_NUMBER, 0, 36500 },
+	{ "archive_dir", G(archive_dir), KIND_RELDIR, 0, 0 },
+};
+#undef G
+
+#define S(f)	offsetof(struct conf_source, f)
+static const struct conf_key source_keys[] = {
+	{ "list_url", S(list_url), KIND_URL, 0, 0 },
+	{ "list_items", S(list_items), KIND_STR, 0, 0 },
+	{ "id_field", S(id_field), KIND_STR, 0, 0 },
+	{ "title_field", S(title_field), KIND_STR, 0, 0 },
+	{ "date_field", S(date_field), KIND_STR, 0, 0 },
+	{ "media_field", S(media_field), KIND_STR, 0, 0 },
+	{ "category", S(category), KIND_SLUG, 0, 0 },
+	{ "tag", S(tag), KIND_STR, 0, 0 },
+	{ "text_url", S(text_url), KIND_ID_URL, 0, 0 },
+	{ "text_field", S(text_field), KIND_STR, 0, 0 },
+	{ "digest_field", S(digest_field), KIND_STR, 0, 0 },
+	{ "link", S(link), KIND_ID_URL, 0, 0 },
+	{ "link_field", S(link_field), KIND_STR, 0, 0 },
+	{ "file_id_field", S(file_id_field), KIND_STR, 0, 0 },
+	{ "category_url", S(category_url), KIND_CAT_URL, 0, 0 },
+	{ "interval", S(interval), KIND_NUMBER, 1, 604800 },
+	{ "format", S(format), KIND_FORMAT, 0, 0 },
+	{ "list_xpath", S(list_xpath), KIND_XPATH, 0, 0 },
+	{ "id_xpath", S(id_xpath), KIND_XPATH, 0, 0 },
+	{ "title_xpath", S(title_xpath), KIND_XPATH, 0, 0 },
+	{ "date_xpath", S(date_xpath), KIND_XPATH, 0, 0 },
+	{ "media_xpath", S(media_xpath), KIND_XPATH, 0, 0 },
+	{ "text_xpath", S(text_xpath), KIND_XPATH, 0, 0 },
+};
+#undef S
+
+_Static_assert(NITEMS(source_keys) <= 32 && NITEMS(conf_keys) <= 32,
+    "struct conf_parse's keyline is too short");
+
+/* The keys an html source must have, as conf_source_check lists them. */
+static const char *const html_required[] = {
+	"list_xpath", "id_xpath", "title_xpath", "date_xpath", "text_xpath",
+};
+
+struct conf_parse {
+	const char *path;
+	struct conf *c;
+	FILE *fp;
+	char *buf;		/* getline's buffer */
+	size_t bufsize;
+	int lineno;		/* of the line inih is working on */
+	enum conf_section sect;
+	char *sectname;		/* as written between the brackets */
+	int finewsd_line;	/* of the [finewsd] header; 0 before it */
+	int categories_line;
+	int keyline[32];	/* where each key of this section was set */
+	char *err;
+	size_t errlen;
+	int errline;
+	int failed;
+};
+
+/*
+ * Records the first error only: "PATH:LINE: …", or "PATH: …" when LINE is
+ * 0.  Later errors are often consequences of the first one.
+ */
+static void __attribute__((format(printf, 3, 4)))
+conf_fail(struct conf_parse *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (p->failed)
+		return;
+	p->failed = 1;
+	p->errline = line;
+	if (p->errlen == 0)
+		return;
+	if (line > 0)
+		n = snprintf(p->err, p->errlen, "%s:%d: ", p->path, line);
+	else
+		n = snprintf(p->err, p->errlen, "%s: ", p->path);
+	if (n < 0 || (size_t)n >= p->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - n, fmt, ap);
+	va_end(ap);
+}
+
+static char *
+conf_strdup(struct conf_parse *p, const char *s)
+{
+	char *d;
+
+	if ((d = strdup(s)) == NULL)
+		conf_fail(p, p->lineno, "%s", strerror(errno));
+	return d;
+}
+
+/* Replaces the string at *FIELD with a copy of VALUE. */
+static int
+conf_string_set(struct conf_parse *p, char **field, const char *value)
+{
+	char *d;
+
+	if ((d = conf_strdup(p, value)) == NULL)
+		return -1;
+	free(*field);
+	*field = d;
+	return 0;
+}
+
+static int
+conf_is_slug(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return 0;
+	return 1;
+}
+
+/* A slug stands in file names and URLs as it is. */
+static int
+conf_slug_check(struct conf_parse *p, const char *name, const char *value)
+{
+	if (conf_is_slug(value))
+		return 0;
+	conf_fail(p, p->lineno, "%s: not a slug of [A-Za-z0-9_-]: %s", name,
+	    value);
+	return -1;
+}
+
+static int
+conf_format_set(struct conf_parse *p, const struct conf_key *k,
+    enum conf_format *field, const char *value)
+{
+	if (strcmp(value, "json") == 0)
+		*field = CONF_FORMAT_JSON;
+	else if (strcmp(value, "html") == 0)
+		*field = CONF_FORMAT_HTML;
+	else {
+		conf_fail(p, p->lineno, "%s: not json or html: %s", k->name,
+		    value);
+		return -1;
+	}
+	return 0;
+}
+
+/* A whole-string decimal number in MIN..MAX: no blanks, no junk. */
+static int
+conf_number_set(struct conf_parse *p, const struct conf_key *k, long *field,
+    const char *value)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (end == value || *end != '\0' || isspace((unsigned char)*value)) {
+		conf_fail(p, p->lineno, "%s: not a whole number: %s", k->name,
+		    value);
+		return -1;
+	}
+	if (errno == ERANGE || v < k->min || v > k->max) {
+		conf_fail(p, p->lineno, "%s: out of range %ld..%ld: %s",
+		    k->name, k->min, k->max, value);
+		return -1;
+	}
+	*field = v;
+	return 0;
+}
+
+/* "+HHMM" or "-HHMM", as a post's date line carries it. */
+static int
+conf_tz_set(struct conf_parse *p, const struct conf_key *k, const char *value)
+{
+	const char *v = value;
+	long hh, mm;
+
+	if (strlen(v) != 5 || (v[0] != '+' && v[0] != '-') ||
+	    strspn(v + 1, "0123456789") != 4)
+		goto bad;
+	hh = (v[1] - '0') * 10 + (v[2] - '0');
+	mm = (v[3] - '0') * 10 + (v[4] - '0');
+	if (hh > 14 || mm > 59)
+		goto bad;
+	memcpy(p->c->tz, v, 6);
+	p->c->tz_offset = (v[0] == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
+	return 0;
+bad:
+	conf_fail(p, p->lineno, "%s: not a UTC offset +HHMM or -HHMM: %s",
+	    k->name, value);
+	return -1;
+}
+
+/*
+ * on_update is run without a shell, so a plain split on blanks is the whole
+ * syntax; a NULL-terminated argv of separately allocated words.
+ */
+static int
+conf_argv_set(struct conf_parse *p, char ***field, const char *value)
+{
+	static const char blanks[] = " \t";
+	const char *s;
+	char **argv;
+	size_t n = 0, i = 0, len;
+
+	for (s = value + strspn(value, blanks); *s != '\0';
+	    s += len, s += strspn(s, blanks)) {
+		len = strcspn(s, blanks);
+		n++;
+	}
+	if ((argv = calloc(n + 1, sizeof(*argv))) == NULL)
+		goto fail;
+	for (s = value + strspn(value, blanks); *s != '\0';
+	    s += len, s += strspn(s, blanks)) {
+		len = strcspn(s, blanks);
+		if ((argv[i++] = strndup(s, len)) == NULL)
+			goto fail;
+	}
+	*field = argv;
+	return 0;
+fail:
+	conf_fail(p, p->lineno, "%s", strerror(errno));
+	if (argv != NULL)
+		for (i = 0; argv[i] != NULL; i++)
+			free(argv[i]);
+	free(argv);
+	return -1;
+}
+
+/* archive_dir lives below site_dir: no leading '/', no ".." component. */
+static int
+conf_reldir_check(struct conf_parse *p, const struct conf_key *k,
+    const char *value)
+{
+	const char *s = value;
+	size_t len;
+
+	if (*s == '/')
+		goto bad;
+	for (;;) {
+		len = strcspn(s, "/");
+		if (len == 2 && s[0] == '.' && s[1] == '.')
+			goto bad;
+		if (s[len] == '\0')
+			return 0;
+		s += len + 1;
+	}
+bad:
+	conf_fail(p, p->lineno, "%s: not a path below site_dir: %s", k->name,
+	    value);
+	return -1;
+}
+
+/*
+ * Checks that URL is an absolute http or https URL, with libcurl's parser;
+ * WHAT is what the error message shows.  With UP, hands the parsed URL
+ * over (the caller frees it with curl_url_cleanup).
+ */
+static int
+conf_url_parse(struct conf_parse *p, const struct conf_key *k,
+    const char *url, const char *what, CURLU **up)
+{
+	CURLU *u;
+	CURLUcode rc;
+	char *scheme = NULL;
+
+	if ((u = curl_url()) == NULL) {
+		conf_fail(p, p->lineno, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	if ((rc = curl_url_set(u, CURLUPART_URL, url, 0)) != CURLUE_OK)
+		conf_fail(p, p->lineno, "%s: bad URL (%s): %s", k->name,
+		    curl_url_strerror(rc), what);
+	else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    (strcasecmp(scheme, "http") != 0 &&
+	    strcasecmp(scheme, "https") != 0))
+		conf_fail(p, p->lineno, "%s: not an http or https URL: %s",
+		    k->name, what);
+	curl_free(scheme);
+	if (p->failed || up == NULL) {
+		curl_url_cleanup(u);
+		return p->failed ? -1 : 0;
+	}
+	*up = u;
+	return 0;
+}
+
+/* PREFIX and S with every VAR in S replaced by "x"; NULL without memory. */
+static char *
+conf_subst(const char *prefix, const char *s, const char *var)
+{
+	size_t plen = strlen(prefix), vlen = strlen(var);
+	char *d, *o;
+	const char *q;
+
+	if ((d = malloc(plen + strlen(s) + 1)) == NULL)
+		return NULL;
+	memcpy(d, prefix, plen);
+	for (o = d + plen; (q = strstr(s, var)) != NULL; s = q + vlen) {
+		memcpy(o, s, q - s);
+		o += q - s;
+		*o++ = 'x';
+	}
+	strcpy(o, s);
+	return d;
+}
+
+/*
+ * A template is checked as the URL it becomes once its placeholder is
+ * filled in; category_url may also be scheme-relative ("//host/…"), as
+ * the site's back links are.
+ */
+static int
+conf_template_check(struct conf_parse *p, const struct conf_key *k,
+    const char *value)
+{
+	int cat = k->kind == KIND_CAT_URL;
+	char *url;
+	int rv;
+
+	if (!cat && strstr(value, "{id}") == NULL) {
+		conf_fail(p, p->lineno, "%s: no {id} in %s", k->name, value);
+		return -1;
+	}
+	url = conf_subst(cat && strncmp(value, "//", 2) == 0 ? "https:" : "",
+	    value, cat ? "{category}" : "{id}");
+	if (url == NULL) {
+		conf_fail(p, p->lineno, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	rv = conf_url_parse(p, k, url, value, NULL);
+	free(url);
+	return rv;
+}
+
+/* site_url without its trailing '/', and site_host = host[:port]. */
+static int
+conf_site_set(struct conf_parse *p, const struct conf_key *k,
+    const char *value)
+{
+	struct conf *c = p->c;
+	CURLU *u;
+	char *host = NULL, *port = NULL, *hostport = NULL, *url = NULL;
+	CURLUcode rc;
+	size_t len;
+
+	if (conf_url_parse(p, k, value, value, &u) == -1)
+		return -1;
+	if ((rc = curl_url_get(u, CURLUPART_HOST, &host, 0)) == CURLUE_OK &&
+	    (rc = curl_url_get(u, CURLUPART_PORT, &port, 0)) == CURLUE_NO_PORT)
+		rc = CURLUE_OK;
+	if (rc != CURLUE_OK)
+		conf_fail(p, p->lineno, "%s: bad URL (%s): %s", k->name,
+		    curl_url_strerror(rc), value);
+	else if (asprintf(&hostport, "%s%s%s", host, port != NULL ? ":" : "",
+	    port != NULL ? port : "") == -1) {
+		hostport = NULL;	/* asprintf leaves it undefined */
+		conf_fail(p, p->lineno, "%s", strerror(ENOMEM));
+	} else if ((url = strdup(value)) == NULL)
+		conf_fail(p, p->lineno, "%s", strerror(ENOMEM));
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	if (p->failed) {
+		free(hostport);
+		return -1;
+	}
+	for (len = strlen(url); len > 0 && url[len - 1] == '/'; len--)
+		url[len - 1] = '\0';
+	free(c->site_url);
+	free(c->site_host);
+	c->site_url = url;
+	c->site_host = hostport;
+	return 0;
+}
+
+/*
+ * Keeps libxml2 from printing the error; it stays in the context's
+ * lastError, whose int1 is where the parser stopped.
+ */
+static void
+conf_xpath_quiet(void *data, xmlErrorPtr e)
+{
+	(void)data;
+	(void)e;
+}
+
+/*
+ * libxml2 is the judge of what compiles (it accepts some unfinished
+ * expressions, such as a function call cut short at the end).
+ */
+static int
+conf_xpath_check(struct conf_parse *p, const struct conf_key *k,
+    const char *value)
+{
+	xmlXPathContextPtr ctx;
+	xmlXPathCompExprPtr comp;
+
+	if ((ctx = xmlXPathNewContext(NULL)) == NULL) {
+		conf_fail(p, p->lineno, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	ctx->error = conf_xpath_quiet;
+	if ((comp = xmlXPathCtxtCompile(ctx, (const xmlChar *)value)) != NULL) {
+		xmlXPathFreeCompExpr(comp);
+		xmlXPathFreeContext(ctx);
+		return 0;
+	}
+	conf_fail(p, p->lineno, "%s: XPath syntax error at column %d: %s",
+	    k->name, ctx->lastError.int1 + 1, value);
+	xmlXPathFreeContext(ctx);
+	return -1;
+}
+
+/* Checks VALUE (never empty) as K says and stores it in the struct at BASE. */
+static int
+conf_value_set(struct conf_parse *p, void *base, const struct conf_key *k,
+    const char *value)
+{
+	char *field = (char *)base + k->off;
+	int rv = 0;
+
+	switch (k->kind) {
+	case KIND_NUMBER:
+		return conf_number_set(p, k, (long *)(void *)field, value);
+	case KIND_TZ:
+		return conf_tz_set(p, k, value);
+	case KIND_ARGV:
+		return conf_argv_set(p, (char ***)(void *)field, value);
+	case KIND_SITE_URL:
+		return conf_site_set(p, k, value);
+	case KIND_FORMAT:
+		return conf_format_set(p, k, (enum conf_format *)(void *)field,
+		    value);
+	case KIND_URL:
+		rv = conf_url_parse(p, k, value, value, NULL);
+		break;
+	case KIND_ID_URL:
+	case KIND_CAT_URL:
+		rv = conf_template_check(p, k, value);
+		break;
+	case KIND_SLUG:
+		rv = conf_slug_check(p, k->name, value);
+		break;
+	case KIND_XPATH:
+		rv = conf_xpath_check(p, k, value);
+		break;
+	case KIND_RELDIR:
+		rv = conf_reldir_check(p, k, value);
+		break;
+	case KIND_STR:
+		break;
+	}
+	return rv == -1 ? -1 : conf_string_set(p, (char **)(void *)field, value);
+}
+
+/*
+ * An empty value means "unset": the key keeps its default (or NULL), but
+ * still counts as given for the duplicate check.
+ */
+static void
+conf_key_set(struct conf_parse *p, void *base, const struct conf_key *keys,
+    size_t nkeys, const char *name, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < nkeys; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			break;
+	if (i == nkeys) {
+		conf_fail(p, p->lineno, "%s: unknown key in [%s]", name,
+		    p->sectname);
+		return;
+	}
+	if (p->keyline[i] != 0) {
+		conf_fail(p, p->lineno, "%s: duplicate key (first at line %d)",
+		    name, p->keyline[i]);
+		return;
+	}
+	p->keyline[i] = p->lineno;
+	if (*value != '\0')
+		(void)conf_value_set(p, base, &keys[i], value);
+}
+
+static void
+conf_category_add(struct conf_parse *p, const char *media, const char *slug)
+{
+	struct conf *c = p->c;
+	struct conf_category *v, *cat;
+	size_t i;
+
+	for (i = 0; i < c->ncategories; i++)
+		if (strcmp(c->categories[i].media, media) == 0) {
+			conf_fail(p, p->lineno,
+			    "%s: duplicate key (first at line %d)", media,
+			    c->categories[i].line);
+			return;
+		}
+	if (conf_slug_check(p, media, slug) == -1)
+		return;
+	v = reallocarray(c->categories, c->ncategories + 1, sizeof(*v));
+	if (v == NULL) {
+		conf_fail(p, p->lineno, "%s", strerror(errno));
+		return;
+	}
+	c->categories = v;
+	cat = &v[c->ncategories++];
+	cat->line = p->lineno;
+	cat->media = conf_strdup(p, media);
+	cat->slug = conf_strdup(p, slug);
+}
+
+static int
+conf_handler(void *user, const char *section, const char *name,
+    const char *value)
+{
+	struct conf_parse *p = user;
+	struct conf *c = p->c;
+
+	/* Our own p->sect is used: inih cuts long section names short. */
+	(void)section;
+	if (p->failed)
+		return 0;
+	switch (p->sect) {
+	case SECT_NONE:
+		conf_fail(p, p->lineno, "%s: key outside any section", name);
+		break;
+	case SECT_FINEWSD:
+		conf_key_set(p, c, conf_keys, NITEMS(conf_keys), name, value);
+		break;
+	case SECT_CATEGORIES:
+		conf_category_add(p, name, value);
+		break;
+	case SECT_SOURCE:
+		conf_key_set(p, &c->sources[c->nsources - 1], source_keys,
+		    NITEMS(source_keys), name, value);
+		break;
+	}
+	return !p->failed;
+}
+
+static void
+conf_source_add(struct conf_parse *p, const char *name)
+{
+	struct conf *c = p->c;
+	struct conf_source *v, *s;
+	const struct conf_source *old;
+
+	if (!conf_is_slug(name)) {
+		conf_fail(p, p->lineno, "[%s]: bad source name: use letters, "
+		    "digits, '-' and '_'", p->sectname);
+		return;
+	}
+	if ((old = conf_source_find(c, name)) != NULL) {
+		conf_fail(p, p->lineno, "[%s]: duplicate source (first at "
+		    "line %d)", p->sectname, old->line);
+		return;
+	}
+	v = reallocarray(c->sources, c->nsources + 1, sizeof(*v));
+	if (v == NULL) {
+		conf_fail(p, p->lineno, "%s", strerror(errno));
+		return;
+	}
+	c->sources = v;
+	s = &v[c->nsources++];
+	memset(s, 0, sizeof(*s));
+	s->line = p->lineno;
+	s->format = CONF_FORMAT_JSON;
+	s->name = conf_strdup(p, name);
+	s->list_items = conf_strdup(p, "record");
+	s->id_field = conf_strdup(p, "infoCode");
+	s->title_field = conf_strdup(p, "title");
+	s->date_field = conf_strdup(p, "datetime");
+	s->text_field = conf_strdup(p, "text");
+}
+
+/* Starts the section written as NAME between brackets on this line. */
+static void
+conf_section_start(struct conf_parse *p, const char *name)
+{
+	free(p->sectname);
+	if ((p->sectname = conf_strdup(p, name)) == NULL)
+		return;
+	memset(p->keyline, 0, sizeof(p->keyline));
+	if (strcmp(name, "finewsd") == 0 || strcmp(name, "categories") == 0) {
+		int *first = name[0] == 'f' ? &p->finewsd_line :
+		    &p->categories_line;
+
+		if (*first != 0) {
+			conf_fail(p, p->lineno, "[%s]: duplicate section "
+			    "(first at line %d)", name, *first);
+			return;
+		}
+		*first = p->lineno;
+		p->sect = name[0] == 'f' ? SECT_FINEWSD : SECT_CATEGORIES;
+	} else if (strncmp(name, "source", 6) == 0 &&
+	    (name[6] == '\0' || isblank((unsigned char)name[6]))) {
+		p->sect = SECT_SOURCE;
+		conf_source_add(p, name + 6 + strspn(name + 6, " \t"));
+	} else
+		conf_fail(p, p->lineno, "[%s]: unknown section", name);
+}
+
+/*
+ * Finds a section header the way inih does: the name ends at ']', and an
+ * inline comment (';' after a blank) before it makes the line one that
+ * inih reports as a syntax error, so no section starts there.
+ */
+static void
+conf_header_scan(struct conf_parse *p, const char *line)
+{
+	const char *e;
+	char *name;
+	int was_space = 0;
+
+	for (e = line + 1; *e != '\0' && *e != ']'; e++) {
+		if (was_space && *e == ';')
+			return;
+		was_space = isspace((unsigned char)*e);
+	}
+	if (*e != ']')
+		return;
+	if ((name = strndup(line + 1, e - line - 1)) == NULL) {
+		conf_fail(p, p->lineno, "%s", strerror(errno));
+		return;
+	}
+	conf_section_start(p, name);
+	free(name);
+}
+
+/*
+ * inih's reader: hands over one line at a time.  Leading blanks are taken
+ * off, so that inih never joins an indented line to the previous value
+ * (its multi-line values would hide keys); returning NULL ends the parse,
+ * which is how an error stops it.
+ */
+static char *
+conf_read_line(char *str, int num, void *stream)
+{
+	struct conf_parse *p = stream;
+	ssize_t n;
+	char *s;
+
+	if (p->failed)
+		return NULL;
+	errno = 0;
+	if ((n = getline(&p->buf, &p->bufsize, p->fp)) == -1) {
+		if (ferror(p->fp))
+			conf_fail(p, 0, "%s", strerror(errno));
+		return NULL;
+	}
+	p->lineno++;
+	if (n > 0 && p->buf[n - 1] == '\n')
+		p->buf[--n] = '\0';
+	if (n > 0 && p->buf[n - 1] == '\r')
+		p->buf[--n] = '\0';
+	if (n > num - 1) {
+		conf_fail(p, p->lineno, "line longer than %d bytes", num - 1);
+		return NULL;
+	}
+	if (memchr(p->buf, '\0', n) != NULL) {
+		conf_fail(p, p->lineno, "NUL byte in line");
+		return NULL;
+	}
+	s = p->buf;
+	if (p->lineno == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3;
+	s += strspn(s, " \t\f\v");
+	if (*s == '[')
+		conf_header_scan(p, s);
+	if (p->failed)
+		return NULL;
+	memcpy(str, s, strlen(s) + 1);
+	return str;
+}
+
+/* The checks that need the whole section: what a source cannot do without. */
+static void
+conf_source_check(struct conf_parse *p, struct conf_source *s)
+{
+	int html = s->format == CONF_FORMAT_HTML;
+	int media = html ? s->media_xpath != NULL : s->media_field != NULL;
+	const char *const xpaths[] = { s->list_xpath, s->id_xpath,
+	    s->title_xpath, s->date_xpath, s->text_xpath };
+	size_t i;
+
+	if (s->list_url == NULL || s->text_url == NULL) {
+		conf_fail(p, s->line, "[source %s]: missing key %s", s->name,
+		    s->list_url == NULL ? "list_url" : "text_url");
+		return;
+	}
+	for (i = 0; html && i < NITEMS(xpaths); i++)
+		if (xpaths[i] == NULL) {
+			conf_fail(p, s->line, "[source %s]: missing key %s",
+			    s->name, html_required[i]);
+			return;
+		}
+	if (!media && s->category == NULL)
+		conf_fail(p, s->line, "[source %s]: missing key %s or "
+		    "category", s->name, html ? "media_xpath" : "media_field");
+	else if (!media && s->tag == NULL)
+		conf_fail(p, s->line, "[source %s]: missing key tag (a fixed "
+		    "category without media needs one)", s->name);
+	else if (html && s->link == NULL)
+		conf_fail(p, s->line, "[source %s]: missing key link", s->name);
+	else if (s->link == NULL && s->link_field == NULL)
+		conf_fail(p, s->line, "[source %s]: missing key link or "
+		    "link_field", s->name);
+}
+
+/* The checks that need the whole file. */
+static void
+conf_finish(struct conf_parse *p)
+{
+	struct conf *c = p->c;
+	size_t i;
+
+	if (p->finewsd_line == 0) {
+		conf_fail(p, 0, "no [finewsd] section");
+		return;
+	}
+	if (c->database == NULL || c->site_dir == NULL || c->site_url == NULL) {
+		conf_fail(p, p->finewsd_line, "[finewsd]: missing key %s",
+		    c->database == NULL ? "database" :
+		    c->site_dir == NULL ? "site_dir" : "site_url");
+		return;
+	}
+	if (c->nsources == 0) {
+		conf_fail(p, 0, "no [source NAME] section");
+		return;
+	}
+	for (i = 0; i < c->nsources && !p->failed; i++) {
+		conf_source_check(p, &c->sources[i]);
+		/* The global interval may come after the source. */
+		if (c->sources[i].interval == 0)
+			c->sources[i].interval = c->interval;
+	}
+}
+
+static struct conf *
+conf_new(const char *path)
+{
+	struct conf *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	memcpy(c->tz, "+0800", 6);
+	c->tz_offset = 8 * 3600;
+	c->interval = 300;
+	c->max_transfers = 8;
+	c->max_per_host = 4;
+	c->timeout = 30;
+	c->feed_entries = 50;
+	c->archive_after_days = 0;
+	c->path = strdup(path);
+	c->user_agent = strdup("finewsd/" PACKAGE_VERSION);
+	c->archive_dir = strdup("_archive");
+	if (c->path == NULL || c->user_agent == NULL || c->archive_dir == NULL) {
+		conf_destroy(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct conf *
+conf_load(const char *path, char *err, size_t errlen)
+{
+	struct conf_parse p;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.path = path;
+	p.err = err;
+	p.errlen = errlen;
+	if (errlen > 0)
+		err[0] = '\0';
+	if ((p.c = conf_new(path)) == NULL) {
+		conf_fail(&p, 0, "%s", strerror(errno));
+		return NULL;
+	}
+	if ((p.fp = fopen(path, "r")) == NULL) {
+		conf_fail(&p, 0, "%s", strerror(errno));
+		goto fail;
+	}
+	rc = ini_parse_stream(conf_read_line, &p, conf_handler, &p);
+	/*
+	 * inih returns the first line it found wrong: ours (the handler
+	 * returned 0 there) or a line it could not parse, which wins when it
+	 * comes first.
+	 */
+	if (rc > 0 && (!p.failed || rc < p.errline)) {
+		p.failed = 0;
+		conf_fail(&p, rc, "syntax error: expected [section], "
+		    "key = value or a comment");
+	} else if (rc < 0)
+		conf_fail(&p, 0, "%s", strerror(ENOMEM));
+	if (!p.failed)
+		conf_finish(&p);
+	if (p.failed)
+		goto fail;
+	log_debug("%s: %zu sources, %zu categories", path, p.c->nsources,
+	    p.c->ncategories);
+	goto out;
+fail:
+	conf_destroy(p.c);
+	p.c = NULL;
+out:
+	if (p.fp != NULL)
+		fclose(p.fp);
+	free(p.buf);
+	free(p.sectname);
+	return p.c;
+}
+
+static void
+conf_source_free(struct conf_source *s)
+{
+	size_t i;
+
+	free(s->name);
+	for (i = 0; i < NITEMS(source_keys); i++)
+		if (source_keys[i].kind != KIND_NUMBER &&
+		    source_keys[i].kind != KIND_FORMAT)
+			free(*(char **)(void *)((char *)s +
+			    source_keys[i].off));
+}
+
+void
+conf_destroy(struct conf *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nsources; i++)
+		conf_source_free(&c->sources[i]);
+	free(c->sources);
+	for (i = 0; i < c->ncategories; i++) {
+		free(c->categories[i].media);
+		free(c->categories[i].slug);
+	}
+	free(c->categories);
+	for (i = 0; c->on_update != NULL && c->on_update[i] != NULL; i++)
+		free(c->on_update[i]);
+	free(c->on_update);
+	free(c->path);
+	free(c->database);
+	free(c->site_dir);
+	free(c->site_url);
+	free(c->site_host);
+	free(c->user_agent);
+	free(c->archive_dir);
+	free(c);
+}
+
+const char *
+conf_category_find(const struct conf *c, const char *media)
+{
+	size_t i;
+
+	for (i = 0; i < c->ncategories; i++)
+		if (strcmp(c->categories[i].media, media) == 0)
+			return c->categories[i].slug;
+	return NULL;
+}
+
+const struct conf_source *
+conf_source_find(const struct conf *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsources; i++)
+		if (c->sources[i].name != NULL &&
+		    strcmp(c->sources[i].name, name) == 0)
+			return &c->sources[i];
+	return NULL;
+}

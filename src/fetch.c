@@ -1,1 +1,503 @@
-/* placeholder */
+/*
+ * fetch: libcurl's multi_socket interface driven by a libev loop.
+ *
+ * The shape is the canonical one of curl's evhiperfifo.c: a global context
+ * (struct fetch) holding the multi handle and one ev_timer, a per-transfer
+ * context (struct xfer, found again through CURLOPT_PRIVATE) and a
+ * per-socket context (struct fetch_sock, attached with curl_multi_assign)
+ * holding its ev_io.  After every curl_multi_socket_action the finished
+ * transfers are collected with curl_multi_info_read, and only then are the
+ * callers called back: nothing calls libcurl from inside its own callbacks.
+ *
+ * Transfers wait in a FIFO until fewer than max_transfers run, so a poll
+ * that finds ten thousand new records holds ten thousand small queue entries,
+ * not ten thousand curl handles.  Finished easy handles are kept for reuse.
+ * Calls libcurl, libev and log.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <curl/curl.h>
+
+#include "fetch.h"
+#include "log.h"
+
+/* How many finished easy handles are kept for the next transfers. */
+#define FETCH_EASY_POOL 64
+
+struct xfer {
+	struct fetch *f;
+	struct xfer *next;        /* in the waiting queue, or the running list */
+	struct xfer *prev;        /* in the running list */
+	CURL *easy;
+	struct curl_slist *headers;
+	char *url;
+	char *etag;
+	char *last_modified;
+	fetch_done_fn *cb;
+	void *arg;
+	char *buf;
+	size_t len, cap;
+	int too_large;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct fetch_sock {
+	struct fetch *f;
+	ev_io io;
+};
+
+struct fetch {
+	struct ev_loop *loop;
+	CURLM *multi;
+	ev_timer timer;
+	struct fetch_opts opts;
+	char *user_agent;
+	struct xfer *head, *tail;  /* waiting for a place */
+	size_t waiting;
+	struct xfer *active;       /* added to the multi handle */
+	size_t running;
+	CURL *pool[FETCH_EASY_POOL];
+	size_t npool;
+};
+
+static void fetch_fill(struct fetch *f);
+
+static void
+xfer_free(struct xfer *x)
+{
+	if (x == NULL)
+		return;
+	curl_slist_free_all(x->headers);
+	free(x->url);
+	free(x->etag);
+	free(x->last_modified);
+	free(x->buf);
+	free(x);
+}
+
+/* Returns an easy handle to the pool, or frees it when the pool is full. */
+static void
+fetch_easy_put(struct fetch *f, CURL *e)
+{
+	if (e == NULL)
+		return;
+	if (f->npool < FETCH_EASY_POOL) {
+		curl_easy_reset(e);
+		f->pool[f->npool++] = e;
+	} else
+		curl_easy_cleanup(e);
+}
+
+static CURL *
+fetch_easy_get(struct fetch *f)
+{
+	if (f->npool > 0)
+		return f->pool[--f->npool];
+	return curl_easy_init();
+}
+
+/* Appends received bytes; past max_size the transfer is stopped, not grown. */
+static size_t
+xfer_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct xfer *x = userdata;
+	size_t n = size * nmemb;
+
+	if (x->len + n > x->f->opts.max_size) {
+		x->too_large = 1;
+		return 0;
+	}
+	if (x->len + n + 1 > x->cap) {
+		size_t cap = x->cap ? x->cap : 16384;
+		char *p;
+
+		while (cap < x->len + n + 1)
+			cap *= 2;
+		if (cap > x->f->opts.max_size + 1)
+			cap = x->f->opts.max_size + 1;
+		if ((p = realloc(x->buf, cap)) == NULL)
+			return 0;
+		x->buf = p;
+		x->cap = cap;
+	}
+	memcpy(x->buf + x->len, ptr, n);
+	x->len += n;
+	x->buf[x->len] = '\0';
+	return n;
+}
+
+static int
+xfer_setup(struct fetch *f, struct xfer *x)
+{
+	CURL *e = x->easy;
+	CURLcode rc = CURLE_OK;
+
+#define SET(opt, val) do { if (rc == CURLE_OK) rc = curl_easy_setopt(e, opt, val); } while (0)
+	SET(CURLOPT_URL, x->url);
+	SET(CURLOPT_PRIVATE, x);
+	SET(CURLOPT_WRITEFUNCTION, xfer_write_cb);
+	SET(CURLOPT_WRITEDATA, x);
+	SET(CURLOPT_ERRORBUFFER, x->errbuf);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_FOLLOWLOCATION, 1L);
+	SET(CURLOPT_MAXREDIRS, 5L);
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_ACCEPT_ENCODING, "");
+	SET(CURLOPT_TIMEOUT, f->opts.timeout);
+	SET(CURLOPT_CONNECTTIMEOUT, f->opts.timeout);
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->opts.max_size);
+	SET(CURLOPT_USERAGENT, f->user_agent);
+	SET(CURLOPT_TCP_KEEPALIVE, 1L);
+	if (x->etag != NULL || x->last_modified != NULL) {
+		char line[1024];
+
+		if (x->etag != NULL) {
+			snprintf(line, sizeof(line), "If-None-Match: %s", x->etag);
+			x->headers = curl_slist_append(x->headers, line);
+		}
+		if (x->last_modified != NULL) {
+			snprintf(line, sizeof(line), "If-Modified-Since: %s", x->last_modified);
+			x->headers = curl_slist_append(x->headers, line);
+		}
+		SET(CURLOPT_HTTPHEADER, x->headers);
+	}
+#undef SET
+	if (rc != CURLE_OK) {
+		log_warnx("fetch %s: %s", x->url, curl_easy_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* The value of response header NAME, or NULL. */
+static const char *
+xfer_header(struct xfer *x, const char *name)
+{
+	struct curl_header *h;
+
+	if (curl_easy_header(x->easy, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+		return NULL;
+	return h->value;
+}
+
+/* Retry-After is either delta-seconds or an HTTP date. */
+static long
+xfer_retry_after(struct xfer *x)
+{
+	const char *v = xfer_header(x, "Retry-After");
+	char *end;
+	long n;
+	time_t t;
+
+	if (v == NULL || *v == '\0')
+		return -1;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno == 0 && *end == '\0' && n >= 0)
+		return n;
+	if ((t = curl_getdate(v, NULL)) == -1)
+		return -1;
+	n = (long)(t - time(NULL));
+	return n > 0 ? n : 0;
+}
+
+/* Builds the result of a finished transfer, calls back, recycles it. */
+static void
+xfer_finish(struct fetch *f, struct xfer *x, CURLcode cc)
+{
+	struct fetch_result r;
+	char error[CURL_ERROR_SIZE + 64];
+	long status = 0;
+
+	memset(&r, 0, sizeof(r));
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	r.status = status;
+	r.url = x->url;
+	r.body = x->buf != NULL ? x->buf : "";
+	r.len = x->len;
+	r.retry_after = -1;
+	if (cc == CURLE_OK && (status / 100 == 2 || status == 304)) {
+		r.ok = 1;
+		r.etag = xfer_header(x, "ETag");
+		r.last_modified = xfer_header(x, "Last-Modified");
+	} else {
+		if (x->too_large || cc == CURLE_FILESIZE_EXCEEDED)
+			snprintf(error, sizeof(error), "response larger than %zu bytes",
+			    f->opts.max_size);
+		else if (cc != CURLE_OK)
+			snprintf(error, sizeof(error), "%s",
+			    x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc));
+		else {
+			snprintf(error, sizeof(error), "HTTP status %ld", status);
+			if (status == 429 || status == 503)
+				r.retry_after = xfer_retry_after(x);
+		}
+		r.error = error;
+	}
+	x->cb(x->arg, &r);
+	fetch_easy_put(f, x->easy);
+	x->easy = NULL;
+	xfer_free(x);
+}
+
+static void
+fetch_unlink(struct fetch *f, struct xfer *x)
+{
+	if (x->prev != NULL)
+		x->prev->next = x->next;
+	else
+		f->active = x->next;
+	if (x->next != NULL)
+		x->next->prev = x->prev;
+	x->next = x->prev = NULL;
+	f->running--;
+}
+
+/* Collects every finished transfer; called after each socket action. */
+static void
+fetch_drain(struct fetch *f)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(f->multi, &left)) != NULL) {
+		struct xfer *x = NULL;
+		CURLcode cc;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		cc = msg->data.result;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		curl_multi_remove_handle(f->multi, msg->easy_handle);
+		fetch_unlink(f, x);
+		xfer_finish(f, x, cc);
+	}
+	fetch_fill(f);
+}
+
+static void
+fetch_action(struct fetch *f, curl_socket_t s, int action)
+{
+	int running;
+	CURLMcode mc;
+
+	mc = curl_multi_socket_action(f->multi, s, action, &running);
+	if (mc != CURLM_OK)
+		log_warnx("fetch: curl_multi_socket_action: %s", curl_multi_strerror(mc));
+	fetch_drain(f);
+}
+
+static void
+fetch_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct fetch_sock *fs = w->data;
+	int action = (revents & EV_READ ? CURL_CSELECT_IN : 0) |
+	    (revents & EV_WRITE ? CURL_CSELECT_OUT : 0);
+
+	fetch_action(fs->f, w->fd, action);
+}
+
+static void
+fetch_timer_ev_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	fetch_action(w->data, CURL_SOCKET_TIMEOUT, 0);
+}
+
+/* CURLMOPT_SOCKETFUNCTION: start, change or stop the ev_io of a socket. */
+static int
+fetch_socket_cb(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	struct fetch *f = userp;
+	struct fetch_sock *fs = socketp;
+	int events;
+
+	if (what == CURL_POLL_REMOVE) {
+		if (fs != NULL) {
+			ev_io_stop(f->loop, &fs->io);
+			free(fs);
+		}
+		return 0;
+	}
+	if (fs == NULL) {
+		if ((fs = calloc(1, sizeof(*fs))) == NULL) {
+			log_warn("fetch: socket context");
+			return -1;
+		}
+		fs->f = f;
+		ev_init(&fs->io, fetch_io_cb);
+		fs->io.data = fs;
+		curl_multi_assign(f->multi, s, fs);
+	}
+	events = (what & CURL_POLL_IN ? EV_READ : 0) | (what & CURL_POLL_OUT ? EV_WRITE : 0);
+	ev_io_stop(f->loop, &fs->io);
+	ev_io_set(&fs->io, s, events);
+	ev_io_start(f->loop, &fs->io);
+	return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: -1 stops the timer; 0 means now, not never. */
+static int
+fetch_timer_cb(CURLM *m, long timeout_ms, void *userp)
+{
+	struct fetch *f = userp;
+
+	ev_timer_stop(f->loop, &f->timer);
+	if (timeout_ms >= 0) {
+		ev_timer_set(&f->timer, (double)timeout_ms / 1000.0, 0.);
+		ev_timer_start(f->loop, &f->timer);
+	}
+	return 0;
+}
+
+/* Moves waiting transfers into the multi handle while there is room. */
+static void
+fetch_fill(struct fetch *f)
+{
+	while (f->head != NULL && f->running < (size_t)f->opts.max_transfers) {
+		struct xfer *x = f->head;
+		CURLMcode mc;
+
+		f->head = x->next;
+		if (f->head == NULL)
+			f->tail = NULL;
+		f->waiting--;
+		x->next = NULL;
+		if ((x->easy = fetch_easy_get(f)) == NULL || xfer_setup(f, x) == -1 ||
+		    (mc = curl_multi_add_handle(f->multi, x->easy)) != CURLM_OK) {
+			struct fetch_result r = { .error = "cannot start the transfer",
+			    .retry_after = -1, .url = x->url, .body = "" };
+
+			x->cb(x->arg, &r);
+			fetch_easy_put(f, x->easy);
+			x->easy = NULL;
+			xfer_free(x);
+			continue;
+		}
+		x->next = f->active;
+		if (f->active != NULL)
+			f->active->prev = x;
+		f->active = x;
+		f->running++;
+	}
+}
+
+static int
+fetch_apply_opts(struct fetch *f, const struct fetch_opts *o)
+{
+	char *ua = strdup(o->user_agent ? o->user_agent : "finewsd/" PACKAGE_VERSION);
+
+	if (ua == NULL)
+		return -1;
+	free(f->user_agent);
+	f->user_agent = ua;
+	f->opts = *o;
+	f->opts.user_agent = ua;
+	if (f->opts.max_size == 0)
+		f->opts.max_size = 8 * 1024 * 1024;
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, o->max_transfers);
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, o->max_per_host);
+	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, o->max_transfers * 2);
+	return 0;
+}
+
+struct fetch *
+fetch_create(struct ev_loop *loop, const struct fetch_opts *o)
+{
+	struct fetch *f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
+		log_warn("fetch");
+		return NULL;
+	}
+	f->loop = loop;
+	if ((f->multi = curl_multi_init()) == NULL) {
+		log_warnx("fetch: curl_multi_init failed");
+		goto fail;
+	}
+	if (fetch_apply_opts(f, o) == -1)
+		goto fail;
+	ev_init(&f->timer, fetch_timer_ev_cb);
+	f->timer.data = f;
+	curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, fetch_socket_cb);
+	curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f);
+	curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, fetch_timer_cb);
+	curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f);
+	return f;
+fail:
+	fetch_destroy(f);
+	return NULL;
+}
+
+int
+fetch_set_opts(struct fetch *f, const struct fetch_opts *o)
+{
+	int rc = fetch_apply_opts(f, o);
+
+	fetch_fill(f);
+	return rc;
+}
+
+void
+fetch_destroy(struct fetch *f)
+{
+	struct xfer *x, *next;
+
+	if (f == NULL)
+		return;
+	for (x = f->head; x != NULL; x = next) {
+		next = x->next;
+		xfer_free(x);
+	}
+	for (x = f->active; x != NULL; x = next) {
+		next = x->next;
+		curl_multi_remove_handle(f->multi, x->easy);
+		curl_easy_cleanup(x->easy);
+		xfer_free(x);
+	}
+	for (size_t i = 0; i < f->npool; i++)
+		curl_easy_cleanup(f->pool[i]);
+	if (f->multi != NULL)
+		curl_multi_cleanup(f->multi);
+	ev_timer_stop(f->loop, &f->timer);
+	free(f->user_agent);
+	free(f);
+}
+
+int
+fetch_start(struct fetch *f, const char *url, const char *etag,
+    const char *last_modified, fetch_done_fn *cb, void *arg)
+{
+	struct xfer *x;
+
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		goto fail;
+	x->f = f;
+	x->cb = cb;
+	x->arg = arg;
+	if ((x->url = strdup(url)) == NULL ||
+	    (etag != NULL && (x->etag = strdup(etag)) == NULL) ||
+	    (last_modified != NULL && (x->last_modified = strdup(last_modified)) == NULL))
+		goto fail;
+	if (f->tail != NULL)
+		f->tail->next = x;
+	else
+		f->head = x;
+	f->tail = x;
+	f->waiting++;
+	fetch_fill(f);
+	return 0;
+fail:
+	log_warn("fetch %s", url);
+	xfer_free(x);
+	return -1;
+}
+
+size_t
+fetch_pending(const struct fetch *f)
+{
+	return f->waiting + f->running;
+}

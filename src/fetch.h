@@ -1,0 +1,61 @@
+/*
+ * fetch: HTTP transfers on the event loop (libcurl multi_socket + libev).
+ *
+ * The transport knows nothing of posts: it takes a URL (and the validators of
+ * a conditional request), and calls back once with the whole response or the
+ * reason it failed.  It owns one curl multi handle, one ev_timer for curl's
+ * timeout and an ev_io per socket, and a FIFO of transfers waiting for a
+ * place under max_transfers.  Connections are reused, redirects limited,
+ * compressed responses accepted, and a response larger than max_size fails
+ * without growing memory further.  Calls libcurl, libev, log.
+ */
+#ifndef FINEWSD_FETCH_H
+#define FINEWSD_FETCH_H
+
+#include <stddef.h>
+#include <ev.h>
+
+struct fetch;
+
+struct fetch_opts {
+	long max_transfers;      /* transfers at once, in total */
+	long max_per_host;       /* connections at once, per host */
+	long timeout;            /* seconds for one transfer */
+	const char *user_agent;
+	size_t max_size;         /* bytes of one response body */
+};
+
+struct fetch_result {
+	int ok;                  /* 1: a 2xx or 304 response, received whole */
+	long status;             /* HTTP status, 0 when there was no response */
+	const char *body;        /* NUL-terminated, LEN bytes; valid during the callback */
+	size_t len;
+	const char *error;       /* why it failed, when !ok */
+	const char *etag;        /* validators of the response, or NULL */
+	const char *last_modified;
+	long retry_after;        /* seconds from Retry-After, or -1 */
+	const char *url;         /* the URL asked for */
+};
+
+/* Called once per transfer, from the event loop, never from inside libcurl. */
+typedef void fetch_done_fn(void *arg, const struct fetch_result *r);
+
+/* NULL on failure (logged). */
+struct fetch *fetch_create(struct ev_loop *loop, const struct fetch_opts *o);
+/* Abandons every transfer without calling back.  Accepts NULL. */
+void fetch_destroy(struct fetch *f);
+/* New limits for transfers started from now on (after a reload). */
+int fetch_set_opts(struct fetch *f, const struct fetch_opts *o);
+
+/*
+ * Queues a GET of URL; ETAG and LAST_MODIFIED (either may be NULL) make it
+ * conditional.  CB is called once, later.  0, or -1 when it could not even be
+ * queued (logged; CB is not called).
+ */
+int fetch_start(struct fetch *f, const char *url, const char *etag,
+                const char *last_modified, fetch_done_fn *cb, void *arg);
+
+/* Transfers queued or running. */
+size_t fetch_pending(const struct fetch *f);
+
+#endif

@@ -1,1 +1,518 @@
-/* placeholder */
+/*
+ * fsutil: durable, atomic file writes, batched.
+ *
+ * Owns the temporary files beside the files finewsd writes, their sync to
+ * disk, their renaming over the final names, and the sync of the folders
+ * that makes a rename durable.  A batch holds only names: the data goes
+ * straight into its temporary file, so a poll that writes many posts keeps
+ * little memory.  Errors are logged here, where the path is known, and
+ * returned as -1 with errno.  Calls libc and log.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "log.h"
+
+#define TMP_SUFFIX	".tmp"
+#define TMP_RANDOM	6	/* the "XXXXXX" of ".NAME.XXXXXX.tmp" */
+
+struct fsutil_file {
+	char	*path;	/* the final name */
+	char	*tmp;	/* the temporary file beside it */
+	dev_t	 dev;	/* its filesystem, for syncfs */
+	int	 flags;
+};
+
+struct fsutil_batch {
+	struct fsutil_file *v;
+	size_t	 n, cap;
+};
+
+int
+fsutil_mkdirs(const char *path)
+{
+	char *p, *s;
+	struct stat sb;
+	int rc = -1;
+
+	if (path[0] == '\0') {
+		errno = ENOENT;
+		return -1;
+	}
+	if ((p = strdup(path)) == NULL)
+		return -1;
+	/* Each prefix ending before a '/', then the whole path. */
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		if (s[-1] != '/') {
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, 0755) == -1 && errno != EEXIST)
+				goto out;
+			if (stat(p, &sb) == -1)
+				goto out;
+			if (!S_ISDIR(sb.st_mode)) {
+				errno = ENOTDIR;
+				goto out;
+			}
+			*s = c;
+		}
+		if (*s == '\0')
+			break;
+	}
+	rc = 0;
+out:
+	free(p);
+	return rc;
+}
+
+/*
+ * Whether NAME is one of fsutil's temporary files: ".NAME.XXXXXX.tmp", with
+ * a non-empty NAME and six letters or digits, as fsutil_batch_add makes
+ * them.  Other dot files ending in ".tmp" belong to someone else.
+ */
+static int
+fsutil_is_tmp_name(const char *name)
+{
+	size_t len = strlen(name), sl = strlen(TMP_SUFFIX);
+	const char *r;
+
+	if (name[0] != '.' || len < 1 + 1 + 1 + TMP_RANDOM + sl)
+		return 0;
+	if (strcmp(name + len - sl, TMP_SUFFIX) != 0)
+		return 0;
+	r = name + len - sl - TMP_RANDOM;
+	if (r[-1] != '.')
+		return 0;
+	for (int i = 0; i < TMP_RANDOM; i++)
+		if (!((r[i] >= 'A' && r[i] <= 'Z') ||
+		    (r[i] >= 'a' && r[i] <= 'z') || (r[i] >= '0' && r[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+int
+fsutil_clean_tmp(const char *dir)
+{
+	struct dirent *de;
+	struct stat sb;
+	DIR *d;
+	int rc = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		log_warn("%s", dir);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!fsutil_is_tmp_name(de->d_name))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISREG(sb.st_mode))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == -1 && errno != ENOENT) {
+			log_warn("%s/%s", dir, de->d_name);
+			rc = -1;
+		} else
+			log_info("removed stale temporary file %s/%s", dir,
+			    de->d_name);
+	}
+	closedir(d);
+	return rc;
+}
+
+struct fsutil_batch *
+fsutil_batch_create(void)
+{
+	return calloc(1, sizeof(struct fsutil_batch));
+}
+
+static void
+fsutil_file_drop(struct fsutil_file *f)
+{
+	if (f->tmp != NULL && unlink(f->tmp) == -1 && errno != ENOENT)
+		log_warn("%s", f->tmp);
+	free(f->tmp);
+	free(f->path);
+	f->tmp = f->path = NULL;
+}
+
+/* Removes the temporary files from index I on, and empties the batch. */
+static void
+fsutil_batch_drop(struct fsutil_batch *b, size_t i)
+{
+	int saved = errno;
+
+	for (; i < b->n; i++)
+		fsutil_file_drop(&b->v[i]);
+	b->n = 0;
+	errno = saved;
+}
+
+void
+fsutil_batch_destroy(struct fsutil_batch *b)
+{
+	if (b == NULL)
+		return;
+	fsutil_batch_drop(b, 0);
+	free(b->v);
+	free(b);
+}
+
+size_t
+fsutil_batch_count(const struct fsutil_batch *b)
+{
+	return b->n;
+}
+
+/* PATH's folder ("." for a bare name), malloc'd. */
+static char *
+fsutil_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, slash - path);
+}
+
+/*
+ * Creates ".NAME.XXXXXX.tmp" beside PATH, mode 0644 whatever the umask (the
+ * web server reads the posts), and stores its name in *TMPP.  NAME is cut
+ * so that the temporary name still fits NAME_MAX.
+ */
+static int
+fsutil_tmp_create(const char *path, char **tmpp)
+{
+	const char *base = strrchr(path, '/');
+	size_t dlen, blen, extra = 1 + 1 + TMP_RANDOM + strlen(TMP_SUFFIX);
+	char *tmp;
+	int fd;
+
+	base = base != NULL ? base + 1 : path;
+	dlen = base - path;
+	blen = strlen(base);
+	if (blen > NAME_MAX - extra)
+		blen = NAME_MAX - extra;
+	if (asprintf(&tmp, "%.*s.%.*s.XXXXXX" TMP_SUFFIX, (int)dlen, path,
+	    (int)blen, base) == -1)
+		return -1;
+	if ((fd = mkostemps(tmp, strlen(TMP_SUFFIX), O_CLOEXEC)) == -1) {
+		free(tmp);
+		return -1;
+	}
+	if (fchmod(fd, 0644) == -1) {
+		int saved = errno;
+
+		(void)unlink(tmp);
+		close(fd);
+		free(tmp);
+		errno = saved;
+		return -1;
+	}
+	*tmpp = tmp;
+	return fd;
+}
+
+static int
+fsutil_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len > SSIZE_MAX ? SSIZE_MAX : len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+#ifndef HAVE_SYNCFS
+static int
+fsutil_fsync(int fd)
+{
+	while (fsync(fd) == -1) {
+		if (errno != EINTR)
+			return -1;
+	}
+	return 0;
+}
+#endif
+
+/* Makes room for one more file in B. */
+static int
+fsutil_batch_grow(struct fsutil_batch *b)
+{
+	struct fsutil_file *v;
+	size_t cap;
+
+	if (b->n < b->cap)
+		return 0;
+	cap = b->cap ? b->cap * 2 : 16;
+	if ((v = reallocarray(b->v, cap, sizeof(*v))) == NULL)
+		return -1;
+	b->v = v;
+	b->cap = cap;
+	return 0;
+}
+
+/*
+ * Without syncfs each file is flushed before it is closed; with it, one
+ * syncfs per filesystem at commit does the work of all the fsyncs.
+ */
+static int
+fsutil_fill(int fd, const void *data, size_t len, dev_t *devp)
+{
+	struct stat sb;
+
+	if (fsutil_write_all(fd, data, len) == -1 || fstat(fd, &sb) == -1)
+		return -1;
+	*devp = sb.st_dev;
+#ifndef HAVE_SYNCFS
+	if (fsutil_fsync(fd) == -1)
+		return -1;
+#endif
+	return 0;
+}
+
+int
+fsutil_batch_add(struct fsutil_batch *b, const char *path,
+    const void *data, size_t len, int flags)
+{
+	struct fsutil_file f = { .flags = flags };
+	int fd, saved;
+
+	if (fsutil_batch_grow(b) == -1 || (f.path = strdup(path)) == NULL) {
+		log_warn("%s", path);
+		return -1;
+	}
+	if ((fd = fsutil_tmp_create(path, &f.tmp)) == -1) {
+		log_warn("%s: temporary file", path);
+		free(f.path);
+		return -1;
+	}
+	if (fsutil_fill(fd, data, len, &f.dev) == -1) {
+		saved = errno;
+		close(fd);
+		goto fail;
+	}
+	/*
+	 * Linux closes the descriptor even when close fails with EINTR, and
+	 * the data is synced later anyway; any other error (NFS) is real.
+	 */
+	if (close(fd) == -1 && errno != EINTR) {
+		saved = errno;
+		goto fail;
+	}
+	b->v[b->n++] = f;
+	return 0;
+fail:
+	errno = saved;
+	log_warn("%s", f.tmp);
+	fsutil_file_drop(&f);
+	errno = saved;
+	return -1;
+}
+
+/* Opens DIR for syncing, then syncs it with FN; logs and returns -1. */
+static int
+fsutil_dir_sync(const char *dir, int (*fn)(int))
+{
+	int fd, rc;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_warn("%s", dir);
+		return -1;
+	}
+	while ((rc = fn(fd)) == -1 && errno == EINTR)
+		;
+	if (rc == -1)
+		log_warn("%s: sync", dir);
+	close(fd);
+	return rc;
+}
+
+#ifdef HAVE_SYNCFS
+/* One syncfs per filesystem the batch wrote to. */
+static int
+fsutil_batch_syncfs(struct fsutil_batch *b)
+{
+	char *dir;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < b->n; i++) {
+		for (j = 0; j < i && b->v[j].dev != b->v[i].dev; j++)
+			;
+		if (j < i)
+			continue;
+		if ((dir = fsutil_dirname(b->v[i].tmp)) == NULL)
+			return -1;
+		rc = fsutil_dir_sync(dir, syncfs);
+		free(dir);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+#endif
+
+/*
+ * Gives F its final name.  With FSUTIL_NOREPLACE an existing file stays as
+ * it is: link() fails with EEXIST instead of replacing it, atomically.
+ */
+static int
+fsutil_file_install(struct fsutil_file *f)
+{
+	if (!(f->flags & FSUTIL_NOREPLACE)) {
+		if (rename(f->tmp, f->path) == -1)
+			return -1;
+	} else if (link(f->tmp, f->path) == -1 && errno != EEXIST) {
+		return -1;
+	} else if (unlink(f->tmp) == -1 && errno != ENOENT)
+		log_warn("%s", f->tmp);
+	free(f->tmp);
+	f->tmp = NULL;
+	return 0;
+}
+
+/* The length of PATH's folder part: 0 for a bare name, 1 for "/" itself. */
+static size_t
+fsutil_dirlen(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return 0;
+	return slash == path ? 1 : (size_t)(slash - path);
+}
+
+/* Syncs each distinct folder of the batch once, which makes renames durable. */
+static int
+fsutil_batch_syncdirs(struct fsutil_batch *b)
+{
+	const char *pi;
+	char *dir;
+	size_t i, j, li;
+	int rc;
+
+	for (i = 0; i < b->n; i++) {
+		pi = b->v[i].path;
+		li = fsutil_dirlen(pi);
+		for (j = 0; j < i; j++)
+			if (fsutil_dirlen(b->v[j].path) == li &&
+			    memcmp(b->v[j].path, pi, li) == 0)
+				break;
+		if (j < i)
+			continue;
+		if ((dir = fsutil_dirname(pi)) == NULL)
+			return -1;
+		rc = fsutil_dir_sync(dir, fsync);
+		free(dir);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+fsutil_batch_commit(struct fsutil_batch *b)
+{
+	size_t i = 0;
+	int rc = -1;
+
+#ifdef HAVE_SYNCFS
+	if (fsutil_batch_syncfs(b) == -1)
+		goto out;
+#endif
+	for (i = 0; i < b->n; i++) {
+		if (fsutil_file_install(&b->v[i]) == -1) {
+			log_warn("%s", b->v[i].path);
+			goto out;
+		}
+	}
+	if (fsutil_batch_syncdirs(b) == -1)
+		goto out;
+	rc = 0;
+out:
+	fsutil_batch_drop(b, 0);
+	return rc;
+}
+
+int
+fsutil_write_atomic(const char *path, const void *data, size_t len)
+{
+	struct fsutil_batch *b;
+	int rc = -1;
+
+	if ((b = fsutil_batch_create()) == NULL) {
+		log_warn("%s", path);
+		return -1;
+	}
+	if (fsutil_batch_add(b, path, data, len, 0) == 0)
+		rc = fsutil_batch_commit(b);
+	fsutil_batch_destroy(b);
+	return rc;
+}
+
+char *
+fsutil_read_file(const char *path, size_t *lenp)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = NULL, *nb;
+	ssize_t n;
+	int fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	for (;;) {
+		if (buf == NULL || len + 1 >= cap) {
+			if (buf != NULL)
+				cap *= 2;
+			if ((nb = realloc(buf, cap)) == NULL)
+				goto fail;
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto fail;
+		if (n == 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (lenp != NULL)
+		*lenp = len;
+	return buf;
+fail:
+	saved = errno;
+	free(buf);
+	close(fd);
+	errno = saved;
+	return NULL;
+}

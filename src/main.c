@@ -1,1 +1,257 @@
-int main(void){return 0;}
+/*
+ * main: the command line, and the daemon's life: start, signals, stop.
+ *
+ * Parses the options, loads the configuration (a bad one is fatal at start,
+ * only logged at reload), opens the store, and wires the modules together
+ * on one libev loop: fetch (transport) → poll (scheduler, parsing, dedupe)
+ * → ingest (files, rows, feeds).  Signals arrive as ev_signal watchers, so
+ * no work is done in signal context and none is lost.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <curl/curl.h>
+#include <ev.h>
+#include <libxml/parser.h>
+
+#include "conf.h"
+#include "fetch.h"
+#include "hook.h"
+#include "import.h"
+#include "ingest.h"
+#include "log.h"
+#include "notify.h"
+#include "poll.h"
+#include "status.h"
+#include "store.h"
+
+#define DEFAULT_CONF SYSCONFDIR "/finewsd/finewsd.conf"
+/* The largest list or text response accepted. */
+#define MAX_RESPONSE (8 * 1024 * 1024)
+
+enum mode { MODE_DAEMON, MODE_ONCE, MODE_CHECK, MODE_IMPORT, MODE_STATUS };
+
+struct daemon {
+	struct ev_loop *loop;
+	const char *conf_path;
+	struct poll *poll;
+	struct hook *hook;
+	ev_signal sigusr1, sighup, sigterm, sigint;
+	ev_timer watchdog;
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: finewsd [-v] [-c FILE]                 run as a daemon\n"
+	    "       finewsd [-v] [-c FILE] --once          poll every source once, write, exit\n"
+	    "       finewsd [-c FILE] --check              validate the configuration\n"
+	    "       finewsd [-v] [-c FILE] --import DIR    import existing Jekyll posts\n"
+	    "       finewsd [-c FILE] --status             show each source's state\n"
+	    "       finewsd --version | --help\n"
+	    "The default FILE is %s.\n", DEFAULT_CONF);
+}
+
+static void
+on_signal(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon *d = w->data;
+	char err[1024];
+	struct conf *c;
+
+	switch (w->signum) {
+	case SIGUSR1:
+		log_info("SIGUSR1: polling every source now");
+		poll_all_now(d->poll);
+		break;
+	case SIGHUP:
+		notify_reloading();
+		if ((c = conf_load(d->conf_path, err, sizeof(err))) == NULL) {
+			log_error("reload: %s; keeping the old configuration", err);
+			notify_ready();
+			poll_all_now(d->poll);
+			break;
+		}
+		if (strcmp(c->database, poll_conf(d->poll)->database) != 0)
+			log_warnx("reload: database changes take effect at the next start");
+		hook_set_argv(d->hook, c->on_update);
+		poll_reload(d->poll, c);
+		break;
+	default:
+		log_info("signal %d: stopping", w->signum);
+		notify_stopping();
+		ev_break(loop, EVBREAK_ALL);
+	}
+}
+
+static void
+on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	notify_watchdog();
+}
+
+static void
+on_wrote(void *arg, int posts)
+{
+	struct daemon *d = arg;
+
+	hook_run(d->hook);
+}
+
+static void
+signal_watch(struct daemon *d, ev_signal *w, int signum)
+{
+	ev_signal_init(w, on_signal, signum);
+	w->data = d;
+	ev_signal_start(d->loop, w);
+}
+
+/* Runs the loop: once, or as a daemon until SIGTERM/SIGINT.  Exit status. */
+static int
+run(struct conf *c, const char *conf_path, int once)
+{
+	struct daemon d = { .conf_path = conf_path };
+	struct store *st = NULL;
+	struct fetch *f = NULL;
+	struct ingest *in = NULL;
+	char err[1024];
+	int status = 1;
+
+	if ((st = store_open(c->database, err, sizeof(err))) == NULL) {
+		log_error("%s", err);
+		conf_destroy(c);
+		return 1;
+	}
+	d.loop = ev_default_loop(EVFLAG_AUTO);
+	struct fetch_opts fo = {
+		.max_transfers = c->max_transfers, .max_per_host = c->max_per_host,
+		.timeout = c->timeout, .user_agent = c->user_agent, .max_size = MAX_RESPONSE,
+	};
+	if ((f = fetch_create(d.loop, &fo)) == NULL || (in = ingest_create(c, st)) == NULL)
+		goto out;
+	if (ingest_repair(in) == -1)
+		goto out;
+	if ((d.hook = hook_create(d.loop, c->on_update)) == NULL)
+		goto out;
+	if (!once) {
+		signal_watch(&d, &d.sigusr1, SIGUSR1);
+		signal_watch(&d, &d.sighup, SIGHUP);
+		signal_watch(&d, &d.sigterm, SIGTERM);
+		signal_watch(&d, &d.sigint, SIGINT);
+		if (notify_watchdog_interval() > 0) {
+			ev_timer_init(&d.watchdog, on_watchdog, 0., notify_watchdog_interval());
+			ev_timer_start(d.loop, &d.watchdog);
+		}
+		log_info("finewsd %s started: %zu sources, database %s, site %s",
+		    PACKAGE_VERSION, c->nsources, c->database, c->site_dir);
+		notify_ready();
+	}
+	if ((d.poll = poll_create(d.loop, c, st, f, in, once)) == NULL) {
+		log_warn("poll");
+		goto out;
+	}
+	c = NULL;   /* poll owns it now */
+	poll_on_wrote(d.poll, on_wrote, &d);
+	if (!once || poll_busy(d.poll))
+		ev_run(d.loop, 0);
+	if (once) {
+		/* on_update of a --once run is waited for: the caller expects the
+		 * site to be rebuilt when finewsd returns. */
+		hook_wait(d.hook);
+		status = poll_failed(d.poll) ? 1 : 0;
+	} else {
+		/* Complete posts still queued are written; a poll cut short is
+		 * taken up again at the next start. */
+		if (ingest_flush(in) >= 0)
+			ingest_feeds(in);
+		status = 0;
+	}
+out:
+	poll_destroy(d.poll);
+	conf_destroy(c);
+	hook_destroy(d.hook);
+	ingest_destroy(in);
+	fetch_destroy(f);
+	store_close(st);
+	if (d.loop != NULL)
+		ev_loop_destroy(d.loop);
+	if (!once && status == 0)
+		log_info("stopped");
+	return status;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "check", no_argument, NULL, 'k' },
+		{ "import", required_argument, NULL, 'i' },
+		{ "status", no_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *conf_path = DEFAULT_CONF, *import_dir = NULL;
+	enum mode mode = MODE_DAEMON;
+	int ch, verbose = 0, nmodes = 0, rc;
+	struct conf *c;
+	char err[1024];
+
+	while ((ch = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': conf_path = optarg; break;
+		case 'o': mode = MODE_ONCE; nmodes++; break;
+		case 'k': mode = MODE_CHECK; nmodes++; break;
+		case 'i': mode = MODE_IMPORT; import_dir = optarg; nmodes++; break;
+		case 's': mode = MODE_STATUS; nmodes++; break;
+		case 'v': verbose = 1; break;
+		case 'V': printf("finewsd %s\n", PACKAGE_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc || nmodes > 1) {
+		usage(stderr);
+		return 2;
+	}
+	log_init(verbose);
+	notify_init();
+	signal(SIGPIPE, SIG_IGN);
+	if ((c = conf_load(conf_path, err, sizeof(err))) == NULL) {
+		log_error("%s", err);
+		return 2;
+	}
+	if (mode == MODE_CHECK) {
+		printf("%s: ok, %zu sources\n", conf_path, c->nsources);
+		conf_destroy(c);
+		return 0;
+	}
+	if (mode == MODE_STATUS) {
+		rc = status_print(c, stdout);
+		conf_destroy(c);
+		return rc;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_error("curl_global_init failed");
+		conf_destroy(c);
+		return 1;
+	}
+	xmlInitParser();
+	if (mode == MODE_IMPORT) {
+		rc = import_run(c, import_dir);
+		conf_destroy(c);
+	} else
+		rc = run(c, conf_path, mode == MODE_ONCE);
+	xmlCleanupParser();
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,1 +1,590 @@
-/* placeholder */
+/*
+ * poll: the scheduler and the poll of one source.  See poll.h.
+ *
+ * A poll goes: list request (conditional) → parse → for each valid record
+ * that is neither in the store nor in flight: text request → body → ingest.
+ * When the last text of a source's poll is in, the pending posts are
+ * written (ingest_flush), the source's state is saved, and, once no source
+ * is mid-poll, the feeds are rewritten.  The list's validators are saved
+ * only when every new record of the list made it into the store: otherwise
+ * the next poll must see the list again (not a 304) to retry them.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <search.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <curl/curl.h>
+
+#include "log.h"
+#include "notify.h"
+#include "poll.h"
+#include "source.h"
+
+/* Bounds of the backoff after failed polls, in seconds. */
+#define POLL_BACKOFF_MIN 30.0
+#define POLL_BACKOFF_MAX 3600.0
+/* The largest list or text response accepted. */
+#define POLL_MAX_SIZE (8 * 1024 * 1024)
+
+struct psrc {
+	struct poll *p;
+	const struct conf_source *sc;
+	ev_timer timer;
+	int busy;           /* a poll is under way */
+	int again;          /* a poll was asked for during this one */
+	int outstanding;    /* list or text requests in flight */
+	int failed;         /* this poll failed (list, text or write) */
+	int written;        /* posts handed to ingest in this poll */
+	int skipped;
+	int not_modified;   /* the list answered 304 */
+	unsigned gen;       /* ingest failures seen when the poll started */
+	char *etag, *last_modified;   /* of this poll's list response */
+	char *error;        /* why this poll failed */
+	long retry_after;
+	char **ids;         /* ids this poll has in flight */
+	size_t nids, capids;
+};
+
+/* A text request: the item it will complete. */
+struct text_req {
+	struct psrc *ps;
+	struct ingest_item *it;
+};
+
+struct poll {
+	struct ev_loop *loop;
+	struct conf *c;
+	struct conf *pending;   /* a reload waiting for the polls to end */
+	struct store *st;
+	struct fetch *f;
+	struct ingest *in;
+	int once;
+	struct psrc *v;
+	size_t n;
+	void *inflight;         /* tsearch tree of ids being fetched */
+	unsigned write_failures;
+	int posts_since_feeds;
+	poll_wrote_fn *wrote_fn;
+	void *wrote_arg;
+};
+
+static void psrc_start(struct psrc *ps);
+
+static int
+poll_strcmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static double
+poll_jitter(double interval)
+{
+	double span = interval / 10.0;
+
+	if (span > 30.0)
+		span = 30.0;
+	return span * ((double)random() / (double)RAND_MAX);
+}
+
+static void
+psrc_set_error(struct psrc *ps, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+psrc_set_error(struct psrc *ps, const char *fmt, ...)
+{
+	va_list ap;
+
+	ps->failed = 1;
+	if (ps->error != NULL)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&ps->error, fmt, ap) == -1)
+		ps->error = NULL;
+	va_end(ap);
+}
+
+/* Forgets the ids of this poll: they are in the store now, or will be
+ * fetched again by a later poll. */
+static void
+psrc_release_ids(struct psrc *ps)
+{
+	for (size_t i = 0; i < ps->nids; i++) {
+		tdelete(ps->ids[i], &ps->p->inflight, poll_strcmp);
+		free(ps->ids[i]);
+	}
+	ps->nids = 0;
+}
+
+static int
+psrc_hold_id(struct psrc *ps, const char *id)
+{
+	char *copy;
+
+	if (ps->nids == ps->capids) {
+		size_t cap = ps->capids ? ps->capids * 2 : 128;
+		char **v = reallocarray(ps->ids, cap, sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		ps->ids = v;
+		ps->capids = cap;
+	}
+	if ((copy = strdup(id)) == NULL)
+		return -1;
+	if (tsearch(copy, &ps->p->inflight, poll_strcmp) == NULL) {
+		free(copy);
+		return -1;
+	}
+	ps->ids[ps->nids++] = copy;
+	return 0;
+}
+
+static void
+poll_status(struct poll *p)
+{
+	long long total = store_posts_count(p->st, NULL);
+
+	notify_status("%zu sources, %lld posts, %d failing", p->n, total, poll_failed(p));
+}
+
+/* The delay before the next poll of PS, after this one. */
+static double
+psrc_next_delay(struct psrc *ps, int failures)
+{
+	double interval = (double)ps->sc->interval, d;
+
+	if (failures == 0)
+		return interval + poll_jitter(interval);
+	if (ps->retry_after >= 0)
+		return ps->retry_after > 86400 ? 86400.0 : (double)ps->retry_after;
+	d = interval < POLL_BACKOFF_MIN ? interval : POLL_BACKOFF_MIN;
+	for (int i = 1; i < failures && d < POLL_BACKOFF_MAX; i++)
+		d *= 2;
+	if (d > POLL_BACKOFF_MAX)
+		d = POLL_BACKOFF_MAX;
+	return d;
+}
+
+/* Saves the outcome of a poll in the store and schedules the next one. */
+static void
+psrc_save(struct psrc *ps, int written)
+{
+	struct poll *p = ps->p;
+	struct store_source s;
+	time_t now = time(NULL);
+	double delay;
+
+	if (store_source_get(p->st, ps->sc->name, &s) == -1)
+		memset(&s, 0, sizeof(s));
+	s.failures = ps->failed ? s.failures + 1 : 0;
+	delay = psrc_next_delay(ps, s.failures);
+	s.last_poll = now;
+	s.next_poll = p->once ? 0 : now + (long long)delay;
+	s.posts += written;
+	free(s.result);
+	if (ps->failed)
+		s.result = strdup(ps->error ? ps->error : "failed");
+	else
+		s.result = strdup(ps->not_modified ? "not modified" : "ok");
+	/* A 304 keeps the validators; a full answer replaces them.  After a
+	 * failure they are dropped: a record of the list may still have to be
+	 * fetched, so the next poll must see the list again, not a 304. */
+	if (!ps->not_modified || ps->failed) {
+		free(s.etag);
+		free(s.last_modified);
+		s.etag = s.last_modified = NULL;
+		if (!ps->failed) {
+			s.etag = ps->etag;
+			s.last_modified = ps->last_modified;
+			ps->etag = ps->last_modified = NULL;
+		}
+	}
+	if (store_source_set(p->st, ps->sc->name, &s) == -1)
+		log_warnx("source %s: its state could not be saved", ps->sc->name);
+	if (ps->failed)
+		log_warnx("source %s: poll failed: %s; next try in %.0f s", ps->sc->name,
+		    ps->error ? ps->error : "failed", delay);
+	store_source_clear(&s);
+	if (!p->once) {
+		ev_timer_stop(p->loop, &ps->timer);
+		ev_timer_set(&ps->timer, delay, 0.);
+		ev_timer_start(p->loop, &ps->timer);
+	}
+}
+
+static void poll_idle(struct poll *p);
+
+/* The end of a source's poll: write, save, schedule. */
+static void
+psrc_finish(struct psrc *ps)
+{
+	struct poll *p = ps->p;
+	int n = ingest_flush(p->in);
+
+	if (n < 0)
+		p->write_failures++;
+	if (p->write_failures != ps->gen)
+		psrc_set_error(ps, "writing posts failed");
+	else if (ps->written > 0) {
+		log_info("source %s: %d new posts", ps->sc->name, ps->written);
+		p->posts_since_feeds += ps->written;
+	} else
+		log_debug("source %s: %s", ps->sc->name,
+		    ps->not_modified ? "not modified" : "nothing new");
+	psrc_release_ids(ps);
+	psrc_save(ps, p->write_failures != ps->gen ? 0 : ps->written);
+	ps->busy = 0;
+	free(ps->etag);
+	free(ps->last_modified);
+	free(ps->error);
+	ps->etag = ps->last_modified = ps->error = NULL;
+	if (ps->again) {
+		ps->again = 0;
+		psrc_start(ps);
+	}
+	poll_idle(p);
+}
+
+static void
+text_done(void *arg, const struct fetch_result *r)
+{
+	struct text_req *req = arg;
+	struct psrc *ps = req->ps;
+	struct ingest_item *it = req->it;
+	char err[256];
+	char *html = NULL;
+
+	free(req);
+	if (!r->ok) {
+		log_warnx("source %s: record %s: text %s: %s; tried again at the next poll",
+		    ps->sc->name, it->info_code, r->url, r->error);
+		psrc_set_error(ps, "text of %s: %s", it->info_code, r->error);
+		ingest_item_free(it);
+	} else if ((html = source_parse_text(ps->sc, r->body, r->len, err, sizeof(err))) == NULL) {
+		log_warnx("source %s: record %s: text %s: %s; tried again at the next poll",
+		    ps->sc->name, it->info_code, r->url, err);
+		psrc_set_error(ps, "text of %s: %s", it->info_code, err);
+		ingest_item_free(it);
+	} else if (ingest_item_set_body(it, html) == -1) {
+		psrc_set_error(ps, "out of memory");
+		ingest_item_free(it);
+	} else {
+		ps->written++;
+		if (ingest_add(ps->p->in, it) == -1)
+			ps->p->write_failures++;
+	}
+	free(html);
+	if (--ps->outstanding == 0)
+		psrc_finish(ps);
+}
+
+/* The URL of a record's text: text_url with {id} URL-encoded. */
+static char *
+text_url(const struct conf_source *sc, const char *id)
+{
+	char *esc = curl_easy_escape(NULL, id, 0), *url = NULL;
+	const char *at = strstr(sc->text_url, "{id}");
+
+	if (esc != NULL && at != NULL &&
+	    asprintf(&url, "%.*s%s%s", (int)(at - sc->text_url), sc->text_url, esc, at + 4) == -1)
+		url = NULL;
+	curl_free(esc);
+	return url;
+}
+
+/* Starts the text request of a new record; 0 or -1. */
+static int
+psrc_fetch_text(struct psrc *ps, struct record *rec)
+{
+	const char *why = NULL;
+	struct text_req *req;
+	struct ingest_item *it;
+	char *url;
+
+	if ((it = ingest_item_make(ps->p->in, ps->sc, rec, &why)) == NULL) {
+		log_warnx("source %s: record %s skipped: %s", ps->sc->name, rec->id, why);
+		ps->skipped++;
+		return 0;
+	}
+	if ((url = text_url(ps->sc, it->info_code)) == NULL ||
+	    (req = malloc(sizeof(*req))) == NULL || psrc_hold_id(ps, it->info_code) == -1) {
+		free(url);
+		ingest_item_free(it);
+		return -1;
+	}
+	req->ps = ps;
+	req->it = it;
+	ps->outstanding++;
+	if (fetch_start(ps->p->f, url, NULL, NULL, text_done, req) == -1) {
+		ps->outstanding--;
+		free(req);
+		ingest_item_free(it);
+		free(url);
+		return -1;
+	}
+	free(url);
+	return 0;
+}
+
+/* Turns a list response into text requests for the records that are new. */
+static void
+psrc_take_list(struct psrc *ps, const struct fetch_result *r)
+{
+	struct record_list list = { 0 };
+	char err[256];
+
+	if (source_parse_list(ps->sc, r->body, r->len, &list, err, sizeof(err)) == -1) {
+		psrc_set_error(ps, "list %s: %s", r->url, err);
+		return;
+	}
+	for (size_t i = 0; i < list.n; i++) {
+		struct record *rec = &list.v[i];
+		int known;
+
+		if (rec->skip != NULL) {
+			log_warnx("source %s: record %s skipped: %s", ps->sc->name,
+			    rec->id && *rec->id ? rec->id : "(no id)", rec->skip);
+			ps->skipped++;
+			continue;
+		}
+		if ((known = store_post_exists(ps->p->st, rec->id)) == -1) {
+			psrc_set_error(ps, "database error");
+			break;
+		}
+		if (known || tfind(rec->id, &ps->p->inflight, poll_strcmp) != NULL)
+			continue;
+		if (psrc_fetch_text(ps, rec) == -1) {
+			psrc_set_error(ps, "record %s: out of memory", rec->id);
+			break;
+		}
+	}
+	record_list_clear(&list);
+}
+
+static void
+list_done(void *arg, const struct fetch_result *r)
+{
+	struct psrc *ps = arg;
+
+	if (!r->ok) {
+		ps->retry_after = r->retry_after;
+		psrc_set_error(ps, "list %s: %s", r->url, r->error);
+	} else if (r->status == 304) {
+		ps->not_modified = 1;
+	} else {
+		if ((r->etag && !(ps->etag = strdup(r->etag))) ||
+		    (r->last_modified && !(ps->last_modified = strdup(r->last_modified))))
+			psrc_set_error(ps, "out of memory");
+		psrc_take_list(ps, r);
+	}
+	if (--ps->outstanding == 0)
+		psrc_finish(ps);
+}
+
+static void
+psrc_start(struct psrc *ps)
+{
+	struct poll *p = ps->p;
+	struct store_source s;
+
+	if (ps->busy) {
+		ps->again = 1;
+		return;
+	}
+	ev_timer_stop(p->loop, &ps->timer);
+	ps->busy = 1;
+	ps->failed = ps->written = ps->skipped = ps->not_modified = 0;
+	ps->retry_after = -1;
+	ps->gen = p->write_failures;
+	if (store_source_get(p->st, ps->sc->name, &s) == -1)
+		memset(&s, 0, sizeof(s));
+	ps->outstanding = 1;
+	log_debug("source %s: polling %s", ps->sc->name, ps->sc->list_url);
+	if (fetch_start(p->f, ps->sc->list_url, s.etag, s.last_modified, list_done, ps) == -1) {
+		ps->outstanding = 0;
+		psrc_set_error(ps, "cannot start the list request");
+		psrc_finish(ps);
+	}
+	store_source_clear(&s);
+}
+
+static void
+psrc_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	psrc_start(w->data);
+}
+
+static int
+poll_build(struct poll *p)
+{
+	if ((p->v = calloc(p->c->nsources, sizeof(*p->v))) == NULL)
+		return -1;
+	p->n = p->c->nsources;
+	for (size_t i = 0; i < p->n; i++) {
+		struct psrc *ps = &p->v[i];
+
+		ps->p = p;
+		ps->sc = &p->c->sources[i];
+		ev_init(&ps->timer, psrc_timer_cb);
+		ps->timer.data = ps;
+	}
+	return 0;
+}
+
+static void
+poll_unbuild(struct poll *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		ev_timer_stop(p->loop, &p->v[i].timer);
+		psrc_release_ids(&p->v[i]);
+		free(p->v[i].ids);
+		free(p->v[i].etag);
+		free(p->v[i].last_modified);
+		free(p->v[i].error);
+	}
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}
+
+struct poll *
+poll_create(struct ev_loop *loop, struct conf *c, struct store *st, struct fetch *f,
+    struct ingest *in, int once)
+{
+	struct poll *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->loop = loop;
+	p->c = c;
+	p->st = st;
+	p->f = f;
+	p->in = in;
+	p->once = once;
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	if (poll_build(p) == -1) {
+		free(p);
+		return NULL;
+	}
+	poll_all_now(p);
+	return p;
+}
+
+void
+poll_destroy(struct poll *p)
+{
+	if (p == NULL)
+		return;
+	poll_unbuild(p);
+	conf_destroy(p->c);
+	conf_destroy(p->pending);
+	free(p);
+}
+
+void
+poll_on_wrote(struct poll *p, poll_wrote_fn *fn, void *arg)
+{
+	p->wrote_fn = fn;
+	p->wrote_arg = arg;
+}
+
+void
+poll_all_now(struct poll *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		psrc_start(&p->v[i]);
+}
+
+int
+poll_busy(const struct poll *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].busy)
+			return 1;
+	return 0;
+}
+
+int
+poll_failed(const struct poll *p)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		struct store_source s;
+
+		if (store_source_get(p->st, p->v[i].sc->name, &s) == 0 && s.failures > 0)
+			n++;
+		store_source_clear(&s);
+	}
+	return n;
+}
+
+const struct conf *
+poll_conf(const struct poll *p)
+{
+	return p->c;
+}
+
+static void
+poll_apply(struct poll *p)
+{
+	struct conf *c = p->pending;
+	struct fetch_opts fo = {
+		.max_transfers = c->max_transfers, .max_per_host = c->max_per_host,
+		.timeout = c->timeout, .user_agent = c->user_agent, .max_size = POLL_MAX_SIZE,
+	};
+
+	p->pending = NULL;
+	poll_unbuild(p);
+	ingest_set_conf(p->in, c);
+	fetch_set_opts(p->f, &fo);
+	conf_destroy(p->c);
+	p->c = c;
+	if (poll_build(p) == -1) {
+		log_warn("reload");
+		return;
+	}
+	log_info("configuration %s loaded: %zu sources", c->path, p->n);
+	notify_ready();
+	poll_all_now(p);
+}
+
+void
+poll_reload(struct poll *p, struct conf *c)
+{
+	conf_destroy(p->pending);
+	p->pending = c;
+	if (!poll_busy(p))
+		poll_apply(p);
+}
+
+/* Called whenever a source's poll ends: feeds, reload, the end of --once. */
+static void
+poll_idle(struct poll *p)
+{
+	if (poll_busy(p))
+		return;
+	/* The feeds of every category that changed, once for all the polls
+	 * that ended together; after a failure, again after the next poll. */
+	if (ingest_feeds(p->in) == -1)
+		log_warnx("feeds not written; tried again after the next poll");
+	if (p->posts_since_feeds > 0) {
+		int n = p->posts_since_feeds;
+
+		p->posts_since_feeds = 0;
+		if (p->wrote_fn != NULL)
+			p->wrote_fn(p->wrote_arg, n);
+	}
+	poll_status(p);
+	if (p->pending != NULL)
+		poll_apply(p);
+	else if (p->once)
+		ev_break(p->loop, EVBREAK_ALL);
+}

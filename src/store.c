@@ -1,1 +1,851 @@
-/* placeholder */
+/*
+ * store: the SQLite database, the one source of truth.  See store.h.
+ *
+ * The schema is versioned with PRAGMA user_version; store_open brings an
+ * older database up to STORE_SCHEMA_VERSION one step at a time inside one
+ * transaction, and refuses a database written by a newer finewsd.  Every
+ * statement is prepared once, on first use, and kept for the life of the
+ * handle; after each use it is reset and its bindings cleared, so that no
+ * read transaction outlives a call and the WAL can always be checkpointed.
+ * Errors are logged here, once, as "database PATH: what: sqlite message".
+ * Calls SQLite and log.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+
+#define STORE_SCHEMA_VERSION	1
+#define STORE_BUSY_TIMEOUT	5000	/* ms to wait for another writer */
+
+/*
+ * Migrations[N] takes a database from schema version N to N + 1; version 0
+ * is the empty database.  The first 11 columns of posts are fixed by the
+ * contract.  The indexes end in "info_code DESC" so that the newest-first
+ * walks (published_at DESC, info_code DESC) are plain index scans that stop
+ * after LIMIT rows, with no sort.
+ */
+static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
+	"CREATE TABLE posts ("
+	" info_code TEXT PRIMARY KEY,"
+	" source TEXT NOT NULL,"
+	" category TEXT NOT NULL,"
+	" tag TEXT NOT NULL,"
+	" media TEXT,"
+	" title TEXT NOT NULL,"
+	" published TEXT NOT NULL,"
+	" link TEXT,"
+	" body TEXT NOT NULL,"
+	" path TEXT NOT NULL,"
+	" fetched_at INTEGER NOT NULL,"
+	" file_id TEXT NOT NULL,"
+	" published_at INTEGER NOT NULL);"
+	"CREATE INDEX posts_category_time"
+	" ON posts(category, published_at DESC, info_code DESC);"
+	"CREATE INDEX posts_time ON posts(published_at DESC, info_code DESC);"
+	"CREATE INDEX posts_source ON posts(source);"
+	"CREATE TABLE categories (slug TEXT PRIMARY KEY, tag TEXT NOT NULL);"
+	"CREATE TABLE media_slugs (media TEXT PRIMARY KEY, slug TEXT NOT NULL);"
+	"CREATE TABLE sources (name TEXT PRIMARY KEY, etag TEXT,"
+	" last_modified TEXT, last_poll INTEGER NOT NULL DEFAULT 0,"
+	" next_poll INTEGER NOT NULL DEFAULT 0, result TEXT,"
+	" failures INTEGER NOT NULL DEFAULT 0,"
+	" posts INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE flags (key TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+};
+
+/* The kept statements, by what they do; their SQL is in store_sql. */
+enum store_stmt_id {
+	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
+	ST_POST_EXISTS, ST_POST_ADD, ST_CATEGORY_ADD, ST_POST_SET_PATH,
+	ST_POSTS_NEWEST, ST_POSTS_NEWEST_CAT, ST_POSTS_EACH, ST_POSTS_OLDER,
+	ST_POSTS_COUNT, ST_POSTS_COUNT_SOURCE, ST_CATEGORIES_EACH,
+	ST_MEDIA_GET, ST_MEDIA_SET,
+	ST_SOURCE_GET, ST_SOURCE_SET, ST_SOURCES_EACH,
+	ST_FLAG_GET, ST_FLAG_SET,
+	ST__COUNT
+};
+
+/* The column order store_row_post reads. */
+#define POST_COLUMNS							\
+	"SELECT info_code, source, category, tag, media, title, published,"	\
+	" link, body, path, fetched_at, file_id, published_at FROM posts"
+
+#define SOURCE_COLUMNS							\
+	"etag, last_modified, last_poll, next_poll, result, failures, posts"
+
+static const char *const store_sql[ST__COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_POST_EXISTS] = "SELECT 1 FROM posts WHERE info_code = ?1",
+	[ST_POST_ADD] = "INSERT INTO posts (info_code, source, category, tag,"
+	    " media, title, published, link, body, path, fetched_at, file_id,"
+	    " published_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+	    " ?11, ?12, ?13)",
+	[ST_CATEGORY_ADD] =
+	    "INSERT OR IGNORE INTO categories (slug, tag) VALUES (?1, ?2)",
+	[ST_POST_SET_PATH] = "UPDATE posts SET path = ?2 WHERE info_code = ?1",
+	[ST_POSTS_NEWEST] = POST_COLUMNS
+	    " ORDER BY published_at DESC, info_code DESC LIMIT ?1",
+	[ST_POSTS_NEWEST_CAT] = POST_COLUMNS " WHERE category = ?1"
+	    " ORDER BY published_at DESC, info_code DESC LIMIT ?2",
+	[ST_POSTS_EACH] = POST_COLUMNS,
+	/* substr, not LIKE: a '%' or '_' in the prefix is no wildcard. */
+	[ST_POSTS_OLDER] = POST_COLUMNS " WHERE published_at < ?1"
+	    " AND substr(path, 1, length(?2)) = ?2"
+	    " ORDER BY published_at, info_code",
+	[ST_POSTS_COUNT] = "SELECT count(*) FROM posts",
+	[ST_POSTS_COUNT_SOURCE] = "SELECT count(*) FROM posts WHERE source = ?1",
+	[ST_CATEGORIES_EACH] = "SELECT slug, tag FROM categories ORDER BY slug",
+	[ST_MEDIA_GET] = "SELECT slug FROM media_slugs WHERE media = ?1",
+	[ST_MEDIA_SET] = "INSERT INTO media_slugs (media, slug) VALUES (?1, ?2)"
+	    " ON CONFLICT(media) DO UPDATE SET slug = excluded.slug",
+	[ST_SOURCE_GET] = "SELECT " SOURCE_COLUMNS
+	    " FROM sources WHERE name = ?1",
+	[ST_SOURCE_SET] = "INSERT INTO sources (name, " SOURCE_COLUMNS ")"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(name) DO UPDATE"
+	    " SET etag = excluded.etag, last_modified = excluded.last_modified,"
+	    " last_poll = excluded.last_poll, next_poll = excluded.next_poll,"
+	    " result = excluded.result, failures = excluded.failures,"
+	    " posts = excluded.posts",
+	[ST_SOURCES_EACH] = "SELECT " SOURCE_COLUMNS ", name"
+	    " FROM sources ORDER BY name",
+	[ST_FLAG_GET] = "SELECT value FROM flags WHERE key = ?1",
+	[ST_FLAG_SET] = "INSERT INTO flags (key, value) VALUES (?1, ?2)"
+	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+};
+
+struct store {
+	sqlite3		*db;
+	char		*path;
+	sqlite3_stmt	*stmt[ST__COUNT];
+};
+
+static void store_logerr(struct store *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+static void store_seterr(char *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Logs what failed with SQLite's message, which must still be current. */
+static void
+store_logerr(struct store *st, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	log_warnx("database %s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+static void
+store_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The kept statement ID, prepared on first use.  A statement still busy
+ * means a walk's callback called back into the same walk; resetting it would
+ * pull the rows from under the outer walk, so that is refused instead.
+ */
+static sqlite3_stmt *
+store_stmt(struct store *st, enum store_stmt_id id)
+{
+	sqlite3_stmt *s = st->stmt[id];
+
+	if (s != NULL) {
+		if (sqlite3_stmt_busy(s)) {
+			log_warnx("database %s: statement in use by a walk: %s",
+			    st->path, store_sql[id]);
+			return NULL;
+		}
+		return s;
+	}
+	if (sqlite3_prepare_v3(st->db, store_sql[id], -1,
+	    SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+		store_logerr(st, "prepare \"%s\"", store_sql[id]);
+		return NULL;
+	}
+	st->stmt[id] = s;
+	return s;
+}
+
+/*
+ * Makes a statement ready for its next use.  sqlite3_reset only repeats the
+ * error of the last step, which the caller has already handled.
+ */
+static void
+store_done(sqlite3_stmt *s)
+{
+	(void)sqlite3_reset(s);
+	(void)sqlite3_clear_bindings(s);
+}
+
+/* Binds TEXT, or NULL; TEXT must stay valid until store_done. */
+static int
+store_bind_text(sqlite3_stmt *s, int idx, const char *text)
+{
+	if (text == NULL)
+		return sqlite3_bind_null(s, idx);
+	return sqlite3_bind_text(s, idx, text, -1, SQLITE_STATIC);
+}
+
+/*
+ * Steps S once, unless binding its parameters failed (BOUND false); logs a
+ * failure as "WHAT KEY".  SQLITE_ROW, SQLITE_DONE or -1.  The caller reads
+ * the row, if any, then calls store_done.
+ */
+static int
+store_step(struct store *st, sqlite3_stmt *s, int bound, const char *what,
+    const char *key)
+{
+	int rc = bound ? sqlite3_step(s) : SQLITE_ERROR;
+
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return rc;
+	if (key != NULL)
+		store_logerr(st, "%s %s", what, key);
+	else
+		store_logerr(st, "%s", what);
+	return -1;
+}
+
+/* Runs a statement that returns no row, and resets it.  0 or -1. */
+static int
+store_run(struct store *st, sqlite3_stmt *s, int bound, const char *what,
+    const char *key)
+{
+	int rc = store_step(st, s, bound, what, key);
+
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Runs SQL (possibly several statements) once, outside the kept ones. */
+static int
+store_exec(sqlite3 *db, const char *path, const char *sql, const char *what,
+    char *err, size_t errlen)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		store_seterr(err, errlen, "database %s: %s: %s", path, what,
+		    sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs a one-row pragma and copies its text answer into BUF. */
+static int
+store_pragma(sqlite3 *db, const char *path, const char *sql, char *buf,
+    size_t buflen, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	const unsigned char *v;
+	int ret = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		store_seterr(err, errlen, "database %s: %s: %s", path, sql,
+		    sqlite3_errmsg(db));
+		goto out;
+	}
+	v = sqlite3_column_text(s, 0);
+	snprintf(buf, buflen, "%s", v != NULL ? (const char *)v : "");
+	ret = 0;
+out:
+	/* A pragma that answered has nothing left to fail at finalize. */
+	(void)sqlite3_finalize(s);
+	return ret;
+}
+
+/* The schema version, or -1 with ERR set; a newer one than ours is refused. */
+static int
+store_user_version(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	char buf[32];
+	char *end;
+	long v;
+
+	if (store_pragma(db, path, "PRAGMA user_version", buf, sizeof(buf),
+	    err, errlen) == -1)
+		return -1;
+	v = strtol(buf, &end, 10);
+	if (end == buf || *end != '\0' || v < 0) {
+		store_seterr(err, errlen, "database %s: bad user_version %s",
+		    path, buf);
+		return -1;
+	}
+	if (v > STORE_SCHEMA_VERSION) {
+		store_seterr(err, errlen, "database %s: schema version %s is "
+		    "newer than this finewsd (%d)", path, buf,
+		    STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	return (int)v;
+}
+
+/*
+ * Brings the schema up to date.  The version is read inside the write
+ * transaction so that two processes opening a new database at once do not
+ * both create the tables.
+ */
+static int
+store_migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	char sql[64];
+	int v;
+
+	if (store_exec(db, path, "BEGIN IMMEDIATE", "begin migration",
+	    err, errlen) == -1)
+		return -1;
+	if ((v = store_user_version(db, path, err, errlen)) == -1)
+		goto fail;
+	if (v == STORE_SCHEMA_VERSION)
+		return store_exec(db, path, "COMMIT", "commit", err, errlen);
+	for (; v < STORE_SCHEMA_VERSION; v++) {
+		snprintf(sql, sizeof(sql), "migrate to schema version %d",
+		    v + 1);
+		if (store_exec(db, path, store_migrations[v], sql,
+		    err, errlen) == -1)
+			goto fail;
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    STORE_SCHEMA_VERSION);
+	if (store_exec(db, path, sql, "set schema version", err, errlen) == -1 ||
+	    store_exec(db, path, "COMMIT", "commit migration", err, errlen) == -1)
+		goto fail;
+	return 0;
+fail:
+	(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* WAL lets --status read while the daemon writes; FULL makes a commit durable. */
+static int
+store_setup(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	char mode[32];
+
+	if (store_pragma(db, path, "PRAGMA journal_mode = WAL", mode,
+	    sizeof(mode), err, errlen) == -1)
+		return -1;
+	if (strcasecmp(mode, "wal") != 0) {
+		store_seterr(err, errlen, "database %s: journal mode is %s, "
+		    "not wal", path, mode);
+		return -1;
+	}
+	return store_exec(db, path, "PRAGMA synchronous = FULL",
+	    "set synchronous", err, errlen);
+}
+
+static struct store *
+store_open_flags(const char *path, int readonly, char *err, size_t errlen)
+{
+	struct store *st;
+	int flags, v;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (st->path = strdup(path)) == NULL) {
+		store_seterr(err, errlen, "database %s: out of memory", path);
+		free(st);
+		return NULL;
+	}
+	flags = readonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK) {
+		store_seterr(err, errlen, "database %s: %s", path,
+		    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	if (sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT) != SQLITE_OK) {
+		store_seterr(err, errlen, "database %s: busy timeout: %s",
+		    path, sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	if (readonly) {
+		/* A read-only handle cannot create the tables it would need. */
+		if ((v = store_user_version(st->db, path, err, errlen)) == -1)
+			goto fail;
+		if (v == 0) {
+			store_seterr(err, errlen, "database %s: not a finewsd "
+			    "database or empty", path);
+			goto fail;
+		}
+	} else if (store_setup(st->db, path, err, errlen) == -1 ||
+	    store_migrate(st->db, path, err, errlen) == -1)
+		goto fail;
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+struct store *
+store_open(const char *path, char *err, size_t errlen)
+{
+	return store_open_flags(path, 0, err, errlen);
+}
+
+/*
+ * Changes nothing, so it works beside a running daemon.  A database of an
+ * older schema version can still be read: migrations only add.
+ */
+struct store *
+store_open_readonly(const char *path, char *err, size_t errlen)
+{
+	return store_open_flags(path, 1, err, errlen);
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	for (int i = 0; i < ST__COUNT; i++)
+		(void)sqlite3_finalize(st->stmt[i]);
+	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
+		log_warnx("database %s: close: %s", st->path,
+		    sqlite3_errmsg(st->db));
+	free(st->path);
+	free(st);
+}
+
+int
+store_begin(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_BEGIN);
+
+	return s == NULL ? -1 : store_run(st, s, 1, "begin", NULL);
+}
+
+/* On failure the transaction is still open: the caller rolls it back. */
+int
+store_commit(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_COMMIT);
+
+	return s == NULL ? -1 : store_run(st, s, 1, "commit", NULL);
+}
+
+/* Some errors roll the transaction back by themselves: then nothing is left. */
+void
+store_rollback(struct store *st)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_get_autocommit(st->db))
+		return;
+	if ((s = store_stmt(st, ST_ROLLBACK)) != NULL)
+		(void)store_run(st, s, 1, "rollback", NULL);
+}
+
+int
+store_post_exists(struct store *st, const char *info_code)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_POST_EXISTS);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = store_step(st, s, store_bind_text(s, 1, info_code) == SQLITE_OK,
+	    "look up post", info_code);
+	store_done(s);
+	return rc == -1 ? -1 : rc == SQLITE_ROW;
+}
+
+static int
+store_bind_post(sqlite3_stmt *s, const struct store_post *p)
+{
+	return store_bind_text(s, 1, p->info_code) == SQLITE_OK &&
+	    store_bind_text(s, 2, p->source) == SQLITE_OK &&
+	    store_bind_text(s, 3, p->category) == SQLITE_OK &&
+	    store_bind_text(s, 4, p->tag) == SQLITE_OK &&
+	    store_bind_text(s, 5, p->media) == SQLITE_OK &&
+	    store_bind_text(s, 6, p->title) == SQLITE_OK &&
+	    store_bind_text(s, 7, p->published) == SQLITE_OK &&
+	    store_bind_text(s, 8, p->link) == SQLITE_OK &&
+	    store_bind_text(s, 9, p->body) == SQLITE_OK &&
+	    store_bind_text(s, 10, p->path) == SQLITE_OK &&
+	    sqlite3_bind_int64(s, 11, p->fetched_at) == SQLITE_OK &&
+	    store_bind_text(s, 12, p->file_id) == SQLITE_OK &&
+	    sqlite3_bind_int64(s, 13, p->published_at) == SQLITE_OK;
+}
+
+/*
+ * No transaction of its own: the caller groups a batch between store_begin
+ * and store_commit, and rolls back the whole batch on failure.
+ */
+int
+store_post_add(struct store *st, const struct store_post *p)
+{
+	sqlite3_stmt *s, *c;
+
+	if ((s = store_stmt(st, ST_POST_ADD)) == NULL ||
+	    (c = store_stmt(st, ST_CATEGORY_ADD)) == NULL)
+		return -1;
+	if (store_run(st, s, store_bind_post(s, p), "insert post",
+	    p->info_code) == -1)
+		return -1;
+	return store_run(st, c, store_bind_text(c, 1, p->category) ==
+	    SQLITE_OK && store_bind_text(c, 2, p->tag) == SQLITE_OK,
+	    "insert category", p->category);
+}
+
+int
+store_post_set_path(struct store *st, const char *info_code, const char *path)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_POST_SET_PATH);
+
+	if (s == NULL || store_run(st, s,
+	    store_bind_text(s, 1, info_code) == SQLITE_OK &&
+	    store_bind_text(s, 2, path) == SQLITE_OK,
+	    "set path of post", info_code) == -1)
+		return -1;
+	if (sqlite3_changes(st->db) == 0) {
+		log_warnx("database %s: set path of post %s: no such post",
+		    st->path, info_code);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+store_col_text(sqlite3_stmt *s, int col)
+{
+	return (const char *)sqlite3_column_text(s, col);
+}
+
+/* Fills P from the current row of a POST_COLUMNS statement. */
+static int
+store_row_post(sqlite3_stmt *s, struct store_post *p)
+{
+	p->info_code = store_col_text(s, 0);
+	p->source = store_col_text(s, 1);
+	p->category = store_col_text(s, 2);
+	p->tag = store_col_text(s, 3);
+	p->media = store_col_text(s, 4);
+	p->title = store_col_text(s, 5);
+	p->published = store_col_text(s, 6);
+	p->link = store_col_text(s, 7);
+	p->body = store_col_text(s, 8);
+	p->path = store_col_text(s, 9);
+	p->fetched_at = sqlite3_column_int64(s, 10);
+	p->file_id = store_col_text(s, 11);
+	p->published_at = sqlite3_column_int64(s, 12);
+	/* NOT NULL columns read as NULL only when SQLite ran out of memory. */
+	if (p->info_code == NULL || p->source == NULL || p->category == NULL ||
+	    p->tag == NULL || p->title == NULL || p->published == NULL ||
+	    p->body == NULL || p->path == NULL || p->file_id == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * Steps a POST_COLUMNS statement (unless binding failed), calling FN per
+ * row, then resets it.  The row's strings are valid only during FN.
+ */
+static int
+store_walk_posts(struct store *st, sqlite3_stmt *s, int bound,
+    const char *what, store_post_fn *fn, void *arg)
+{
+	struct store_post p;
+	int rc, ret = -1;
+
+	while ((rc = store_step(st, s, bound, what, NULL)) == SQLITE_ROW) {
+		if (store_row_post(s, &p) == -1) {
+			store_logerr(st, "%s: read row", what);
+			goto out;
+		}
+		if (fn(arg, &p) == -1)
+			goto out;
+	}
+	if (rc == SQLITE_DONE)
+		ret = 0;
+out:
+	store_done(s);
+	return ret;
+}
+
+int
+store_posts_newest(struct store *st, const char *category, long limit,
+    store_post_fn *fn, void *arg)
+{
+	sqlite3_stmt *s;
+	int bound;
+
+	if (category == NULL) {
+		if ((s = store_stmt(st, ST_POSTS_NEWEST)) == NULL)
+			return -1;
+		bound = sqlite3_bind_int64(s, 1, limit) == SQLITE_OK;
+	} else {
+		if ((s = store_stmt(st, ST_POSTS_NEWEST_CAT)) == NULL)
+			return -1;
+		bound = store_bind_text(s, 1, category) == SQLITE_OK &&
+		    sqlite3_bind_int64(s, 2, limit) == SQLITE_OK;
+	}
+	return store_walk_posts(st, s, bound, "newest posts", fn, arg);
+}
+
+int
+store_posts_each(struct store *st, store_post_fn *fn, void *arg)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_POSTS_EACH);
+
+	if (s == NULL)
+		return -1;
+	return store_walk_posts(st, s, 1, "every post", fn, arg);
+}
+
+/* Oldest first.  A NULL prefix matches every path. */
+int
+store_posts_older(struct store *st, long long before, const char *prefix,
+    store_post_fn *fn, void *arg)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_POSTS_OLDER);
+
+	if (s == NULL)
+		return -1;
+	return store_walk_posts(st, s,
+	    sqlite3_bind_int64(s, 1, before) == SQLITE_OK &&
+	    store_bind_text(s, 2, prefix != NULL ? prefix : "") == SQLITE_OK,
+	    "older posts", fn, arg);
+}
+
+long long
+store_posts_count(struct store *st, const char *source)
+{
+	sqlite3_stmt *s;
+	long long n = -1;
+
+	s = store_stmt(st, source == NULL ? ST_POSTS_COUNT :
+	    ST_POSTS_COUNT_SOURCE);
+	if (s == NULL)
+		return -1;
+	if (store_step(st, s, source == NULL ||
+	    store_bind_text(s, 1, source) == SQLITE_OK, "count posts of",
+	    source != NULL ? source : "all sources") == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	store_done(s);
+	return n;
+}
+
+int
+store_categories_each(struct store *st, store_category_fn *fn, void *arg)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_CATEGORIES_EACH);
+	const char *slug, *tag;
+	int rc, ret = -1;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = store_step(st, s, 1, "categories", NULL)) == SQLITE_ROW) {
+		slug = store_col_text(s, 0);
+		tag = store_col_text(s, 1);
+		if (slug == NULL || tag == NULL) {
+			store_logerr(st, "categories: read row");
+			goto out;
+		}
+		if (fn(arg, slug, tag) == -1)
+			goto out;
+	}
+	if (rc == SQLITE_DONE)
+		ret = 0;
+out:
+	store_done(s);
+	return ret;
+}
+
+/* Copies a text column, NULL staying NULL.  -1 when out of memory. */
+static int
+store_col_dup(sqlite3_stmt *s, int col, char **out)
+{
+	const char *v = store_col_text(s, col);
+
+	*out = NULL;
+	if (v == NULL)
+		return sqlite3_column_type(s, col) == SQLITE_NULL ? 0 : -1;
+	return (*out = strdup(v)) == NULL ? -1 : 0;
+}
+
+int
+store_media_slug_get(struct store *st, const char *media, char **slug)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_MEDIA_GET);
+	int rc, ret = -1;
+
+	*slug = NULL;
+	if (s == NULL)
+		return -1;
+	rc = store_step(st, s, store_bind_text(s, 1, media) == SQLITE_OK,
+	    "slug of media", media);
+	if (rc == SQLITE_DONE)
+		ret = 0;
+	else if (rc == SQLITE_ROW && store_col_dup(s, 0, slug) == 0)
+		ret = 0;
+	else if (rc == SQLITE_ROW)
+		log_warnx("database %s: slug of media %s: out of memory",
+		    st->path, media);
+	store_done(s);
+	return ret;
+}
+
+int
+store_media_slug_set(struct store *st, const char *media, const char *slug)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_MEDIA_SET);
+
+	if (s == NULL)
+		return -1;
+	return store_run(st, s, store_bind_text(s, 1, media) == SQLITE_OK &&
+	    store_bind_text(s, 2, slug) == SQLITE_OK, "set slug of media",
+	    media);
+}
+
+/* Reads the numbers of a SOURCE_COLUMNS row; the strings are the caller's. */
+static void
+store_row_source_numbers(sqlite3_stmt *s, struct store_source *src)
+{
+	src->last_poll = sqlite3_column_int64(s, 2);
+	src->next_poll = sqlite3_column_int64(s, 3);
+	src->failures = sqlite3_column_int(s, 5);
+	src->posts = sqlite3_column_int64(s, 6);
+}
+
+int
+store_source_get(struct store *st, const char *name, struct store_source *src)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_SOURCE_GET);
+	int rc, ret = -1;
+
+	memset(src, 0, sizeof(*src));
+	if (s == NULL)
+		return -1;
+	rc = store_step(st, s, store_bind_text(s, 1, name) == SQLITE_OK,
+	    "state of source", name);
+	if (rc == SQLITE_DONE) {
+		ret = 0;
+	} else if (rc == SQLITE_ROW) {
+		if (store_col_dup(s, 0, &src->etag) == -1 ||
+		    store_col_dup(s, 1, &src->last_modified) == -1 ||
+		    store_col_dup(s, 4, &src->result) == -1) {
+			log_warnx("database %s: state of source %s: out of "
+			    "memory", st->path, name);
+			store_source_clear(src);
+		} else {
+			store_row_source_numbers(s, src);
+			ret = 0;
+		}
+	}
+	store_done(s);
+	return ret;
+}
+
+int
+store_source_set(struct store *st, const char *name,
+    const struct store_source *src)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_SOURCE_SET);
+
+	if (s == NULL)
+		return -1;
+	return store_run(st, s, store_bind_text(s, 1, name) == SQLITE_OK &&
+	    store_bind_text(s, 2, src->etag) == SQLITE_OK &&
+	    store_bind_text(s, 3, src->last_modified) == SQLITE_OK &&
+	    sqlite3_bind_int64(s, 4, src->last_poll) == SQLITE_OK &&
+	    sqlite3_bind_int64(s, 5, src->next_poll) == SQLITE_OK &&
+	    store_bind_text(s, 6, src->result) == SQLITE_OK &&
+	    sqlite3_bind_int(s, 7, src->failures) == SQLITE_OK &&
+	    sqlite3_bind_int64(s, 8, src->posts) == SQLITE_OK,
+	    "set state of source", name);
+}
+
+void
+store_source_clear(struct store_source *src)
+{
+	if (src == NULL)
+		return;
+	free(src->etag);
+	free(src->last_modified);
+	free(src->result);
+	memset(src, 0, sizeof(*src));
+}
+
+/*
+ * The strings handed to FN point into the row, valid only during the call;
+ * the cast drops a const that struct store_source's fields do not carry.
+ */
+int
+store_sources_each(struct store *st, store_source_fn *fn, void *arg)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_SOURCES_EACH);
+	struct store_source src;
+	const char *name;
+	int rc, ret = -1;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = store_step(st, s, 1, "sources", NULL)) == SQLITE_ROW) {
+		memset(&src, 0, sizeof(src));
+		src.etag = (char *)store_col_text(s, 0);
+		src.last_modified = (char *)store_col_text(s, 1);
+		src.result = (char *)store_col_text(s, 4);
+		store_row_source_numbers(s, &src);
+		if ((name = store_col_text(s, 7)) == NULL) {
+			store_logerr(st, "sources: read row");
+			goto out;
+		}
+		if (fn(arg, name, &src) == -1)
+			goto out;
+	}
+	if (rc == SQLITE_DONE)
+		ret = 0;
+out:
+	store_done(s);
+	return ret;
+}
+
+int
+store_flag_get(struct store *st, const char *key, long long *value)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_FLAG_GET);
+	int rc;
+
+	*value = 0;
+	if (s == NULL)
+		return -1;
+	rc = store_step(st, s, store_bind_text(s, 1, key) == SQLITE_OK,
+	    "flag", key);
+	if (rc == SQLITE_ROW)
+		*value = sqlite3_column_int64(s, 0);
+	store_done(s);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+store_flag_set(struct store *st, const char *key, long long value)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_FLAG_SET);
+
+	if (s == NULL)
+		return -1;
+	return store_run(st, s, store_bind_text(s, 1, key) == SQLITE_OK &&
+	    sqlite3_bind_int64(s, 2, value) == SQLITE_OK, "set flag", key);
+}

@@ -1,0 +1,143 @@
+/*
+ * libFuzzer harness for the source parsers: every input goes through the
+ * list and text parsers of a JSON and an HTML source, and through the date
+ * and id checks, and everything they return is freed.  Beyond what the
+ * sanitizers catch it traps when a parser breaks its own contract: a failed
+ * list call that touched the list, or a record let through that the checks
+ * should have stopped.
+ *
+ * Build and run (from the top of the tree):
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Isrc \
+ *     $(pkg-config --cflags libxml-2.0 jansson) tests/fuzz/fuzz_source.c \
+ *     src/source.c src/record.c -o /tmp/fuzz_source \
+ *     $(pkg-config --libs libxml-2.0 jansson)
+ *   /tmp/fuzz_source -max_total_time=60 tests/fuzz/corpus_source
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "source.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* The market-news source of the contract, with the rolling-news extras. */
+static const struct conf_source fuzz_json = {
+	.name = "json",
+	.format = CONF_FORMAT_JSON,
+	.list_items = "record",
+	.id_field = "infoCode",
+	.title_field = "title",
+	.date_field = "datetime",
+	.media_field = "medianame",
+	.text_field = "text",
+	.digest_field = "digest",
+	.link_field = "url_w",
+	.file_id_field = "id",
+};
+
+/* A nested array, no media, a fixed category, the file id from the id. */
+static const struct conf_source fuzz_json_nested = {
+	.name = "nested",
+	.format = CONF_FORMAT_JSON,
+	.list_items = "data.list",
+	.id_field = "infoCode",
+	.title_field = "title",
+	.date_field = "showtime",
+	.category = "emnews",
+	.text_field = "data.text",
+};
+
+static const struct conf_source fuzz_html = {
+	.name = "html",
+	.format = CONF_FORMAT_HTML,
+	.list_xpath = "//li",
+	.id_xpath = "substring-after(a/@href, 'infoCode=')",
+	.title_xpath = "a",
+	.date_xpath = "span[@class='time']",
+	.media_xpath = "span[@class='media']/text()",
+	.text_xpath = "//div[@id='content']",
+};
+
+/* Checks what the contract promises of a record let through. */
+static void
+fuzz_check(const struct conf_source *sc, const struct record *r)
+{
+	time_t t;
+
+	if (r->id != NULL)
+		(void)strlen(r->id);
+	if (r->title != NULL)
+		(void)strlen(r->title);
+	if (r->media != NULL)
+		(void)strlen(r->media);
+	if (r->skip != NULL)
+		return;
+	if (!source_id_is_fit(r->id) || !source_id_is_fit(r->file_id) ||
+	    r->title == NULL || r->title[0] == '\0' ||
+	    source_date_parse(r->date, 0, &t) != 0 || r->body != NULL)
+		__builtin_trap();
+	if (sc->file_id_field == NULL && strcmp(r->id, r->file_id) != 0)
+		__builtin_trap();
+}
+
+static void
+fuzz_list(const struct conf_source *sc, const uint8_t *data, size_t size)
+{
+	struct record_list l = { 0 };
+	char err[256];
+	size_t i;
+
+	err[0] = '\0';
+	if (source_parse_list(sc, (const char *)data, size, &l, err,
+	    sizeof(err)) == -1) {
+		if (l.n != 0 || err[0] == '\0')
+			__builtin_trap();
+		record_list_clear(&l);
+		return;
+	}
+	for (i = 0; i < l.n; i++)
+		fuzz_check(sc, &l.v[i]);
+	record_list_clear(&l);
+}
+
+static void
+fuzz_text(const struct conf_source *sc, const uint8_t *data, size_t size)
+{
+	char err[256], *s;
+
+	err[0] = '\0';
+	if ((s = source_parse_text(sc, (const char *)data, size, err,
+	    sizeof(err))) == NULL) {
+		if (err[0] == '\0')
+			__builtin_trap();
+		return;
+	}
+	(void)strlen(s);
+	free(s);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s;
+	time_t t;
+
+	fuzz_list(&fuzz_json, data, size);
+	fuzz_list(&fuzz_json_nested, data, size);
+	fuzz_list(&fuzz_html, data, size);
+	fuzz_text(&fuzz_json, data, size);
+	fuzz_text(&fuzz_json_nested, data, size);
+	fuzz_text(&fuzz_html, data, size);
+
+	if ((s = malloc(size + 1)) == NULL)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	(void)source_date_parse(s, 28800, &t);
+	(void)source_id_is_fit(s);
+	free(s);
+	return 0;
+}

@@ -1,0 +1,785 @@
+/*
+ * Unit tests of store: schema, posts, categories, media slugs, source state,
+ * flags, transactions, read-only access beside a writer, and the databases
+ * store_open must refuse.  Each test gets its own scratch directory.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store.h"
+
+static const char *self_path;   /* argv[0], re-run as a second process */
+
+struct fixture {
+	char dir[64];
+	char db[128];
+	struct store *st;
+};
+
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_store.XXXXXX");
+	if (mkdtemp(f->dir) == NULL) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->db, sizeof(f->db), "%s/finewsd.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(f->st);
+	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+/* Opens the fixture's database read-write; the test fails if it cannot. */
+static struct store *
+open_rw(struct fixture *f)
+{
+	char err[512] = "";
+
+	f->st = store_open(f->db, err, sizeof(err));
+	if (f->st == NULL)
+		fail_msg("store_open: %s", err);
+	return f->st;
+}
+
+static struct store_post
+mkpost(const char *code, const char *category, long long published_at)
+{
+	struct store_post p = {
+		.info_code = code,
+		.source = "market37",
+		.category = category,
+		.tag = "青岛财经日报新闻",
+		.media = "青岛财经日报",
+		.title = "标题",
+		.published = "2022-05-26 09:41:00 +0800",
+		.published_at = published_at,
+		.link = "http://finews.zning.xyz/html_News/NewsShare.html",
+		.body = "<p>正文</p>",
+		.path = "_posts/2022-05-26-x.md",
+		.file_id = code,
+		.fetched_at = 1653529300,
+	};
+	return p;
+}
+
+static void
+add(struct store *st, const char *code, const char *category, long long t)
+{
+	struct store_post p = mkpost(code, category, t);
+
+	assert_int_equal(store_post_add(st, &p), 0);
+}
+
+/* Collects the info codes a walk hands out, as "a,b,c". */
+struct collect {
+	char codes[1024];
+	int calls;
+	int stop_after;   /* 0: never stop */
+};
+
+static int
+collect_post(void *arg, const struct store_post *p)
+{
+	struct collect *c = arg;
+	size_t n = strlen(c->codes);
+
+	snprintf(c->codes + n, sizeof(c->codes) - n, "%s%s", n ? "," : "",
+	    p->info_code);
+	c->calls++;
+	return c->stop_after != 0 && c->calls >= c->stop_after ? -1 : 0;
+}
+
+/* Runs a one-integer query through a connection of our own. */
+static long long
+sql_int(const char *db, const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *s;
+	long long v;
+
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	v = sqlite3_column_int64(s, 0);
+	assert_int_equal(sqlite3_finalize(s), SQLITE_OK);
+	assert_int_equal(sqlite3_close(h), SQLITE_OK);
+	return v;
+}
+
+static void
+test_open_schema(void **state)
+{
+	static const struct {
+		const char *name, *type;
+		int notnull, pk;
+	} want[] = {
+		{ "info_code", "TEXT", 0, 1 },
+		{ "source", "TEXT", 1, 0 },
+		{ "category", "TEXT", 1, 0 },
+		{ "tag", "TEXT", 1, 0 },
+		{ "media", "TEXT", 0, 0 },
+		{ "title", "TEXT", 1, 0 },
+		{ "published", "TEXT", 1, 0 },
+		{ "link", "TEXT", 0, 0 },
+		{ "body", "TEXT", 1, 0 },
+		{ "path", "TEXT", 1, 0 },
+		{ "fetched_at", "INTEGER", 1, 0 },
+	};
+	struct fixture *f = *state;
+	sqlite3 *h;
+	sqlite3_stmt *s;
+	size_t i;
+
+	open_rw(f);
+	assert_int_equal(sqlite3_open_v2(f->db, &h, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h,
+	    "SELECT name, type, \"notnull\", pk FROM pragma_table_info('posts')"
+	    " ORDER BY cid", -1, &s, NULL), SQLITE_OK);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		assert_string_equal(sqlite3_column_text(s, 0), want[i].name);
+		assert_string_equal(sqlite3_column_text(s, 1), want[i].type);
+		assert_int_equal(sqlite3_column_int(s, 2), want[i].notnull);
+		assert_int_equal(sqlite3_column_int(s, 3), want[i].pk);
+	}
+	sqlite3_finalize(s);
+	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &s,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(s, 0), "wal");
+	sqlite3_finalize(s);
+	assert_int_equal(sqlite3_close(h), SQLITE_OK);
+
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE type = 'table' AND name IN ('posts', 'categories',"
+	    " 'media_slugs', 'sources', 'flags')"), 5);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE type = 'index' AND name IN ('posts_category_time',"
+	    " 'posts_time', 'posts_source')"), 3);
+}
+
+static void
+test_add_exists(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+	struct store_post p = mkpost("NW1", "qingdao", 100);
+
+	assert_int_equal(store_post_exists(st, "NW1"), 0);
+	assert_int_equal(store_posts_count(st, NULL), 0);
+	assert_int_equal(store_post_add(st, &p), 0);
+	p.info_code = "NW2";
+	p.source = "fast45";
+	assert_int_equal(store_post_add(st, &p), 0);
+	assert_int_equal(store_post_exists(st, "NW1"), 1);
+	assert_int_equal(store_post_exists(st, "NW2"), 1);
+	assert_int_equal(store_post_exists(st, "NW3"), 0);
+	assert_int_equal(store_posts_count(st, NULL), 2);
+	assert_int_equal(store_posts_count(st, "market37"), 1);
+	assert_int_equal(store_posts_count(st, "fast45"), 1);
+	assert_int_equal(store_posts_count(st, "nosuch"), 0);
+}
+
+static int
+check_first(void *arg, const struct store_post *p)
+{
+	assert_string_equal(p->title, "first");
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_duplicate(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+	struct store_post p = mkpost("NW123", "qingdao", 100);
+	int n = 0;
+
+	p.title = "first";
+	assert_int_equal(store_post_add(st, &p), 0);
+	p.title = "second";
+	assert_int_equal(store_post_add(st, &p), -1);
+	assert_int_equal(store_posts_count(st, NULL), 1);
+	assert_int_equal(store_posts_each(st, check_first, &n), 0);
+	assert_int_equal(n, 1);
+	/* The failed insert leaves its statement ready for the next one. */
+	p.info_code = "NW124";
+	assert_int_equal(store_post_add(st, &p), 0);
+}
+
+static void
+test_rollback(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+
+	store_rollback(st);   /* no transaction open: must be harmless */
+	assert_int_equal(store_begin(st), 0);
+	add(st, "NW1", "a", 1);
+	add(st, "NW2", "a", 2);
+	assert_int_equal(store_post_exists(st, "NW1"), 1);
+	store_rollback(st);
+	assert_int_equal(store_post_exists(st, "NW1"), 0);
+	assert_int_equal(store_posts_count(st, NULL), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM categories"), 0);
+	store_rollback(st);
+
+	assert_int_equal(store_begin(st), 0);
+	add(st, "NW3", "a", 3);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM posts"), 1);
+	/* A batch whose second post is a duplicate is undone as a whole. */
+	assert_int_equal(store_begin(st), 0);
+	add(st, "NW4", "a", 4);
+	{
+		struct store_post p = mkpost("NW3", "a", 3);
+
+		assert_int_equal(store_post_add(st, &p), -1);
+	}
+	store_rollback(st);
+	assert_int_equal(store_post_exists(st, "NW4"), 0);
+	assert_int_equal(store_post_exists(st, "NW3"), 1);
+}
+
+static void
+test_newest(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+	struct collect c;
+
+	/* Inserted out of order; B and C share a time, so info_code decides. */
+	add(st, "A", "x", 100);
+	add(st, "D", "y", 400);
+	add(st, "B", "x", 300);
+	add(st, "E", "x", 50);
+	add(st, "C", "x", 300);
+	add(st, "F", "y", 200);
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_posts_newest(st, "x", 10, collect_post, &c), 0);
+	assert_string_equal(c.codes, "C,B,A,E");
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_posts_newest(st, "x", 2, collect_post, &c), 0);
+	assert_string_equal(c.codes, "C,B");
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_posts_newest(st, "y", 10, collect_post, &c), 0);
+	assert_string_equal(c.codes, "D,F");
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_posts_newest(st, NULL, 10, collect_post, &c), 0);
+	assert_string_equal(c.codes, "D,C,B,F,A,E");
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_posts_newest(st, NULL, 3, collect_post, &c), 0);
+	assert_string_equal(c.codes, "D,C,B");
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_posts_newest(st, "none", 3, collect_post, &c), 0);
+	assert_string_equal(c.codes, "");
+
+	/* A callback that says stop ends the walk with -1, and it can rerun. */
+	memset(&c, 0, sizeof(c));
+	c.stop_after = 2;
+	assert_int_equal(store_posts_newest(st, NULL, 10, collect_post, &c), -1);
+	assert_string_equal(c.codes, "D,C");
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_posts_newest(st, NULL, 1, collect_post, &c), 0);
+	assert_string_equal(c.codes, "D");
+}
+
+static int
+check_fields(void *arg, const struct store_post *p)
+{
+	struct store_post *want = arg;
+
+	assert_string_equal(p->info_code, want->info_code);
+	assert_string_equal(p->source, want->source);
+	assert_string_equal(p->category, want->category);
+	assert_string_equal(p->tag, want->tag);
+	assert_null(p->media);
+	assert_string_equal(p->title, want->title);
+	assert_string_equal(p->published, want->published);
+	assert_int_equal(p->published_at, want->published_at);
+	assert_null(p->link);
+	assert_string_equal(p->body, want->body);
+	assert_string_equal(p->path, want->path);
+	assert_string_equal(p->file_id, want->file_id);
+	assert_int_equal(p->fetched_at, want->fetched_at);
+	want->fetched_at = -1;   /* seen */
+	return 0;
+}
+
+static void
+test_reopen_fields(void **state)
+{
+	struct fixture *f = *state;
+	struct store_post p = {
+		.info_code = "202205262391921712",
+		.source = "roll102",
+		.category = "emnews",
+		.tag = "东财滚动新闻",
+		.media = NULL,
+		.title = "a \"quoted\" title",
+		.published = "2022-05-26 09:41:00 +0800",
+		.published_at = 1653529260,
+		.link = NULL,
+		.body = "> digest\n\n<p>text</p>",
+		.path = "_posts/2022-05-26-2391921712.md",
+		.file_id = "2391921712",
+		.fetched_at = 1653529301,
+	};
+	struct store_post want = p;
+
+	open_rw(f);
+	assert_int_equal(store_post_add(f->st, &p), 0);
+	store_close(f->st);
+	open_rw(f);
+	assert_int_equal(store_post_exists(f->st, "202205262391921712"), 1);
+	assert_int_equal(store_posts_each(f->st, check_fields, &want), 0);
+	assert_int_equal(want.fetched_at, -1);
+}
+
+static void
+test_older_and_set_path(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+	struct store_post p;
+	struct collect c;
+
+	p = mkpost("OLD1", "x", 100);
+	p.path = "_posts/2020-01-01-OLD1.md";
+	assert_int_equal(store_post_add(st, &p), 0);
+	p = mkpost("OLD2", "x", 150);
+	p.path = "_posts/archive/2020-01-02-OLD2.md";
+	assert_int_equal(store_post_add(st, &p), 0);
+	p = mkpost("NEW1", "x", 500);
+	p.path = "_posts/2024-01-01-NEW1.md";
+	assert_int_equal(store_post_add(st, &p), 0);
+	/* '%' and '_' in a prefix are plain characters, not wildcards. */
+	p = mkpost("ODD1", "x", 120);
+	p.path = "_postsX2020.md";
+	assert_int_equal(store_post_add(st, &p), 0);
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_posts_older(st, 200, "_posts/", collect_post, &c),
+	    0);
+	assert_string_equal(c.codes, "OLD1,OLD2");
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_posts_older(st, 200, "_posts_", collect_post, &c),
+	    0);
+	assert_string_equal(c.codes, "");
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_posts_older(st, 200, "%", collect_post, &c), 0);
+	assert_string_equal(c.codes, "");
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_posts_older(st, 100, "", collect_post, &c), 0);
+	assert_string_equal(c.codes, "");
+
+	assert_int_equal(store_post_set_path(st, "OLD1",
+	    "_posts/archive/2020-01-01-OLD1.md"), 0);
+	assert_int_equal(store_post_set_path(st, "NOSUCH", "x"), -1);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_posts_older(st, 1000, "_posts/archive/",
+	    collect_post, &c), 0);
+	assert_string_equal(c.codes, "OLD1,OLD2");
+}
+
+struct nest {
+	struct store *st;
+	int inner;
+};
+
+static int
+nested_walk(void *arg, const struct store_post *p)
+{
+	struct nest *n = arg;
+	struct collect c;
+
+	memset(&c, 0, sizeof(c));
+	n->inner = store_posts_each(n->st, collect_post, &c);
+	/* A different statement may run while the walk is on. */
+	assert_int_equal(store_post_exists(n->st, p->info_code), 1);
+	return 0;
+}
+
+static void
+test_nested_walk_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct nest n = { open_rw(f), 0 };
+
+	add(n.st, "A", "x", 1);
+	assert_int_equal(store_posts_each(n.st, nested_walk, &n), 0);
+	assert_int_equal(n.inner, -1);
+}
+
+static int
+collect_category(void *arg, const char *slug, const char *tag)
+{
+	struct collect *c = arg;
+	size_t n = strlen(c->codes);
+
+	snprintf(c->codes + n, sizeof(c->codes) - n, "%s%s=%s", n ? "," : "",
+	    slug, tag);
+	return 0;
+}
+
+static void
+test_categories(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+	struct store_post p;
+	struct collect c;
+
+	p = mkpost("1", "zeta", 1);
+	p.tag = "Z1";
+	assert_int_equal(store_post_add(st, &p), 0);
+	p = mkpost("2", "alpha", 2);
+	p.tag = "A1";
+	assert_int_equal(store_post_add(st, &p), 0);
+	p = mkpost("3", "zeta", 3);
+	p.tag = "Z2";
+	assert_int_equal(store_post_add(st, &p), 0);
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_categories_each(st, collect_category, &c), 0);
+	assert_string_equal(c.codes, "alpha=A1,zeta=Z1");
+}
+
+static void
+test_media_slugs(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+	char *slug = (char *)"junk";
+
+	assert_int_equal(store_media_slug_get(st, "青岛财经日报", &slug), 0);
+	assert_null(slug);
+	assert_int_equal(store_media_slug_set(st, "青岛财经日报", "qdcj"), 0);
+	assert_int_equal(store_media_slug_get(st, "青岛财经日报", &slug), 0);
+	assert_string_equal(slug, "qdcj");
+	free(slug);
+	assert_int_equal(store_media_slug_set(st, "青岛财经日报",
+	    "qingdaocaijingribao"), 0);
+	assert_int_equal(store_media_slug_get(st, "青岛财经日报", &slug), 0);
+	assert_string_equal(slug, "qingdaocaijingribao");
+	free(slug);
+	assert_int_equal(store_media_slug_get(st, "36氪", &slug), 0);
+	assert_null(slug);
+}
+
+static int
+collect_source(void *arg, const char *name, const struct store_source *s)
+{
+	struct collect *c = arg;
+	size_t n = strlen(c->codes);
+
+	snprintf(c->codes + n, sizeof(c->codes) - n, "%s%s:%s:%lld:%d",
+	    n ? "," : "", name, s->etag != NULL ? s->etag : "-", s->posts,
+	    s->failures);
+	return 0;
+}
+
+static void
+test_source_state(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+	struct store_source s, got;
+	struct collect c;
+
+	memset(&got, 0xff, sizeof(got));
+	assert_int_equal(store_source_get(st, "market37", &got), 0);
+	assert_null(got.etag);
+	assert_null(got.last_modified);
+	assert_null(got.result);
+	assert_int_equal(got.last_poll, 0);
+	assert_int_equal(got.next_poll, 0);
+	assert_int_equal(got.failures, 0);
+	assert_int_equal(got.posts, 0);
+
+	memset(&s, 0, sizeof(s));
+	s.etag = NULL;
+	s.last_modified = (char *)"Thu, 26 May 2022 01:41:00 GMT";
+	s.last_poll = 1653529300;
+	s.next_poll = 1653529600;
+	s.result = (char *)"timeout after 30 s";
+	s.failures = 3;
+	s.posts = 1234567890123LL;
+	assert_int_equal(store_source_set(st, "market37", &s), 0);
+	assert_int_equal(store_source_get(st, "market37", &got), 0);
+	assert_null(got.etag);
+	assert_string_equal(got.last_modified, "Thu, 26 May 2022 01:41:00 GMT");
+	assert_int_equal(got.last_poll, 1653529300);
+	assert_int_equal(got.next_poll, 1653529600);
+	assert_string_equal(got.result, "timeout after 30 s");
+	assert_int_equal(got.failures, 3);
+	assert_int_equal(got.posts, 1234567890123LL);
+	store_source_clear(&got);
+	assert_null(got.result);
+
+	s.etag = (char *)"\"abc\"";
+	s.last_modified = NULL;
+	s.result = (char *)"ok";
+	s.failures = 0;
+	assert_int_equal(store_source_set(st, "market37", &s), 0);
+	assert_int_equal(store_source_get(st, "market37", &got), 0);
+	assert_string_equal(got.etag, "\"abc\"");
+	assert_null(got.last_modified);
+	assert_string_equal(got.result, "ok");
+	assert_int_equal(got.failures, 0);
+	store_source_clear(&got);
+	store_source_clear(NULL);
+
+	memset(&s, 0, sizeof(s));
+	s.posts = 7;
+	s.failures = 1;
+	assert_int_equal(store_source_set(st, "fast45", &s), 0);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_sources_each(st, collect_source, &c), 0);
+	assert_string_equal(c.codes,
+	    "fast45:-:7:1,market37:\"abc\":1234567890123:0");
+}
+
+static void
+test_flags(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+	long long v = 42;
+
+	assert_int_equal(store_flag_get(st, "feeds_dirty", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(store_flag_set(st, "feeds_dirty", 1), 0);
+	assert_int_equal(store_flag_get(st, "feeds_dirty", &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(store_flag_set(st, "feeds_dirty", -5000000000LL), 0);
+	assert_int_equal(store_flag_get(st, "feeds_dirty", &v), 0);
+	assert_int_equal(v, -5000000000LL);
+	assert_int_equal(store_flag_get(st, "other", &v), 0);
+	assert_int_equal(v, 0);
+}
+
+/* In a second process: how many posts a read-only handle sees, or 255. */
+static int
+child_count(const char *db)
+{
+	char err[512];
+	struct store *ro;
+	long long n;
+
+	if ((ro = store_open_readonly(db, err, sizeof(err))) == NULL)
+		return 255;
+	n = store_posts_count(ro, NULL);
+	store_close(ro);
+	return n < 0 || n > 200 ? 255 : (int)n;
+}
+
+static int
+count_in_child(const char *db)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid != -1);
+	if (pid == 0) {
+		/*
+		 * A fresh process image: a child of fork may not use SQLite
+		 * state inherited from a parent with the database open.
+		 */
+		execl(self_path, self_path, "--count-readonly", db, (char *)NULL);
+		_exit(254);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void
+test_readonly_beside_writer(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_rw(f), *ro;
+	char err[512] = "";
+	long long v;
+
+	add(st, "NW1", "x", 1);
+	assert_int_equal(store_begin(st), 0);
+	add(st, "NW2", "x", 2);
+	add(st, "NW3", "x", 3);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_begin(st), 0);
+	add(st, "NW4", "x", 4);   /* not committed: nobody else sees it */
+
+	assert_int_equal(count_in_child(f->db), 3);
+	ro = store_open_readonly(f->db, err, sizeof(err));
+	if (ro == NULL)
+		fail_msg("store_open_readonly: %s", err);
+	assert_int_equal(store_posts_count(ro, NULL), 3);
+	assert_int_equal(store_post_exists(ro, "NW4"), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_post_exists(ro, "NW4"), 1);
+	assert_int_equal(count_in_child(f->db), 4);
+
+	/* The reader cannot write, and the writer is not blocked by it. */
+	assert_int_equal(store_flag_set(ro, "x", 1), -1);
+	assert_int_equal(store_flag_set(st, "x", 2), 0);
+	assert_int_equal(store_flag_get(ro, "x", &v), 0);
+	assert_int_equal(v, 2);
+	store_close(ro);
+}
+
+static void
+test_readonly_refuses(void **state)
+{
+	struct fixture *f = *state;
+	char err[512] = "", want[512];
+	sqlite3 *h;
+
+	assert_null(store_open_readonly(f->db, err, sizeof(err)));
+	assert_true(strncmp(err, "database ", 9) == 0);
+	assert_int_equal(access(f->db, F_OK), -1);   /* not created */
+
+	assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "CREATE TABLE t (x)", NULL, NULL,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(h), SQLITE_OK);
+	assert_null(store_open_readonly(f->db, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+	    "database %s: not a finewsd database or empty", f->db);
+	assert_string_equal(err, want);
+}
+
+static void
+test_newer_version_refused(void **state)
+{
+	struct fixture *f = *state;
+	char err[512] = "", want[512];
+	sqlite3 *h;
+
+	assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "CREATE TABLE posts (x);"
+	    "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(h), SQLITE_OK);
+
+	snprintf(want, sizeof(want), "database %s: schema version 99 is newer "
+	    "than this finewsd (1)", f->db);
+	assert_null(store_open(f->db, err, sizeof(err)));
+	assert_string_equal(err, want);
+	err[0] = '\0';
+	assert_null(store_open_readonly(f->db, err, sizeof(err)));
+	assert_string_equal(err, want);
+	/* Refusing changed nothing. */
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 99);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM sqlite_schema"),
+	    1);
+}
+
+static void
+test_not_a_database(void **state)
+{
+	struct fixture *f = *state;
+	static const char junk[] =
+	    "this is a text file, long enough to fill a sqlite header "
+	    "and then some more bytes so that the header check fails\n";
+	char err[512] = "";
+	FILE *fp;
+
+	assert_non_null(fp = fopen(f->db, "w"));
+	assert_int_equal(fwrite(junk, 1, sizeof(junk) - 1, fp),
+	    sizeof(junk) - 1);
+	assert_int_equal(fclose(fp), 0);
+
+	assert_null(store_open(f->db, err, sizeof(err)));
+	assert_true(strncmp(err, "database ", 9) == 0);
+	assert_non_null(strstr(err, "not a database"));
+	err[0] = '\0';
+	assert_null(store_open_readonly(f->db, err, sizeof(err)));
+	assert_non_null(strstr(err, "not a database"));
+	/* A NULL error buffer is allowed. */
+	assert_null(store_open(f->db, NULL, 0));
+}
+
+static void
+test_close_null(void **state)
+{
+	store_close(NULL);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_exists, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_fields, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_older_and_set_path, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_nested_walk_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_categories, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_media_slugs, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_source_state, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_flags, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_beside_writer,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_refuses, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_newer_version_refused,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_a_database, setup,
+		    teardown),
+		cmocka_unit_test(test_close_null),
+	};
+
+	if (argc == 3 && strcmp(argv[1], "--count-readonly") == 0)
+		return child_count(argv[2]);
+	self_path = argv[0];
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
