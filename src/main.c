@@ -15,10 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <curl/curl.h>
 #include <ev.h>
 #include <libxml/parser.h>
 
+#include "archive.h"
 #include "conf.h"
 #include "fetch.h"
 #include "hook.h"
@@ -40,6 +42,7 @@ struct daemon {
 	struct ev_loop *loop;
 	const char *conf_path;
 	struct poll *poll;
+	struct store *st;
 	struct hook *hook;
 	ev_signal sigusr1, sighup, sigterm, sigint;
 	ev_timer watchdog;
@@ -101,7 +104,9 @@ on_wrote(void *arg, int posts)
 {
 	struct daemon *d = arg;
 
-	hook_run(d->hook);
+	archive_run(poll_conf(d->poll), d->st, time(NULL));
+	if (posts > 0)
+		hook_run(d->hook);
 }
 
 static void
@@ -128,6 +133,7 @@ run(struct conf *c, const char *conf_path, int once)
 		conf_destroy(c);
 		return 1;
 	}
+	d.st = st;
 	d.loop = ev_default_loop(EVFLAG_AUTO);
 	struct fetch_opts fo = {
 		.max_transfers = c->max_transfers, .max_per_host = c->max_per_host,

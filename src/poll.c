@@ -575,12 +575,11 @@ poll_idle(struct poll *p)
 	 * that ended together; after a failure, again after the next poll. */
 	if (ingest_feeds(p->in) == -1)
 		log_warnx("feeds not written; tried again after the next poll");
-	if (p->posts_since_feeds > 0) {
+	if (p->wrote_fn != NULL) {
 		int n = p->posts_since_feeds;
 
 		p->posts_since_feeds = 0;
-		if (p->wrote_fn != NULL)
-			p->wrote_fn(p->wrote_arg, n);
+		p->wrote_fn(p->wrote_arg, n);
 	}
 	poll_status(p);
 	if (p->pending != NULL)

@@ -20,7 +20,8 @@
 
 struct poll;
 
-/* Called when a poll of some source wrote posts (for on_update). */
+/* Called when no source is mid-poll any more, with the number of posts
+ * written since the last call (archiving, on_update). */
 typedef void poll_wrote_fn(void *arg, int posts);
 
 /*
