@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# Many of the variables below are for the tests that source this file.
+# shellcheck disable=SC2034
 #
 # lib.sh: helpers for finewsd's end-to-end tests (tests/integration/NN-*.sh).
 #
@@ -29,7 +31,9 @@ FIXTURES=$abs_top_srcdir/tests/fixtures
 GOLDEN=$abs_top_srcdir/tests/integration/golden
 MOCK_PY=$abs_top_srcdir/tests/integration/mock_source.py
 ATOM_RULES_PY=$abs_top_srcdir/tests/integration/atom_rules.py
-export LC_ALL=C.UTF-8 TZ=UTC
+# The machine's time zone must not matter (the configuration's timezone
+# does): an odd one, UTC-3:30, that needs no tzdata, shows where it leaks in.
+export LC_ALL=C.UTF-8 TZ=XST+03:30
 
 SITE_URL=https://finews.withounder.com
 SITE_HOST=finews.withounder.com
@@ -107,9 +111,9 @@ t_begin() {
 # exit status.  Not in a subshell: only the parent shell can reap its child.
 STOP_RC=
 stop_pid() {
-	local pid=$1 i rc=0
+	local pid=$1 rc=0
 	kill -TERM "$pid" 2>/dev/null || true
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -158,14 +162,15 @@ s.close()'
 
 # mock_start [ROOT]: start mock_source.py serving ROOT (default $T_MOCK);
 # sets MOCK_PID, MOCK_PORT, MOCK_URL, MOCK_LOG.
+# shellcheck disable=SC2120 # the arguments are optional.
 mock_start() {
-	local root=${1:-$T_MOCK} i
+	local root=${1:-$T_MOCK}
 	MOCK_LOG=$TMP/mock.log
 	rm -f "$TMP/mock.port"
 	python3 "$MOCK_PY" --root "$root" --port-file "$TMP/mock.port" \
 	    --log "$MOCK_LOG" &
 	MOCK_PID=$!
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		[ -s "$TMP/mock.port" ] && break
 		kill -0 "$MOCK_PID" 2>/dev/null || fail "mock_source.py died at start"
 		sleep 0.1
@@ -256,6 +261,7 @@ mock_text_ids_since() {
 # ---------------------------------------------------------------- config
 
 # conf_begin [KEY=VALUE...]: the [finewsd] section; extra keys are appended.
+# shellcheck disable=SC2120 # the arguments are optional.
 conf_begin() {
 	local kv
 	{
@@ -362,6 +368,7 @@ run_finewsd() {
 	fi
 }
 
+# shellcheck disable=SC2120 # the arguments are optional.
 finewsd_once() { run_finewsd -c "$T_CONF" --once "$@"; }
 
 # expect_rc N WHAT: the last run's exit status.
