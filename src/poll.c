@@ -146,12 +146,19 @@ psrc_hold_id(struct psrc *ps, const char *id)
 	return 0;
 }
 
+/* The one-line STATUS= of systemd: what `systemctl status` shows. */
 static void
-poll_status(struct poll *p)
+poll_status(struct poll *p, int written)
 {
 	long long total = store_posts_count(p->st, NULL);
+	time_t now = time(NULL);
+	struct tm tm;
+	char when[32] = "?";
 
-	notify_status("%zu sources, %lld posts, %d failing", p->n, total, poll_failed(p));
+	if (localtime_r(&now, &tm) != NULL)
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	notify_status("%zu sources, %d failing; %lld posts; last poll %s: %d new",
+	    p->n, poll_failed(p), total, when, written);
 }
 
 /* The delay before the next poll of PS, after this one. */
@@ -569,19 +576,19 @@ poll_reload(struct poll *p, struct conf *c)
 static void
 poll_idle(struct poll *p)
 {
+	int n;
+
 	if (poll_busy(p))
 		return;
 	/* The feeds of every category that changed, once for all the polls
 	 * that ended together; after a failure, again after the next poll. */
 	if (ingest_feeds(p->in) == -1)
 		log_warnx("feeds not written; tried again after the next poll");
-	if (p->wrote_fn != NULL) {
-		int n = p->posts_since_feeds;
-
-		p->posts_since_feeds = 0;
+	n = p->posts_since_feeds;
+	p->posts_since_feeds = 0;
+	if (p->wrote_fn != NULL)
 		p->wrote_fn(p->wrote_arg, n);
-	}
-	poll_status(p);
+	poll_status(p, n);
 	if (p->pending != NULL)
 		poll_apply(p);
 	else if (p->once)
