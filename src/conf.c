@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -946,4 +947,35 @@ conf_source_find(const struct conf *c, const char *name)
 		    strcmp(c->sources[i].name, name) == 0)
 			return &c->sources[i];
 	return NULL;
+}
+
+/* FNV-1a, 64 bits, over S and its terminating NUL (NULL hashes as a lone 0xff). */
+static uint64_t
+conf_hash_str(uint64_t h, const char *s)
+{
+	if (s == NULL)
+		return (h ^ 0xff) * 0x100000001b3ULL;
+	do {
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	} while (*s++ != '\0');
+	return h;
+}
+
+void
+conf_source_hash(const struct conf_source *sc, char buf[17])
+{
+	const char *const keys[] = {
+		sc->list_url, sc->list_items, sc->id_field, sc->title_field,
+		sc->date_field, sc->media_field, sc->category, sc->tag,
+		sc->text_url, sc->text_field, sc->digest_field, sc->link,
+		sc->link_field, sc->file_id_field, sc->category_url,
+		sc->format == CONF_FORMAT_HTML ? "html" : "json",
+		sc->list_xpath, sc->id_xpath, sc->title_xpath, sc->date_xpath,
+		sc->media_xpath, sc->text_xpath,
+	};
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		h = conf_hash_str(h, keys[i]);
+	snprintf(buf, 17, "%016llx", (unsigned long long)h);
 }

@@ -73,6 +73,14 @@ void conf_destroy(struct conf *c);
 /* The [categories] slug for MEDIA, or NULL. */
 const char *conf_category_find(const struct conf *c, const char *media);
 
+/*
+ * A fingerprint of everything that decides how SC's responses are read (not
+ * its name or interval), as 16 hex digits: the list validators saved under
+ * one fingerprint are not used under another, so a corrected source is read
+ * again in full even when its list has not changed.
+ */
+void conf_source_hash(const struct conf_source *sc, char buf[17]);
+
 /* The source named NAME, or NULL. */
 const struct conf_source *conf_source_find(const struct conf *c, const char *name);
 

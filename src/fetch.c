@@ -441,6 +441,17 @@ fetch_set_opts(struct fetch *f, const struct fetch_opts *o)
 	return rc;
 }
 
+/* Tells the owner of an abandoned transfer, so that it frees its part. */
+static void
+xfer_cancel(struct xfer *x)
+{
+	struct fetch_result r = { .error = "cancelled", .retry_after = -1,
+	    .url = x->url, .body = "", .cancelled = 1 };
+
+	x->cb(x->arg, &r);
+	xfer_free(x);
+}
+
 void
 fetch_destroy(struct fetch *f)
 {
@@ -450,14 +461,17 @@ fetch_destroy(struct fetch *f)
 		return;
 	for (x = f->head; x != NULL; x = next) {
 		next = x->next;
-		xfer_free(x);
+		xfer_cancel(x);
 	}
+	f->head = f->tail = NULL;
 	for (x = f->active; x != NULL; x = next) {
 		next = x->next;
 		curl_multi_remove_handle(f->multi, x->easy);
 		curl_easy_cleanup(x->easy);
-		xfer_free(x);
+		x->easy = NULL;
+		xfer_cancel(x);
 	}
+	f->active = NULL;
 	for (size_t i = 0; i < f->npool; i++)
 		curl_easy_cleanup(f->pool[i]);
 	if (f->multi != NULL)

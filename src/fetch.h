@@ -35,14 +35,17 @@ struct fetch_result {
 	const char *last_modified;
 	long retry_after;        /* seconds from Retry-After, or -1 */
 	const char *url;         /* the URL asked for */
+	int cancelled;           /* fetch_destroy abandoned it: free and return */
 };
 
-/* Called once per transfer, from the event loop, never from inside libcurl. */
+/* Called once per transfer, from the event loop (or fetch_destroy), never
+ * from inside libcurl. */
 typedef void fetch_done_fn(void *arg, const struct fetch_result *r);
 
 /* NULL on failure (logged). */
 struct fetch *fetch_create(struct ev_loop *loop, const struct fetch_opts *o);
-/* Abandons every transfer without calling back.  Accepts NULL. */
+/* Abandons every transfer, calling each back once with CANCELLED set so
+ * that its owner can free what it holds.  Accepts NULL. */
 void fetch_destroy(struct fetch *f);
 /* New limits for transfers started from now on (after a reload). */
 int fetch_set_opts(struct fetch *f, const struct fetch_opts *o);

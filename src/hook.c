@@ -81,6 +81,7 @@ static void
 hook_spawn(struct hook *h)
 {
 	posix_spawnattr_t attr;
+	posix_spawn_file_actions_t fa;
 	sigset_t none, dfl;
 	pid_t pid;
 	int rc;
@@ -99,7 +100,12 @@ hook_spawn(struct hook *h)
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &dfl);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawnp(&pid, h->argv[0], NULL, &attr, h->argv, environ);
+	/* Only stdin, stdout and stderr: not libcurl's sockets, which it does
+	 * not open close-on-exec. */
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	rc = posix_spawnp(&pid, h->argv[0], &fa, &attr, h->argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (rc != 0) {
 		errno = rc;

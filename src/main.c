@@ -179,11 +179,12 @@ run(struct conf *c, const char *conf_path, int once)
 		status = 0;
 	}
 out:
+	/* The transfers first: their callbacks free what the polls hold. */
+	fetch_destroy(f);
 	poll_destroy(d.poll);
 	conf_destroy(c);
 	hook_destroy(d.hook);
 	ingest_destroy(in);
-	fetch_destroy(f);
 	store_close(st);
 	if (d.loop != NULL)
 		ev_loop_destroy(d.loop);

@@ -213,6 +213,9 @@ psrc_save(struct psrc *ps, int written)
 			ps->etag = ps->last_modified = NULL;
 		}
 	}
+	free(s.conf_hash);
+	if ((s.conf_hash = malloc(17)) != NULL)
+		conf_source_hash(ps->sc, s.conf_hash);
 	if (store_source_set(p->st, ps->sc->name, &s) == -1)
 		log_warnx("source %s: its state could not be saved", ps->sc->name);
 	if (ps->failed)
@@ -242,7 +245,7 @@ psrc_finish(struct psrc *ps)
 	else if (ps->written > 0) {
 		log_info("source %s: %d new posts", ps->sc->name, ps->written);
 		p->posts_since_feeds += ps->written;
-	} else
+	} else if (!ps->failed)
 		log_debug("source %s: %s", ps->sc->name,
 		    ps->not_modified ? "not modified" : "nothing new");
 	psrc_release_ids(ps);
@@ -269,6 +272,10 @@ text_done(void *arg, const struct fetch_result *r)
 	char *html = NULL;
 
 	free(req);
+	if (r->cancelled) {
+		ingest_item_free(it);
+		return;
+	}
 	if (!r->ok) {
 		log_warnx("source %s: record %s: text %s: %s; tried again at the next poll",
 		    ps->sc->name, it->info_code, r->url, r->error);
@@ -380,6 +387,8 @@ list_done(void *arg, const struct fetch_result *r)
 {
 	struct psrc *ps = arg;
 
+	if (r->cancelled)
+		return;
 	if (!r->ok) {
 		ps->retry_after = r->retry_after;
 		psrc_set_error(ps, "list %s: %s", r->url, r->error);
@@ -400,6 +409,7 @@ psrc_start(struct psrc *ps)
 {
 	struct poll *p = ps->p;
 	struct store_source s;
+	char hash[17];
 
 	if (ps->busy) {
 		ps->again = 1;
@@ -414,6 +424,14 @@ psrc_start(struct psrc *ps)
 		memset(&s, 0, sizeof(s));
 	ps->outstanding = 1;
 	log_debug("source %s: polling %s", ps->sc->name, ps->sc->list_url);
+	conf_source_hash(ps->sc, hash);
+	if (s.conf_hash == NULL || strcmp(s.conf_hash, hash) != 0) {
+		/* Saved under another configuration of the source: a 304 would
+		 * hide records the new configuration reads differently. */
+		free(s.etag);
+		free(s.last_modified);
+		s.etag = s.last_modified = NULL;
+	}
 	if (fetch_start(p->f, ps->sc->list_url, s.etag, s.last_modified, list_done, ps) == -1) {
 		ps->outstanding = 0;
 		psrc_set_error(ps, "cannot start the list request");

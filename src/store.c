@@ -23,7 +23,7 @@
 #include "log.h"
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 #define STORE_BUSY_TIMEOUT	5000	/* ms to wait for another writer */
 
 /*
@@ -60,6 +60,8 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	" failures INTEGER NOT NULL DEFAULT 0,"
 	" posts INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE flags (key TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+	/* 2: the configuration the validators were saved under (conf_hash). */
+	"ALTER TABLE sources ADD COLUMN conf_hash TEXT;",
 };
 
 /* The kept statements, by what they do; their SQL is in store_sql. */
@@ -80,7 +82,8 @@ enum store_stmt_id {
 	" link, body, path, fetched_at, file_id, published_at FROM posts"
 
 #define SOURCE_COLUMNS							\
-	"etag, last_modified, last_poll, next_poll, result, failures, posts"
+	"etag, last_modified, last_poll, next_poll, result, failures, posts," \
+	" conf_hash"
 
 static const char *const store_sql[ST__COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -112,11 +115,11 @@ static const char *const store_sql[ST__COUNT] = {
 	[ST_SOURCE_GET] = "SELECT " SOURCE_COLUMNS
 	    " FROM sources WHERE name = ?1",
 	[ST_SOURCE_SET] = "INSERT INTO sources (name, " SOURCE_COLUMNS ")"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(name) DO UPDATE"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(name) DO UPDATE"
 	    " SET etag = excluded.etag, last_modified = excluded.last_modified,"
 	    " last_poll = excluded.last_poll, next_poll = excluded.next_poll,"
 	    " result = excluded.result, failures = excluded.failures,"
-	    " posts = excluded.posts",
+	    " posts = excluded.posts, conf_hash = excluded.conf_hash",
 	[ST_SOURCES_EACH] = "SELECT " SOURCE_COLUMNS ", name"
 	    " FROM sources ORDER BY name",
 	[ST_FLAG_GET] = "SELECT value FROM flags WHERE key = ?1",
@@ -745,7 +748,8 @@ store_source_get(struct store *st, const char *name, struct store_source *src)
 	} else if (rc == SQLITE_ROW) {
 		if (store_col_dup(s, 0, &src->etag) == -1 ||
 		    store_col_dup(s, 1, &src->last_modified) == -1 ||
-		    store_col_dup(s, 4, &src->result) == -1) {
+		    store_col_dup(s, 4, &src->result) == -1 ||
+		    store_col_dup(s, 7, &src->conf_hash) == -1) {
 			log_warnx("database %s: state of source %s: out of "
 			    "memory", st->path, name);
 			store_source_clear(src);
@@ -773,7 +777,8 @@ store_source_set(struct store *st, const char *name,
 	    sqlite3_bind_int64(s, 5, src->next_poll) == SQLITE_OK &&
 	    store_bind_text(s, 6, src->result) == SQLITE_OK &&
 	    sqlite3_bind_int(s, 7, src->failures) == SQLITE_OK &&
-	    sqlite3_bind_int64(s, 8, src->posts) == SQLITE_OK,
+	    sqlite3_bind_int64(s, 8, src->posts) == SQLITE_OK &&
+	    store_bind_text(s, 9, src->conf_hash) == SQLITE_OK,
 	    "set state of source", name);
 }
 
@@ -785,6 +790,7 @@ store_source_clear(struct store_source *src)
 	free(src->etag);
 	free(src->last_modified);
 	free(src->result);
+	free(src->conf_hash);
 	memset(src, 0, sizeof(*src));
 }
 
@@ -807,8 +813,9 @@ store_sources_each(struct store *st, store_source_fn *fn, void *arg)
 		src.etag = (char *)store_col_text(s, 0);
 		src.last_modified = (char *)store_col_text(s, 1);
 		src.result = (char *)store_col_text(s, 4);
+		src.conf_hash = (char *)store_col_text(s, 7);
 		store_row_source_numbers(s, &src);
-		if ((name = store_col_text(s, 7)) == NULL) {
+		if ((name = store_col_text(s, 8)) == NULL) {
 			store_logerr(st, "sources: read row");
 			goto out;
 		}

@@ -42,6 +42,9 @@ struct store_source {
 	char *result;            /* "ok", "not modified", or the error */
 	int failures;            /* consecutive failed polls */
 	long long posts;         /* posts this source wrote, ever */
+	char *conf_hash;         /* the source's configuration when the
+	                          * validators were saved: they only count
+	                          * for the same configuration */
 };
 
 /* Opens (creating or migrating) the database at PATH.  NULL with ERR set. */

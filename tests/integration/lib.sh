@@ -483,3 +483,210 @@ snapshot_mtimes() {
 list_posts() {
 	(cd "$T_SITE" && find _posts -type f -name '*.md' | sort)
 }
+
+# ---------------------------------------------------------------- the daemon, running
+#
+# For the tests of the daemon mode (10-13): finewsd started in the
+# background, driven by signals, and waited for by polling its stderr, the
+# mock's log or the site, each wait bounded.
+
+DAEMON_PID=
+DAEMON_ERR=
+DAEMON_OUT=
+DAEMON_RC=
+
+# mock_market TYPE ID...: serves market TYPE's list (file marketTYPE.json)
+# with one record per ID, and a text for each.  An ID is NWYYYYMMDD and ten
+# digits: the record is dated YYYY-MM-DD 10:MM:00 (MM: the ID's last two
+# digits mod 60), its media is MOCK_MEDIA (default 财联社, slug cailianshe),
+# its title "新闻ID", its text "<p>ID的正文。</p>"; its post is
+# _posts/YYYY-MM-DD-ID.md.
+mock_market() {
+	local type=$1
+	shift
+	python3 - "$T_MOCK" "market$type.json" "${MOCK_MEDIA:-财联社}" "$@" <<'PY'
+import json, os, sys
+root, name, media, ids = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+recs = []
+for i in ids:
+    d = i[2:10]
+    recs.append({"infoCode": i, "title": "新闻" + i,
+                 "datetime": "%s-%s-%s 10:%02d:00" % (d[:4], d[4:6], d[6:8], int(i[-2:]) % 60),
+                 "medianame": media})
+    with open(os.path.join(root, "text", i + ".json.new"), "w", encoding="utf-8") as f:
+        json.dump({"text": "<p>%s的正文。</p>" % i}, f, ensure_ascii=False)
+    os.replace(os.path.join(root, "text", i + ".json.new"),
+               os.path.join(root, "text", i + ".json"))
+with open(os.path.join(root, name + ".new"), "w", encoding="utf-8") as f:
+    json.dump({"record": recs}, f, ensure_ascii=False)
+os.replace(os.path.join(root, name + ".new"), os.path.join(root, name))
+PY
+	route_set "$(market_path "$type")" "{\"file\": \"market$type.json\"}"
+}
+
+# post_of ID: the post file mock_market's record ID becomes.
+post_of() {
+	printf '%s/_posts/%s-%s-%s-%s.md' "$T_SITE" "${1:2:4}" "${1:6:2}" "${1:8:2}" "$1"
+}
+
+# daemon_next_err: the stderr file the next daemon_start will use, created
+# now, so that a test can know its device and inode (JOURNAL_STREAM).
+daemon_next_err() {
+	local f=$TMP/daemon.$((RUN_N + 1)).err
+	: > "$f"
+	printf '%s\n' "$f"
+}
+
+# daemon_start [VAR=VALUE...] [-- ARGS...]: runs `finewsd -c $T_CONF ARGS`
+# in the background with VAR=VALUE added to its environment; sets
+# DAEMON_PID, DAEMON_OUT and DAEMON_ERR (its stderr, shown by fail).  The
+# EXIT trap kills it if the test does not stop it.
+daemon_start() {
+	local envs=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		envs+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	RUN_N=$((RUN_N + 1))
+	DAEMON_OUT=$TMP/daemon.$RUN_N.out
+	DAEMON_ERR=$TMP/daemon.$RUN_N.err
+	RUN_ERR=$DAEMON_ERR
+	DAEMON_RC=
+	# env execs the daemon: $! is the daemon itself (or its wrapper).  What
+	# systemd may have set for the test runner is not the daemon's.
+	# shellcheck disable=SC2086 # FINEWSD_WRAPPER is a command prefix.
+	env -u NOTIFY_SOCKET -u WATCHDOG_USEC -u WATCHDOG_PID -u JOURNAL_STREAM \
+	    "${envs[@]}" ${FINEWSD_WRAPPER:-} "$FINEWSD" -c "$T_CONF" "$@" \
+	    > "$DAEMON_OUT" 2> "$DAEMON_ERR" < /dev/null &
+	DAEMON_PID=$!
+	BG_PIDS+=("$DAEMON_PID")
+}
+
+daemon_alive() { [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; }
+
+# daemon_signal SIG: sends SIG (USR1, HUP, ...) to the running daemon.
+daemon_signal() {
+	daemon_alive || fail "SIG$1: finewsd is not running"
+	kill -s "$1" "$DAEMON_PID"
+}
+
+# daemon_stop [SIG]: sends SIG (default TERM), waits at most 5 s for the
+# daemon to exit, reaps it and sets DAEMON_RC.  Fails if it takes longer,
+# or if its stderr has a sanitizer report.
+daemon_stop() {
+	local sig=${1:-TERM} t0 ms rc=0 p keep=()
+	say "SIG$sig: finewsd exits within 5 s"
+	t0=$(date +%s%N)
+	kill -s "$sig" "$DAEMON_PID" 2>/dev/null || true
+	for _ in $(seq 100); do
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	if kill -0 "$DAEMON_PID" 2>/dev/null; then
+		kill -KILL "$DAEMON_PID" 2>/dev/null || true
+		wait "$DAEMON_PID" 2>/dev/null || true
+		fail "SIG$sig: finewsd still running after ${ms} ms (killed)"
+	fi
+	wait "$DAEMON_PID" 2>/dev/null || rc=$?
+	for p in "${BG_PIDS[@]}"; do
+		[ "$p" = "$DAEMON_PID" ] || keep+=("$p")
+	done
+	BG_PIDS=("${keep[@]}")
+	DAEMON_PID=
+	DAEMON_RC=$rc
+	printf '    (exited %d after %d ms)\n' "$rc" "$ms"
+	daemon_check_stderr
+}
+
+# daemon_expect_rc N: the exit status daemon_stop saw.
+daemon_expect_rc() {
+	say "finewsd's exit status is $1"
+	[ "$DAEMON_RC" -eq "$1" ] || fail "finewsd exited $DAEMON_RC, expected $1"
+}
+
+daemon_check_stderr() {
+	if grep -q -e 'runtime error:' -e 'AddressSanitizer' -e 'LeakSanitizer' \
+	    "$DAEMON_ERR"; then
+		fail "finewsd: sanitizer report on stderr"
+	fi
+}
+
+# wait_for SECONDS WHAT COMMAND...: runs COMMAND every 0.1 s until it
+# succeeds; fails after SECONDS, or as soon as a started daemon has died.
+wait_for() {
+	local secs=$1 what=$2 end
+	shift 2
+	say "$what (waiting up to $secs s)"
+	end=$(($(date +%s%N) + secs * 1000000000))
+	until "$@"; do
+		if [ -n "$DAEMON_PID" ] && ! kill -0 "$DAEMON_PID" 2>/dev/null; then
+			fail "$what: finewsd died while waiting"
+		fi
+		[ "$(date +%s%N)" -lt "$end" ] || fail "$what: not within $secs s"
+		sleep 0.1
+	done
+}
+
+# log_count ERE: how many lines of the daemon's stderr match ERE.
+log_count() { grep -c -E -e "$1" "$DAEMON_ERR" || true; }
+
+log_has_at_least() { [ "$(log_count "$2")" -ge "$1" ]; }
+
+# wait_log N ERE WHAT [SECONDS]: until N lines of the daemon's stderr match.
+wait_log() {
+	wait_for "${4:-10}" "$3" log_has_at_least "$1" "$2"
+}
+
+# mock_count ERE: how many requests of the whole mock log match ERE.
+mock_count() { grep -c -E -e "$1" "$MOCK_LOG" || true; }
+
+mock_has_at_least() { [ "$(mock_count "$2")" -ge "$1" ]; }
+
+# ere STRING: STRING with the characters special to grep -E escaped.
+ere() { printf '%s' "$1" | sed 's/[][\.*^$?+(){}|/]/\\&/g'; }
+
+# posts_exist ID...: every mock_market record ID has its post file.
+posts_exist() {
+	local id
+	for id in "$@"; do
+		[ -f "$(post_of "$id")" ] || return 1
+	done
+}
+
+# The end of a poll of source NAME, as finewsd -v logs it, one line per
+# poll: new posts, nothing new, not modified (304), or "poll failed: ...;
+# next try in N s" (wait for failures alone with wait_failures).
+poll_end_ere() {
+	printf 'source %s: ([0-9]+ new posts|nothing new|not modified$|poll failed: )' "$1"
+}
+
+# wait_polls N NAME WHAT [SECONDS]: until N polls of NAME have ended.
+wait_polls() {
+	wait_log "$1" "$(poll_end_ere "$2")" "$3" "${4:-10}"
+}
+
+# wait_failures N NAME WHAT [SECONDS]: until N polls of NAME have failed.
+wait_failures() {
+	wait_log "$1" "source $2: poll failed: " "$3" "${4:-10}"
+}
+
+# no_tmp_files: no temp file (".NAME.XXXXXX.tmp") anywhere below the site.
+assert_no_tmp_files() {
+	assert_eq "" "$(cd "$T_SITE" && find . -name '*.tmp' | sort)" \
+	    "no temp file left below the site"
+}
+
+# status_run [CONF]: `finewsd -c CONF --status`, which must exit 0; its
+# output is in RUN_OUT.  While a daemon runs, fail() goes on showing the
+# daemon's stderr, not that of --status.
+# shellcheck disable=SC2120 # the argument is optional.
+status_run() {
+	local err
+	run_finewsd -c "${1:-$T_CONF}" --status
+	err=$RUN_ERR
+	[ -z "$DAEMON_PID" ] || RUN_ERR=$DAEMON_ERR
+	say "--status: exit status 0"
+	[ "$RUN_RC" -eq 0 ] || fail "--status exited $RUN_RC: $(cat "$err")"
+}

@@ -188,7 +188,7 @@ test_open_schema(void **state)
 	sqlite3_finalize(s);
 	assert_int_equal(sqlite3_close(h), SQLITE_OK);
 
-	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 1);
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 2);
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE type = 'table' AND name IN ('posts', 'categories',"
 	    " 'media_slugs', 'sources', 'flags')"), 5);
@@ -703,7 +703,7 @@ test_newer_version_refused(void **state)
 	assert_int_equal(sqlite3_close(h), SQLITE_OK);
 
 	snprintf(want, sizeof(want), "database %s: schema version 99 is newer "
-	    "than this finewsd (1)", f->db);
+	    "than this finewsd (2)", f->db);
 	assert_null(store_open(f->db, err, sizeof(err)));
 	assert_string_equal(err, want);
 	err[0] = '\0';
@@ -713,6 +713,49 @@ test_newer_version_refused(void **state)
 	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 99);
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM sqlite_schema"),
 	    1);
+}
+
+/*
+ * A database of schema version 1 (written by hand: the first release's
+ * sources table, without conf_hash) is brought to version 2 on open, and
+ * what it held is kept.
+ */
+static void
+test_migrate_from_1(void **state)
+{
+	struct fixture *f = *state;
+	struct store_source src;
+	struct store *st;
+	char err[512] = "";
+	sqlite3 *h;
+
+	assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h,
+	    "CREATE TABLE posts (info_code TEXT PRIMARY KEY, source TEXT NOT NULL,"
+	    " category TEXT NOT NULL, tag TEXT NOT NULL, media TEXT,"
+	    " title TEXT NOT NULL, published TEXT NOT NULL, link TEXT,"
+	    " body TEXT NOT NULL, path TEXT NOT NULL, fetched_at INTEGER NOT NULL,"
+	    " file_id TEXT NOT NULL, published_at INTEGER NOT NULL);"
+	    "CREATE TABLE categories (slug TEXT PRIMARY KEY, tag TEXT NOT NULL);"
+	    "CREATE TABLE media_slugs (media TEXT PRIMARY KEY, slug TEXT NOT NULL);"
+	    "CREATE TABLE sources (name TEXT PRIMARY KEY, etag TEXT,"
+	    " last_modified TEXT, last_poll INTEGER NOT NULL DEFAULT 0,"
+	    " next_poll INTEGER NOT NULL DEFAULT 0, result TEXT,"
+	    " failures INTEGER NOT NULL DEFAULT 0, posts INTEGER NOT NULL DEFAULT 0);"
+	    "CREATE TABLE flags (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+	    "INSERT INTO sources (name, etag, posts) VALUES ('m37', '\"v1\"', 7);"
+	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(h), SQLITE_OK);
+
+	st = store_open(f->db, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 2);
+	assert_int_equal(store_source_get(st, "m37", &src), 0);
+	assert_string_equal(src.etag, "\"v1\"");
+	assert_int_equal(src.posts, 7);
+	assert_null(src.conf_hash);
+	store_source_clear(&src);
+	store_close(st);
 }
 
 static void
@@ -751,6 +794,7 @@ main(int argc, char *argv[])
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_from_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_exists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
