@@ -29,6 +29,7 @@
 #include "log.h"
 #include "notify.h"
 #include "poll.h"
+#include "source.h"
 #include "status.h"
 #include "store.h"
 
@@ -258,6 +259,7 @@ main(int argc, char *argv[])
 		conf_destroy(c);
 	} else
 		rc = run(c, conf_path, mode == MODE_ONCE);
+	source_cleanup();
 	xmlCleanupParser();
 	curl_global_cleanup();
 	return rc;

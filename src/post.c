@@ -170,7 +170,7 @@ post_add_escape(struct pbuf *b, unsigned long cp)
 /*
  * The code point that must be escaped at S, or 0 when the bytes there can be
  * written as they are; *NP is the length of the character (one byte at an
- * invalid UTF-8 sequence, which is left alone: jansson and libxml2 only hand
+ * invalid UTF-8 sequence, which is left alone: the source parsers only hand
  * on valid UTF-8).  YAML allows neither C0/C1 controls nor DEL, a BOM, or
  * U+FFFE/U+FFFF unescaped.
  */

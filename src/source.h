@@ -3,8 +3,9 @@
  * record must pass before it may become a post.
  *
  * Pure functions from bytes to records: no I/O, no logging, so they can be
- * unit-tested and fuzzed.  JSON through jansson, HTML through libxml2's HTML
- * parser and XPath, both driven by the [source] keys of the configuration.
+ * unit-tested and fuzzed.  JSON through SQLite's JSON functions, HTML
+ * through libxml2's HTML parser and XPath, both driven by the [source] keys
+ * of the configuration.
  */
 #ifndef FINEWSD_SOURCE_H
 #define FINEWSD_SOURCE_H
@@ -41,5 +42,11 @@ int source_date_parse(const char *s, long tz_offset, time_t *t);
 /* 1 when S can stand in a file name as it is: non-empty, no '/', no leading
  * '.', no control character; 0 otherwise. */
 int source_id_is_fit(const char *s);
+
+/*
+ * Closes the SQLite connection the JSON parsers keep open between calls, at
+ * exit.  A later parse opens it again.
+ */
+void source_cleanup(void);
 
 #endif

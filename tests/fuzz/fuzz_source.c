@@ -3,14 +3,17 @@
  * list and text parsers of a JSON and an HTML source, and through the date
  * and id checks, and everything they return is freed.  Beyond what the
  * sanitizers catch it traps when a parser breaks its own contract: a failed
- * list call that touched the list, or a record let through that the checks
- * should have stopped.
+ * list call that touched the list, a record let through that the checks
+ * should have stopped, a JSON response with a NUL byte in it that parsed,
+ * or a string from a JSON or an HTML response that is not valid UTF-8
+ * (libxml2 hands on the bytes of a broken HTML page as they are, and the
+ * HTML parsers must replace what is not UTF-8).
  *
  * Build and run (from the top of the tree):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Isrc \
- *     $(pkg-config --cflags libxml-2.0 jansson) tests/fuzz/fuzz_source.c \
- *     src/source.c src/record.c -o /tmp/fuzz_source \
- *     $(pkg-config --libs libxml-2.0 jansson)
+ *     $(pkg-config --cflags libxml-2.0 sqlite3) tests/fuzz/fuzz_source.c \
+ *     src/source.c src/source_json.c src/source_html.c src/record.c \
+ *     -o /tmp/fuzz_source $(pkg-config --libs libxml-2.0 sqlite3)
  *   /tmp/fuzz_source -max_total_time=60 tests/fuzz/corpus_source
  */
 #include "config.h"
@@ -61,18 +64,59 @@ static const struct conf_source fuzz_html = {
 	.text_xpath = "//div[@id='content']",
 };
 
+/*
+ * Traps unless S (or NULL) is valid UTF-8, which the writers rely on: no
+ * stray continuation byte, no overlong form, no surrogate, nothing past
+ * U+10FFFF, no truncated sequence.
+ */
+static void
+fuzz_utf8(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t cp;
+	int n, i;
+
+	if (s == NULL)
+		return;
+	while (*u != '\0') {
+		if (*u < 0x80) {
+			u++;
+			continue;
+		}
+		if ((*u & 0xe0) == 0xc0)
+			n = 1, cp = *u & 0x1f;
+		else if ((*u & 0xf0) == 0xe0)
+			n = 2, cp = *u & 0x0f;
+		else if ((*u & 0xf8) == 0xf0)
+			n = 3, cp = *u & 0x07;
+		else
+			__builtin_trap();
+		for (i = 1; i <= n; i++) {
+			if ((u[i] & 0xc0) != 0x80)
+				__builtin_trap();
+			cp = cp << 6 | (u[i] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			__builtin_trap();
+		u += n + 1;
+	}
+}
+
 /* Checks what the contract promises of a record let through. */
 static void
 fuzz_check(const struct conf_source *sc, const struct record *r)
 {
 	time_t t;
 
-	if (r->id != NULL)
-		(void)strlen(r->id);
-	if (r->title != NULL)
-		(void)strlen(r->title);
-	if (r->media != NULL)
-		(void)strlen(r->media);
+	fuzz_utf8(r->id);
+	fuzz_utf8(r->file_id);
+	fuzz_utf8(r->title);
+	fuzz_utf8(r->date);
+	fuzz_utf8(r->media);
+	fuzz_utf8(r->digest);
+	fuzz_utf8(r->link);
 	if (r->skip != NULL)
 		return;
 	if (!source_id_is_fit(r->id) || !source_id_is_fit(r->file_id) ||
@@ -98,6 +142,8 @@ fuzz_list(const struct conf_source *sc, const uint8_t *data, size_t size)
 		record_list_clear(&l);
 		return;
 	}
+	if (sc->format == CONF_FORMAT_JSON && memchr(data, '\0', size) != NULL)
+		__builtin_trap();
 	for (i = 0; i < l.n; i++)
 		fuzz_check(sc, &l.v[i]);
 	record_list_clear(&l);
@@ -115,7 +161,9 @@ fuzz_text(const struct conf_source *sc, const uint8_t *data, size_t size)
 			__builtin_trap();
 		return;
 	}
-	(void)strlen(s);
+	if (sc->format == CONF_FORMAT_JSON && memchr(data, '\0', size) != NULL)
+		__builtin_trap();
+	fuzz_utf8(s);
 	free(s);
 }
 

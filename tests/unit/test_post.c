@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <jansson.h>
 
 #include "post.h"
+#include "source.h"
 
 #define FIXTURE(name)	TOP_SRCDIR "/tests/fixtures/" name
 #define IS		"\xe3\x80\x80"	/* U+3000 */
@@ -45,8 +45,7 @@ slurp(const char *path, size_t *lenp)
 static void
 test_seed_post(void **state)
 {
-	json_error_t jerr;
-	json_t *root, *text;
+	struct conf_source sc = { .name = "seed", .text_field = "text" };
 	struct post p = {
 		.title = "今年青岛产业政策将在这些领域发力",
 		.published = "2022-03-23 10:34:11 +0800",
@@ -58,14 +57,14 @@ test_seed_post(void **state)
 		    "qingdaocaijingribao.html",
 		.site_host = "finews.withounder.com",
 	};
-	char *body, *out, *want;
-	size_t len, wlen;
+	char *body, *out, *want, *json, *text, err[256];
+	size_t len, wlen, jlen;
 
-	root = json_load_file(FIXTURE("seed-text.json"), 0, &jerr);
-	assert_non_null(root);
-	text = json_object_get(root, "text");
-	assert_true(json_is_string(text));
-	body = post_body_make(json_string_value(text), NULL);
+	/* The text as the daemon gets it: through the source parser. */
+	json = slurp(FIXTURE("seed-text.json"), &jlen);
+	text = source_parse_text(&sc, json, jlen, err, sizeof(err));
+	assert_non_null(text);
+	body = post_body_make(text, NULL);
 	assert_non_null(body);
 	p.body = body;
 	out = post_render(&p, &len);
@@ -77,7 +76,9 @@ test_seed_post(void **state)
 	free(want);
 	free(out);
 	free(body);
-	json_decref(root);
+	free(text);
+	free(json);
+	source_cleanup();
 }
 
 static void

@@ -383,7 +383,7 @@ test_bad_responses(void **state)
 	err[0] = '\0';
 	assert_int_equal(parse_str(&sc, "{\"record\": [", &l, err,
 	    sizeof(err)), -1);
-	assert_memory_equal(err, "bad JSON at line 1, column ", 27);
+	assert_string_equal(err, "the response is not valid JSON");
 	assert_int_equal(l.n, 1);
 
 	err[0] = '\0';
@@ -451,8 +451,13 @@ test_text(void **state)
 	assert_string_equal(err, "no 'text' in the response");
 	err[0] = '\0';
 	assert_null(text_of(&sc, "{\"text\":", err, sizeof(err)));
-	assert_memory_equal(err, "bad JSON at line 1", 18);
+	assert_string_equal(err, "the response is not valid JSON");
 	assert_null(text_of(&sc, "\"text\"", err, sizeof(err)));
+	assert_string_equal(err, "the response is not a JSON object");
+	assert_null(text_of(&sc, "[{\"text\":\"a\"}]", err, sizeof(err)));
+	assert_string_equal(err, "the response is not a JSON object");
+	assert_null(text_of(&sc, "", err, sizeof(err)));
+	assert_string_equal(err, "the response is not valid JSON");
 
 	/* Another key; and the default when none is set. */
 	sc.text_field = "body";
@@ -464,6 +469,237 @@ test_text(void **state)
 	assert_non_null(s = text_of(&sc, "{\"text\":\"t\"}", err, sizeof(err)));
 	assert_string_equal(s, "t");
 	free(s);
+}
+
+/* A key path for the article, with the "content" fallback at the top. */
+static void
+test_text_path(void **state)
+{
+	struct conf_source sc = conf_market();
+	char err[256], *s;
+
+	sc.text_field = "data.text";
+	assert_non_null(s = text_of(&sc, "{\"data\":{\"text\":\"<p>d</p>\"},"
+	    "\"text\":\"top\"}", err, sizeof(err)));
+	assert_string_equal(s, "<p>d</p>");
+	free(s);
+	assert_non_null(s = text_of(&sc, "{\"data\":{\"text\":null},"
+	    "\"content\":\"c\"}", err, sizeof(err)));
+	assert_string_equal(s, "c");
+	free(s);
+	err[0] = '\0';
+	assert_null(text_of(&sc, "{\"data\":\"x\",\"text\":\"top\"}", err,
+	    sizeof(err)));
+	assert_string_equal(err, "no 'data.text' in the response");
+	/* A key with characters of SQLite's path syntax is still one key. */
+	sc.text_field = "a[0] $b";
+	assert_non_null(s = text_of(&sc, "{\"a[0] $b\":\"odd\"}", err,
+	    sizeof(err)));
+	assert_string_equal(s, "odd");
+	free(s);
+	/* The key a\b, as JSON writes it. */
+	sc.text_field = "a\\b";
+	assert_non_null(s = text_of(&sc, "{\"a\\\\b\":\"slash\"}", err,
+	    sizeof(err)));
+	assert_string_equal(s, "slash");
+	free(s);
+	/* A key with a '"' cannot be looked up: it is missing. */
+	sc.text_field = "a\"b";
+	assert_null(text_of(&sc, "{\"a\\\"b\":\"q\"}", err, sizeof(err)));
+	assert_string_equal(err, "no 'a\"b' in the response");
+}
+
+/*
+ * Strings come out decoded and as valid UTF-8, or the response is refused:
+ * a NUL byte in the response, a string with invalid UTF-8 or a lone
+ * surrogate escape.
+ */
+static void
+test_json_bytes(void **state)
+{
+	static const char nul[] = "{\"text\":\"a\"}\0 junk";
+	static const char nul_list[] = "{\"record\":[]}\0{";
+	struct conf_source sc = conf_market();
+	struct record_list l = { 0 };
+	char err[256], *s;
+
+	err[0] = '\0';
+	assert_null(source_parse_text(&sc, nul, sizeof(nul) - 1, err,
+	    sizeof(err)));
+	assert_string_equal(err, "the response is not valid JSON: "
+	    "it holds a NUL byte");
+	err[0] = '\0';
+	assert_int_equal(source_parse_list(&sc, nul_list, sizeof(nul_list) - 1,
+	    &l, err, sizeof(err)), -1);
+	assert_string_equal(err, "the response is not valid JSON: "
+	    "it holds a NUL byte");
+
+	assert_non_null(s = text_of(&sc, "{\"text\":\"\\u4e2d\\u6587 "
+	    "\\ud83d\\ude00 \\\"q\\\" \\\\ \\/ \\t\"}", err, sizeof(err)));
+	assert_string_equal(s, "中文 \xf0\x9f\x98\x80 \"q\" \\ / \t");
+	free(s);
+	/* A C string ends at an escaped NUL. */
+	assert_non_null(s = text_of(&sc, "{\"text\":\"a\\u0000b\"}", err,
+	    sizeof(err)));
+	assert_string_equal(s, "a");
+	free(s);
+
+	err[0] = '\0';
+	assert_null(text_of(&sc, "{\"text\":\"\xff\"}", err, sizeof(err)));
+	assert_string_equal(err, "the response is not valid JSON: "
+	    "a string is not valid UTF-8");
+	err[0] = '\0';
+	assert_null(text_of(&sc, "{\"text\":\"\\ud800x\"}", err, sizeof(err)));
+	assert_string_equal(err, "the response is not valid JSON: "
+	    "a string is not valid UTF-8");
+	/* Overlong and surrogate forms are invalid UTF-8 too. */
+	assert_null(text_of(&sc, "{\"text\":\"\xc0\xaf\"}", err, sizeof(err)));
+	assert_null(text_of(&sc, "{\"text\":\"\xed\xa0\x80\"}", err,
+	    sizeof(err)));
+	assert_null(text_of(&sc, "{\"text\":\"\xe4\xb8\"}", err, sizeof(err)));
+	assert_null(text_of(&sc, "{\"text\":\"\xf4\x90\x80\x80\"}", err,
+	    sizeof(err)));
+	/* What is not read is not checked. */
+	assert_non_null(s = text_of(&sc, "{\"other\":\"\xff\",\"text\":\"t\"}",
+	    err, sizeof(err)));
+	assert_string_equal(s, "t");
+	free(s);
+
+	parse_fixture(&sc, FIXTURE("seed-list.json"), &l);
+	err[0] = '\0';
+	assert_int_equal(parse_str(&sc, "{\"record\":[{\"infoCode\":\"NW1\","
+	    "\"title\":\"\xe4\xb8\"," D ",\"medianame\":\"m\"}]}", &l, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "the response is not valid JSON: "
+	    "a string is not valid UTF-8");
+	assert_int_equal(l.n, 1);
+	assert_int_equal(parse_str(&sc, "{\"record\":[{\"infoCode\":\"NW1\","
+	    "\"title\":\"t\"," D ",\"medianame\":\"m\",\"x\":\"\xff\"}]}", &l,
+	    err, sizeof(err)), 0);
+	assert_int_equal(l.n, 2);
+	assert_record(&l.v[1], "NW1", "NW1", "t", "2022-03-23 10:34:11", "m");
+	record_list_clear(&l);
+}
+
+/* What each JSON type of an item or a field gives. */
+static void
+test_json_types(void **state)
+{
+	static const char json[] = " {\"record\":[\"s\",null,true,1.5,[1],{},"
+	    "{\"infoCode\":-5,\"title\":\"t\"," D ",\"medianame\":\"m\"},"
+	    "{\"infoCode\":99999999999999999999,\"title\":\"t\"," D ",\"medianame\":\"m\"},"
+	    "{\"infoCode\":true,\"title\":\"t\"," D ",\"medianame\":\"m\"},"
+	    "{\"infoCode\":{\"a\":\"NW1\"},\"title\":\"t\"," D ",\"medianame\":\"m\"},"
+	    "{\"infoCode\":\"NW1\",\"title\":\"t\"," D ",\"medianame\":7},"
+	    "{\"infoCode\":\"NW1\",\"title\":\"t\"," D ",\"medianame\":[\"m\"]},"
+	    "{\"infoCode\":9223372036854775807,\"title\":\"t\"," D ",\"medianame\":\"m\"}"
+	    "]}\n";
+	struct conf_source sc = conf_market();
+	struct record_list l = { 0 };
+	char err[256] = "";
+	size_t i;
+
+	assert_int_equal(parse_str(&sc, json, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.n, 13);
+	for (i = 0; i < 5; i++)
+		assert_string_equal(l.v[i].skip, "item is not an object");
+	assert_string_equal(l.v[5].skip, "no id");
+	assert_record(&l.v[6], "-5", "-5", "t", "2022-03-23 10:34:11", "m");
+	/* Past 64 bits an integer id is no id, not a rounded one. */
+	assert_string_equal(l.v[7].skip, "no id");
+	assert_null(l.v[7].id);
+	assert_string_equal(l.v[8].skip, "no id");
+	assert_string_equal(l.v[9].skip, "no id");
+	assert_string_equal(l.v[10].skip, "no media");
+	assert_null(l.v[10].media);
+	assert_string_equal(l.v[11].skip, "no media");
+	assert_record(&l.v[12], "9223372036854775807", "9223372036854775807",
+	    "t", "2022-03-23 10:34:11", "m");
+	record_list_clear(&l);
+}
+
+/* Keys are looked up as they are, whatever characters they hold. */
+static void
+test_json_keys(void **state)
+{
+	static const char json[] = "{\"re[c] $x\":{\"a\\\\b\":["
+	    "{\"info.code\":\"NW1\",\"info\":{\"code\":\"no\"},\"title\":\"t\","
+	    D ",\"medianame\":\"m\"}]},\"q\\\"k\":[]}";
+	struct conf_source sc = conf_market();
+	struct record_list l = { 0 };
+	char err[256] = "";
+
+	sc.list_items = "re[c] $x.a\\b";
+	sc.id_field = "info.code";
+	assert_int_equal(parse_str(&sc, json, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.n, 1);
+	assert_record(&l.v[0], "NW1", "NW1", "t", "2022-03-23 10:34:11", "m");
+	record_list_clear(&l);
+
+	/* SQLite cannot name a key with a '"' in it. */
+	sc.list_items = "q\"k";
+	assert_int_equal(parse_str(&sc, json, &l, err, sizeof(err)), -1);
+	assert_string_equal(err, "no array 'q\"k' in the response");
+	sc.list_items = "re[c] $x.a\\b";
+	sc.title_field = "ti\"tle";
+	assert_int_equal(parse_str(&sc, json, &l, err, sizeof(err)), 0);
+	assert_string_equal(l.v[0].skip, "no title");
+	record_list_clear(&l);
+	sc.list_items = NULL;
+	assert_int_equal(parse_str(&sc, json, &l, err, sizeof(err)), -1);
+	assert_string_equal(err, "no array '' in the response");
+}
+
+/* Nesting past SQLite's depth limit is refused, not a crash. */
+static void
+test_json_deep(void **state)
+{
+	struct conf_source sc = conf_market();
+	struct record_list l = { 0 };
+	enum { DEEP = 100000 };
+	char err[256] = "", *buf;
+	size_t n;
+
+	assert_non_null(buf = malloc(2 * DEEP + 64));
+	n = (size_t)sprintf(buf, "{\"record\":[],\"x\":");
+	memset(buf + n, '[', DEEP);
+	memset(buf + n + DEEP, ']', DEEP);
+	n += 2 * DEEP;
+	buf[n++] = '}';
+	assert_int_equal(source_parse_list(&sc, buf, n, &l, err, sizeof(err)),
+	    -1);
+	assert_string_equal(err, "the response is not valid JSON");
+	assert_null(source_parse_text(&sc, buf, n, err, sizeof(err)));
+	/* Moderate nesting is fine. */
+	n = (size_t)sprintf(buf, "{\"record\":[],\"x\":");
+	memset(buf + n, '[', 100);
+	memset(buf + n + 100, ']', 100);
+	n += 200;
+	buf[n++] = '}';
+	assert_int_equal(source_parse_list(&sc, buf, n, &l, err, sizeof(err)),
+	    0);
+	assert_int_equal(l.n, 0);
+	free(buf);
+}
+
+/* The connection closes and opens again; closing twice is harmless. */
+static void
+test_cleanup(void **state)
+{
+	struct conf_source sc = conf_market();
+	struct record_list l = { 0 };
+	char err[256] = "", *s;
+
+	source_cleanup();
+	source_cleanup();
+	assert_non_null(s = text_of(&sc, "{\"text\":\"again\"}", err,
+	    sizeof(err)));
+	assert_string_equal(s, "again");
+	free(s);
+	source_cleanup();
+	parse_fixture(&sc, FIXTURE("seed-list.json"), &l);
+	assert_int_equal(l.n, 1);
+	record_list_clear(&l);
 }
 
 static void
@@ -572,6 +808,59 @@ test_html_text(void **state)
 	assert_null(source_parse_text(&sc, buf, len, err, sizeof(err)));
 	assert_non_null(strstr(err, "//div["));
 	free(buf);
+}
+
+/*
+ * libxml2 hands on the bytes of a multi-byte character cut off by markup as
+ * they are; the parser replaces each such sequence with one U+FFFD (EF BF
+ * BD) and keeps the record.  The string literals are split after each hex
+ * escape so that a following letter is not read as one more hex digit.
+ */
+static void
+test_html_utf8(void **state)
+{
+	static const char list[] =
+	    "<ul class='news'>"
+	    /* A cut-off 3-byte character between valid ones in the title. */
+	    "<li><a href='?infoCode=NW1'>\xe4\xb8\xad\xe4\xb8<b>\xe6\x96\x87</b>"
+	    "</a><span class='time'>2022-03-23 10:34:11</span>"
+	    "<span class='media'>\xe8\xb4<i>m</i></span></li>"
+	    /* A cut-off 4-byte one in the media, at the end of its text. */
+	    "<li><a href='?infoCode=NW2'>t\xe4\xb8</a>"
+	    "<span class='time'>2022-03-23 10:40:00</span>"
+	    "<span class='media'>M\xf0\x9f\x98</span></li>"
+	    "</ul>";
+	static const char article[] =
+	    "<html><body><div id='content'><p>a\xe4\xb8</p>"
+	    "\xe5<b>b</b></div></body></html>";
+	struct conf_source sc = conf_html();
+	struct record_list l = { 0 };
+	char err[256] = "", *s;
+
+	assert_int_equal(parse_str(&sc, list, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.n, 2);
+	/* The media's XPath names only its first text node. */
+	assert_record(&l.v[0], "NW1", "NW1",
+	    "\xe4\xb8\xad\xef\xbf\xbd\xe6\x96\x87", "2022-03-23 10:34:11",
+	    "\xef\xbf\xbd");
+	assert_record(&l.v[1], "NW2", "NW2", "t\xef\xbf\xbd",
+	    "2022-03-23 10:40:00", "M\xef\xbf\xbd");
+	record_list_clear(&l);
+
+	/* An id read from text carries the U+FFFD into the file id. */
+	sc.id_xpath = "span[@class='media']";
+	assert_int_equal(parse_str(&sc, list, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.n, 2);
+	assert_null(l.v[0].skip);
+	assert_string_equal(l.v[0].id, "\xef\xbf\xbd" "m");
+	assert_string_equal(l.v[0].file_id, "\xef\xbf\xbd" "m");
+	assert_string_equal(l.v[1].id, "M\xef\xbf\xbd");
+	record_list_clear(&l);
+
+	assert_non_null(s = source_parse_text(&sc, article, sizeof(article) - 1,
+	    err, sizeof(err)));
+	assert_string_equal(s, "<p>a\xef\xbf\xbd</p>\xef\xbf\xbd<b>b</b>");
+	free(s);
 }
 
 static int xml_calls;
@@ -701,6 +990,14 @@ test_id_is_fit(void **state)
 	assert_int_equal(source_id_is_fit(longid), 0);
 }
 
+/* Closes the parsers' SQLite connection, for a leak-free valgrind run. */
+static int
+teardown(void **state)
+{
+	source_cleanup();
+	return 0;
+}
+
 int
 main(void)
 {
@@ -715,13 +1012,20 @@ main(void)
 		cmocka_unit_test(test_nested_items),
 		cmocka_unit_test(test_bad_responses),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_text_path),
+		cmocka_unit_test(test_json_bytes),
+		cmocka_unit_test(test_json_types),
+		cmocka_unit_test(test_json_keys),
+		cmocka_unit_test(test_json_deep),
+		cmocka_unit_test(test_cleanup),
 		cmocka_unit_test(test_html_list),
 		cmocka_unit_test(test_html_bad_xpath),
 		cmocka_unit_test(test_html_text),
+		cmocka_unit_test(test_html_utf8),
 		cmocka_unit_test(test_html_quiet),
 		cmocka_unit_test(test_date),
 		cmocka_unit_test(test_id_is_fit),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, teardown);
 }

@@ -1,0 +1,397 @@
+/*
+ * source_html: the HTML parsers of the source parser, through libxml2's
+ * HTML parser and XPath, steered by the [source] keys of the configuration.
+ * See source_impl.h.
+ *
+ * It calls libxml2 and the common part in source.c (error messages, the
+ * record list, the record checks, white space and UTF-8); nothing else.  A
+ * pure function of its arguments: no I/O, no logging, no state kept
+ * between calls, so that a fuzzer can drive it.
+ *
+ * libxml2 reports problems through per-thread handlers that print to
+ * stderr; those are swapped for silent ones for the length of a call and
+ * put back afterwards, so a parse never prints and the rest of the program
+ * keeps whatever handlers it set.  And libxml2 passes on the bytes of a
+ * cut-off multi-byte character of a broken page as they are, while the
+ * writers rely on valid UTF-8: every string handed on has each invalid
+ * sequence replaced by U+FFFD, so that a page with one bad byte still
+ * gives its posts.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/HTMLtree.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlsave.h>
+#include <libxml/xpath.h>
+
+#include "source.h"
+#include "source_impl.h"
+
+#define SOURCE_HTML_OPTIONS	(HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | \
+	HTML_PARSE_NOWARNING | HTML_PARSE_NONET)
+
+/* The [source] keys' values for the HTML list, compiled once per response. */
+struct source_xpaths {
+	xmlXPathCompExprPtr list, id, title, date, media;
+};
+
+/* libxml2's error handlers as they were before a call silenced them. */
+struct source_quiet {
+	xmlGenericErrorFunc generic;
+	void *generic_ctx;
+	xmlStructuredErrorFunc structured;
+	void *structured_ctx;
+};
+
+/* U+FFFD REPLACEMENT CHARACTER, in UTF-8. */
+static const char source_html_fffd[] = "\xef\xbf\xbd";
+
+/*
+ * A malloc'd copy of S[N], up to a NUL byte, with each invalid UTF-8
+ * sequence (its maximal subpart, as source_utf8_scan() measures it)
+ * replaced by U+FFFD; NULL when memory runs out.  A valid string, by far
+ * the usual case, is copied as it is.
+ */
+static char *
+source_html_utf8_dup(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	const size_t nr = sizeof(source_html_fffd) - 1;
+	size_t i, k, need = 0;
+	char *d, *p;
+	int valid;
+
+	n = strnlen(s, n);
+	if (source_utf8_is_valid(u, n))
+		return strndup(s, n);
+	/* A byte grows to 3 at the most, so NEED cannot overflow. */
+	if (n > (SIZE_MAX - 1) / nr)
+		return NULL;
+	for (i = 0; i < n; i += k) {
+		k = source_utf8_scan(u + i, n - i, &valid);
+		need += valid ? k : nr;
+	}
+	if ((p = d = malloc(need + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i += k) {
+		k = source_utf8_scan(u + i, n - i, &valid);
+		if (valid) {
+			memcpy(p, s + i, k);
+			p += k;
+		} else {
+			memcpy(p, source_html_fffd, nr);
+			p += nr;
+		}
+	}
+	*p = '\0';
+	return d;
+}
+
+static void
+source_xml_generic_silent(void *ctx, const char *msg, ...)
+{
+}
+
+#if LIBXML_VERSION >= 21200
+static void
+source_xml_structured_silent(void *ctx, const xmlError *e)
+{
+}
+#else
+static void
+source_xml_structured_silent(void *ctx, xmlErrorPtr e)
+{
+}
+#endif
+
+static void
+source_xml_quiet(struct source_quiet *q)
+{
+	xmlInitParser();
+	q->generic = xmlGenericError;
+	q->generic_ctx = xmlGenericErrorContext;
+	q->structured = xmlStructuredError;
+	q->structured_ctx = xmlStructuredErrorContext;
+	xmlSetGenericErrorFunc(NULL, source_xml_generic_silent);
+	xmlSetStructuredErrorFunc(NULL, source_xml_structured_silent);
+}
+
+static void
+source_xml_unquiet(const struct source_quiet *q)
+{
+	xmlSetGenericErrorFunc(q->generic_ctx, q->generic);
+	xmlSetStructuredErrorFunc(q->structured_ctx, q->structured);
+}
+
+/*
+ * Parses BUF[LEN] as an HTML page, leniently as a browser would, and makes
+ * an XPath context for it.
+ */
+static int
+source_html_load(const char *buf, size_t len, xmlDocPtr *doc,
+    xmlXPathContextPtr *ctx, char *err, size_t errlen)
+{
+	*doc = NULL;
+	*ctx = NULL;
+	if (len > INT_MAX) {
+		source_err_set(err, errlen, "the response is too large");
+		return -1;
+	}
+	*doc = htmlReadMemory(buf != NULL ? buf : "", (int)len, NULL, "UTF-8",
+	    SOURCE_HTML_OPTIONS);
+	if (*doc == NULL) {
+		source_err_set(err, errlen, "the HTML does not parse");
+		return -1;
+	}
+	if ((*ctx = xmlXPathNewContext(*doc)) == NULL) {
+		source_err_set(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+source_xpath_compile(xmlXPathContextPtr ctx, const char *key,
+    const char *expr, int required, xmlXPathCompExprPtr *comp, char *err,
+    size_t errlen)
+{
+	*comp = NULL;
+	if (expr == NULL) {
+		if (required)
+			source_err_set(err, errlen, "no %s", key);
+		return required ? -1 : 0;
+	}
+	if ((*comp = xmlXPathCtxtCompile(ctx, (const xmlChar *)expr)) == NULL) {
+		source_err_set(err, errlen, "%s '%s' does not compile", key,
+		    expr);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+source_xpaths_compile(const struct conf_source *sc, xmlXPathContextPtr ctx,
+    struct source_xpaths *x, char *err, size_t errlen)
+{
+	if (source_xpath_compile(ctx, "list_xpath", sc->list_xpath, 1,
+	    &x->list, err, errlen) == -1 ||
+	    source_xpath_compile(ctx, "id_xpath", sc->id_xpath, 1,
+	    &x->id, err, errlen) == -1 ||
+	    source_xpath_compile(ctx, "title_xpath", sc->title_xpath, 1,
+	    &x->title, err, errlen) == -1 ||
+	    source_xpath_compile(ctx, "date_xpath", sc->date_xpath, 1,
+	    &x->date, err, errlen) == -1 ||
+	    source_xpath_compile(ctx, "media_xpath", sc->media_xpath, 0,
+	    &x->media, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+source_xpaths_free(struct source_xpaths *x)
+{
+	xmlXPathFreeCompExpr(x->list);
+	xmlXPathFreeCompExpr(x->id);
+	xmlXPathFreeCompExpr(x->title);
+	xmlXPathFreeCompExpr(x->date);
+	xmlXPathFreeCompExpr(x->media);
+}
+
+/*
+ * Evaluates COMP (the text EXPR, for the message) with NODE as the context
+ * node.  A node-set gives the string value of its first node, anything else
+ * its XPath string value; either without the layout white space around it,
+ * and with U+FFFD for any invalid UTF-8.  *OUT is NULL where there is no
+ * expression or the node-set is empty.
+ */
+static int
+source_xpath_value(xmlXPathContextPtr ctx, xmlXPathCompExprPtr comp,
+    const char *expr, xmlNodePtr node, char **out, char *err, size_t errlen)
+{
+	xmlXPathObjectPtr res;
+	xmlChar *s;
+	const char *v;
+	size_t n;
+
+	*out = NULL;
+	if (comp == NULL)
+		return 0;
+	ctx->node = node;
+	if ((res = xmlXPathCompiledEval(comp, ctx)) == NULL) {
+		source_err_set(err, errlen, "XPath '%s' fails", expr);
+		return -1;
+	}
+	if (res->type == XPATH_NODESET || res->type == XPATH_XSLT_TREE) {
+		if (res->nodesetval == NULL || res->nodesetval->nodeNr == 0) {
+			xmlXPathFreeObject(res);
+			return 0;
+		}
+		s = xmlXPathCastNodeToString(res->nodesetval->nodeTab[0]);
+	} else
+		s = xmlXPathCastToString(res);
+	xmlXPathFreeObject(res);
+	if (s != NULL) {
+		v = source_space_strip((const char *)s, &n);
+		*out = source_html_utf8_dup(v, n);
+		xmlFree(s);
+	}
+	if (*out == NULL) {
+		source_err_set(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Fills R from the list node NODE.  0, or -1 with ERR set. */
+static int
+source_html_item(const struct conf_source *sc, xmlXPathContextPtr ctx,
+    const struct source_xpaths *x, xmlNodePtr node, struct record *r,
+    char *err, size_t errlen)
+{
+	if (source_xpath_value(ctx, x->id, sc->id_xpath, node, &r->id,
+	    err, errlen) == -1 ||
+	    source_xpath_value(ctx, x->title, sc->title_xpath, node, &r->title,
+	    err, errlen) == -1 ||
+	    source_xpath_value(ctx, x->date, sc->date_xpath, node, &r->date,
+	    err, errlen) == -1 ||
+	    source_xpath_value(ctx, x->media, sc->media_xpath, node, &r->media,
+	    err, errlen) == -1)
+		return -1;
+	if (r->id != NULL && (r->file_id = strdup(r->id)) == NULL) {
+		source_err_set(err, errlen, "out of memory");
+		return -1;
+	}
+	r->skip = source_record_check(sc, r, 0, sc->media_xpath != NULL);
+	return 0;
+}
+
+int
+source_html_list(const struct conf_source *sc, const char *buf, size_t len,
+    struct record_list *out, char *err, size_t errlen)
+{
+	struct source_quiet q;
+	struct source_xpaths x = { NULL, NULL, NULL, NULL, NULL };
+	xmlDocPtr doc;
+	xmlXPathContextPtr ctx;
+	xmlXPathObjectPtr set = NULL;
+	xmlNodeSetPtr nodes;
+	size_t n0 = out->n;
+	int rc = -1, i;
+
+	source_xml_quiet(&q);
+	if (source_html_load(buf, len, &doc, &ctx, err, errlen) == -1 ||
+	    source_xpaths_compile(sc, ctx, &x, err, errlen) == -1)
+		goto done;
+	ctx->node = (xmlNodePtr)doc;
+	if ((set = xmlXPathCompiledEval(x.list, ctx)) == NULL) {
+		source_err_set(err, errlen, "XPath '%s' fails", sc->list_xpath);
+		goto done;
+	}
+	if (set->type != XPATH_NODESET) {
+		source_err_set(err, errlen, "list_xpath '%s' selects no nodes",
+		    sc->list_xpath);
+		goto done;
+	}
+	nodes = set->nodesetval;
+	if (nodes != NULL && nodes->nodeNr > 0 &&
+	    source_list_reserve(out, nodes->nodeNr) == -1) {
+		source_err_set(err, errlen, "out of memory");
+		goto done;
+	}
+	for (i = 0; nodes != NULL && i < nodes->nodeNr; i++)
+		if (source_html_item(sc, ctx, &x, nodes->nodeTab[i],
+		    source_list_push(out), err, errlen) == -1)
+			goto done;
+	rc = 0;
+done:
+	if (rc == -1)
+		source_list_truncate(out, n0);
+	xmlXPathFreeObject(set);
+	source_xpaths_free(&x);
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+	source_xml_unquiet(&q);
+	return rc;
+}
+
+/*
+ * The inner HTML of NODE: its children serialized as HTML, without the
+ * line breaks libxml2's formatting would add, so the body stays as the
+ * source sent it.  For a node without element children of its own (a text
+ * node, say) the node itself is serialized.  Any invalid UTF-8 in it is
+ * replaced by U+FFFD.  malloc'd, or NULL.
+ */
+static char *
+source_html_inner(xmlDocPtr doc, xmlNodePtr node)
+{
+	xmlBufferPtr b;
+	xmlOutputBufferPtr o;
+	xmlNodePtr c;
+	char *s = NULL;
+
+	if ((b = xmlBufferCreate()) == NULL)
+		return NULL;
+	if ((o = xmlOutputBufferCreateBuffer(b, NULL)) == NULL)
+		goto done;
+	if (node->type == XML_ELEMENT_NODE || node->type == XML_ATTRIBUTE_NODE ||
+	    node->type == XML_DOCUMENT_NODE ||
+	    node->type == XML_HTML_DOCUMENT_NODE) {
+		for (c = node->children; c != NULL; c = c->next)
+			htmlNodeDumpFormatOutput(o, doc, c, NULL, 0);
+	} else if (node->type != XML_NAMESPACE_DECL)
+		htmlNodeDumpFormatOutput(o, doc, node, NULL, 0);
+	if (xmlOutputBufferClose(o) < 0)
+		goto done;
+	s = source_html_utf8_dup((const char *)xmlBufferContent(b),
+	    xmlBufferLength(b));
+done:
+	xmlBufferFree(b);
+	return s;
+}
+
+char *
+source_html_text(const struct conf_source *sc, const char *buf, size_t len,
+    char *err, size_t errlen)
+{
+	struct source_quiet q;
+	xmlDocPtr doc;
+	xmlXPathContextPtr ctx;
+	xmlXPathObjectPtr res = NULL;
+	char *s = NULL;
+
+	source_xml_quiet(&q);
+	if (source_html_load(buf, len, &doc, &ctx, err, errlen) == -1)
+		goto done;
+	if (sc->text_xpath == NULL) {
+		source_err_set(err, errlen, "no text_xpath");
+		goto done;
+	}
+	ctx->node = (xmlNodePtr)doc;
+	if ((res = xmlXPathEvalExpression((const xmlChar *)sc->text_xpath,
+	    ctx)) == NULL) {
+		source_err_set(err, errlen, "XPath '%s' fails", sc->text_xpath);
+		goto done;
+	}
+	if (res->type != XPATH_NODESET || res->nodesetval == NULL ||
+	    res->nodesetval->nodeNr == 0) {
+		source_err_set(err, errlen, "text_xpath matched nothing");
+		goto done;
+	}
+	if ((s = source_html_inner(doc, res->nodesetval->nodeTab[0])) == NULL)
+		source_err_set(err, errlen, "cannot serialize the article");
+done:
+	xmlXPathFreeObject(res);
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+	source_xml_unquiet(&q);
+	return s;
+}

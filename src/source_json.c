@@ -1,0 +1,490 @@
+/*
+ * source_json: the JSON parsers of the source parser, through SQLite's JSON
+ * functions on a private in-memory connection.  See source_impl.h.
+ *
+ * It owns that connection and its prepared statements, and closes them in
+ * source_cleanup().  It calls SQLite and the common part in source.c (error
+ * messages, the record list, the record checks, UTF-8 validation); nothing
+ * else.  Apart from that cache, a pure function of its arguments: no I/O,
+ * no logging, so that a fuzzer can drive it.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "source.h"
+#include "source_impl.h"
+
+/*
+ * JSON goes through SQLite's JSON functions on a private in-memory
+ * connection: they take a text response about seven times as fast as
+ * jansson did, and the daemon's throughput target had no room for the
+ * difference.  The connection and its prepared statements are the one
+ * static state of the source parser: a cache, opened by the first JSON
+ * parse and closed by source_cleanup(), never parse state.  Between calls
+ * it holds nothing of a response, for every call resets its statement and
+ * clears its bindings, so no statement keeps a pointer into a caller's
+ * buffer.
+ * Nothing guards it: the daemon parses on its one thread, which is also
+ * why the connection is opened without SQLite's mutexes.
+ */
+static struct {
+	sqlite3 *db;
+	sqlite3_stmt *head;	/* validity, top-level type, type at a path */
+	sqlite3_stmt *items;	/* the wanted fields of each item of a list */
+	sqlite3_stmt *text;	/* the article of a text response */
+} source_sql;
+
+/*
+ * The JSON functions fail the statement on malformed JSON, while
+ * json_valid() merely says so; and a WHERE term of constants is evaluated
+ * before any result column.  So an invalid response gives no row at all.
+ */
+static const char source_sql_head[] =
+    "SELECT json_type(?1), json_type(?1, ?2) WHERE json_valid(?1)";
+
+static const char source_sql_text[] =
+    "SELECT json_type(?1), json_type(?1, ?2), json_extract(?1, ?2),"
+    " json_type(?1, '$.\"content\"'), json_extract(?1, '$.\"content\"')"
+    " WHERE json_valid(?1)";
+
+/*
+ * One row per item of the array at ?2, in the array's order, with the
+ * json_type() and the value of each of the keys ?3 to ?9.  The CTE is
+ * materialized so that each item's JSON text is made once, not once per
+ * use; the functions then share one parse of it through SQLite's JSON
+ * cache.  An item that is not an object gives no JSON text: a string
+ * item's value is its unquoted text, which would not parse.
+ */
+#define SOURCE_SQL_FIELD(n) \
+	", json_type(obj, ?" #n "), json_extract(obj, ?" #n ")"
+static const char source_sql_items[] =
+    "WITH item(type, obj) AS MATERIALIZED ("
+    "SELECT type, CASE type WHEN 'object' THEN value END"
+    " FROM json_each(?1, ?2))"
+    " SELECT type" SOURCE_SQL_FIELD(3) SOURCE_SQL_FIELD(4) SOURCE_SQL_FIELD(5)
+    SOURCE_SQL_FIELD(6) SOURCE_SQL_FIELD(7) SOURCE_SQL_FIELD(8)
+    SOURCE_SQL_FIELD(9) " FROM item";
+
+/*
+ * The fields a list item gives, in the order of the items statement's key
+ * parameters: where the key's name is in the configuration, and where the
+ * value goes in the record.  The id and the file id may be integers.
+ */
+#define SOURCE_JSON_FIELD(key, field, integer_ok) { \
+	offsetof(struct conf_source, key), offsetof(struct record, field), \
+	integer_ok }
+static const struct source_json_field {
+	size_t key;
+	size_t field;
+	int integer_ok;
+} source_json_fields[] = {
+	SOURCE_JSON_FIELD(id_field, id, 1),
+	SOURCE_JSON_FIELD(file_id_field, file_id, 1),
+	SOURCE_JSON_FIELD(title_field, title, 0),
+	SOURCE_JSON_FIELD(date_field, date, 0),
+	SOURCE_JSON_FIELD(media_field, media, 0),
+	SOURCE_JSON_FIELD(digest_field, digest, 0),
+	SOURCE_JSON_FIELD(link_field, link, 0),
+};
+
+#define SOURCE_NFIELDS \
+	(sizeof(source_json_fields) / sizeof(source_json_fields[0]))
+#define SOURCE_KEY(sc, i) \
+	(*(char *const *)((const char *)(sc) + source_json_fields[i].key))
+#define SOURCE_FIELD(r, i) \
+	((char **)((char *)(r) + source_json_fields[i].field))
+
+_Static_assert(SOURCE_NFIELDS == 7, "the items statement has 7 key slots");
+
+static const char source_not_json[] = "the response is not valid JSON";
+
+/* Reports the last error of the connection; returns -1. */
+static int
+source_sql_fail(char *err, size_t errlen)
+{
+	source_err_set(err, errlen, "SQLite: %s",
+	    sqlite3_errmsg(source_sql.db));
+	return -1;
+}
+
+static int
+source_sql_prepare(const char *sql, sqlite3_stmt **st, char *err,
+    size_t errlen)
+{
+	if (sqlite3_prepare_v3(source_sql.db, sql, -1,
+	    SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+		return source_sql_fail(err, errlen);
+	return 0;
+}
+
+/* Opens the connection and prepares the statements, unless done already. */
+static int
+source_sql_open(char *err, size_t errlen)
+{
+	if (source_sql.db != NULL)
+		return 0;
+	if (sqlite3_open_v2(":memory:", &source_sql.db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		source_err_set(err, errlen, "SQLite: %s",
+		    source_sql.db != NULL ? sqlite3_errmsg(source_sql.db) :
+		    "out of memory");
+		goto fail;
+	}
+	/*
+	 * A big list's materialized items would otherwise spill to a
+	 * temporary file, and a parser does no I/O.
+	 */
+	if (sqlite3_exec(source_sql.db, "PRAGMA temp_store = MEMORY", NULL,
+	    NULL, NULL) != SQLITE_OK) {
+		source_sql_fail(err, errlen);
+		goto fail;
+	}
+	if (source_sql_prepare(source_sql_head, &source_sql.head, err,
+	    errlen) == -1 ||
+	    source_sql_prepare(source_sql_items, &source_sql.items, err,
+	    errlen) == -1 ||
+	    source_sql_prepare(source_sql_text, &source_sql.text, err,
+	    errlen) == -1)
+		goto fail;
+	return 0;
+fail:
+	source_cleanup();
+	return -1;
+}
+
+/*
+ * Binds the response BUF[LEN] to ?1 of ST, without a copy, and PATH (NULL
+ * naming nothing) to ?2.  The caller checked that BUF holds no NUL byte.
+ */
+static int
+source_sql_bind(sqlite3_stmt *st, const char *buf, size_t len,
+    const char *path, char *err, size_t errlen)
+{
+	if (sqlite3_bind_text64(st, 1, len > 0 ? buf : "", len, SQLITE_STATIC,
+	    SQLITE_UTF8) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC) != SQLITE_OK)
+		return source_sql_fail(err, errlen);
+	return 0;
+}
+
+/*
+ * Resets ST and clears its bindings, so that it keeps no pointer into the
+ * caller's buffers.  sqlite3_reset() returns again the code of the last
+ * step, which the caller has dealt with; sqlite3_clear_bindings() cannot
+ * fail.
+ */
+static void
+source_sql_done(sqlite3_stmt *st)
+{
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+}
+
+/* 1 when column COL of ST is the text S (a json_type() name). */
+static int
+source_sql_is(sqlite3_stmt *st, int col, const char *s)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return t != NULL && strcmp((const char *)t, s) == 0;
+}
+
+/* 1 when the json_type() in column COL of ST says missing, or null. */
+static int
+source_sql_is_absent(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ||
+	    source_sql_is(st, col, "null");
+}
+
+/*
+ * A malloc'd copy of the string in column COL of ST, into *OUT.  A "\u0000"
+ * in the JSON ends the string, as a C string must.  SQLite passes through
+ * whatever bytes a JSON string holds, and decodes a lone surrogate escape
+ * into bytes no UTF-8 allows; both would end up in posts and file names,
+ * so such a string makes the whole response invalid, as it was with
+ * jansson.  0, or -1 with ERR set.
+ */
+static int
+source_sql_column_dup(sqlite3_stmt *st, int col, char **out, char *err,
+    size_t errlen)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+	size_t n;
+
+	*out = NULL;
+	if (s == NULL)
+		return source_sql_fail(err, errlen);
+	n = strnlen((const char *)s, (size_t)sqlite3_column_bytes(st, col));
+	if (!source_utf8_is_valid(s, n)) {
+		source_err_set(err, errlen, "%s: a string is not valid UTF-8",
+		    source_not_json);
+		return -1;
+	}
+	if ((*out = malloc(n + 1)) == NULL) {
+		source_err_set(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(*out, s, n);
+	(*out)[n] = '\0';
+	return 0;
+}
+
+/*
+ * SQLite reads bound text only up to a NUL byte whatever its length, and
+ * would take "{} NUL junk" for valid: a NUL byte makes a response invalid
+ * here.
+ */
+static int
+source_json_check_nul(const char *buf, size_t len, char *err, size_t errlen)
+{
+	if (len > 0 && memchr(buf, '\0', len) != NULL) {
+		source_err_set(err, errlen, "%s: it holds a NUL byte",
+		    source_not_json);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The SQLite JSON path of the key NAME, or with DOTTED of the key path
+ * NAME ("data.list" gives '$."data"."list"'), malloc'd, into *PATH.  Each
+ * key is quoted, so that one with '.', '[' or a blank in it still names a
+ * key, and a '\' doubled, as in the key's JSON text, which is what SQLite
+ * compares.  SQLite has no way to name a key with a '"' in it: *PATH is
+ * then NULL, a path that names nothing, as it is for a NULL NAME.  -1 when
+ * memory runs out.
+ */
+static int
+source_json_path(const char *name, int dotted, char **path)
+{
+	const char *s;
+	char *p;
+	size_t n = sizeof("$.\"\"");
+
+	*path = NULL;
+	if (name == NULL || strchr(name, '"') != NULL)
+		return 0;
+	for (s = name; *s != '\0'; s++)
+		n += *s == '.' && dotted ? 3 : *s == '\\' ? 2 : 1;
+	if ((p = *path = malloc(n)) == NULL)
+		return -1;
+	memcpy(p, "$.\"", 3);
+	for (p += 3, s = name; *s != '\0'; s++) {
+		if (*s == '.' && dotted) {
+			memcpy(p, "\".\"", 3);
+			p += 3;
+			continue;
+		}
+		if (*s == '\\')
+			*p++ = '\\';
+		*p++ = *s;
+	}
+	memcpy(p, "\"", 2);
+	return 0;
+}
+
+/* Checks that BUF[LEN] is a JSON object with an array at PATH. */
+static int
+source_json_head(const struct conf_source *sc, const char *buf, size_t len,
+    const char *path, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = source_sql.head;
+	int rc = -1, step;
+
+	if (source_sql_bind(st, buf, len, path, err, errlen) == -1)
+		goto done;
+	if ((step = sqlite3_step(st)) == SQLITE_DONE)
+		source_err_set(err, errlen, "%s", source_not_json);
+	else if (step != SQLITE_ROW)
+		source_sql_fail(err, errlen);
+	else if (!source_sql_is(st, 0, "object"))
+		source_err_set(err, errlen,
+		    "the response is not a JSON object");
+	else if (!source_sql_is(st, 1, "array"))
+		source_err_set(err, errlen, "no array '%s' in the response",
+		    sc->list_items != NULL ? sc->list_items : "");
+	else
+		rc = 0;
+done:
+	source_sql_done(st);
+	return rc;
+}
+
+/*
+ * Fills R from the current row of ST.  Only a JSON string counts, or an
+ * integer where the field allows one, as its decimal text; an integer past
+ * 64 bits comes from SQLite as a real and does not count.  Anything else
+ * leaves the field NULL.  0, or -1 with ERR set.
+ */
+static int
+source_json_item(const struct conf_source *sc, sqlite3_stmt *st,
+    struct record *r, char *err, size_t errlen)
+{
+	size_t i;
+	int col;
+
+	if (!source_sql_is(st, 0, "object")) {
+		r->skip = "item is not an object";
+		return 0;
+	}
+	for (i = 0; i < SOURCE_NFIELDS; i++) {
+		col = 1 + 2 * (int)i;
+		if ((source_sql_is(st, col, "text") ||
+		    (source_json_fields[i].integer_ok &&
+		    source_sql_is(st, col, "integer") &&
+		    sqlite3_column_type(st, col + 1) == SQLITE_INTEGER)) &&
+		    source_sql_column_dup(st, col + 1, SOURCE_FIELD(r, i), err,
+		    errlen) == -1)
+			return -1;
+	}
+	if (sc->file_id_field == NULL && r->id != NULL &&
+	    (r->file_id = strdup(r->id)) == NULL) {
+		source_err_set(err, errlen, "out of memory");
+		return -1;
+	}
+	r->skip = source_record_check(sc, r, sc->file_id_field != NULL,
+	    sc->media_field != NULL);
+	return 0;
+}
+
+/*
+ * Appends a record per item of the array at PATH in BUF[LEN] to OUT.  The
+ * path of each field's key goes in KEYS.
+ */
+static int
+source_json_items(const struct conf_source *sc, const char *buf, size_t len,
+    const char *path, char *keys[], struct record_list *out, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st = source_sql.items;
+	size_t i;
+	int rc = -1, step;
+
+	if (source_sql_bind(st, buf, len, path, err, errlen) == -1)
+		goto done;
+	for (i = 0; i < SOURCE_NFIELDS; i++)
+		if (sqlite3_bind_text(st, (int)i + 3, keys[i], -1,
+		    SQLITE_STATIC) != SQLITE_OK) {
+			source_sql_fail(err, errlen);
+			goto done;
+		}
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (source_list_reserve(out, 1) == -1) {
+			source_err_set(err, errlen, "out of memory");
+			goto done;
+		}
+		if (source_json_item(sc, st, source_list_push(out), err,
+		    errlen) == -1)
+			goto done;
+	}
+	if (step != SQLITE_DONE)
+		source_sql_fail(err, errlen);
+	else
+		rc = 0;
+done:
+	source_sql_done(st);
+	return rc;
+}
+
+int
+source_json_list(const struct conf_source *sc, const char *buf, size_t len,
+    struct record_list *out, char *err, size_t errlen)
+{
+	char *path, *keys[SOURCE_NFIELDS] = { NULL };
+	size_t n0 = out->n, i;
+	int rc = -1;
+
+	if (source_json_check_nul(buf, len, err, errlen) == -1 ||
+	    source_sql_open(err, errlen) == -1)
+		return -1;
+	if (source_json_path(sc->list_items, 1, &path) == -1)
+		goto nomem;
+	for (i = 0; i < SOURCE_NFIELDS; i++)
+		if (source_json_path(SOURCE_KEY(sc, i), 0, &keys[i]) == -1)
+			goto nomem;
+	if (source_json_head(sc, buf, len, path, err, errlen) == 0 &&
+	    source_json_items(sc, buf, len, path, keys, out, err, errlen) == 0)
+		rc = 0;
+	goto done;
+nomem:
+	source_err_set(err, errlen, "out of memory");
+done:
+	if (rc == -1)
+		source_list_truncate(out, n0);
+	for (i = 0; i < SOURCE_NFIELDS; i++)
+		free(keys[i]);
+	free(path);
+	return rc;
+}
+
+/*
+ * The article HTML of a JSON text response.  Some variants of the text API
+ * name the key "content" instead of "text", so that name is tried where the
+ * configured one is missing or null.
+ */
+char *
+source_json_text(const struct conf_source *sc, const char *buf, size_t len,
+    char *err, size_t errlen)
+{
+	const char *key = sc->text_field != NULL ? sc->text_field : "text";
+	sqlite3_stmt *st;
+	char *path, *s = NULL;
+	int col = 1, step;
+
+	if (source_json_check_nul(buf, len, err, errlen) == -1 ||
+	    source_sql_open(err, errlen) == -1)
+		return NULL;
+	if (source_json_path(key, 1, &path) == -1) {
+		source_err_set(err, errlen, "out of memory");
+		return NULL;
+	}
+	st = source_sql.text;
+	if (source_sql_bind(st, buf, len, path, err, errlen) == -1)
+		goto done;
+	if ((step = sqlite3_step(st)) == SQLITE_DONE) {
+		source_err_set(err, errlen, "%s", source_not_json);
+		goto done;
+	}
+	if (step != SQLITE_ROW) {
+		source_sql_fail(err, errlen);
+		goto done;
+	}
+	if (!source_sql_is(st, 0, "object")) {
+		source_err_set(err, errlen,
+		    "the response is not a JSON object");
+		goto done;
+	}
+	if (source_sql_is_absent(st, 1) && strcmp(key, "content") != 0)
+		col = 3;
+	if (source_sql_is_absent(st, col))
+		source_err_set(err, errlen, "no '%s' in the response", key);
+	else if (!source_sql_is(st, col, "text"))
+		source_err_set(err, errlen,
+		    "'%s' in the response is not a string", key);
+	else
+		(void)source_sql_column_dup(st, col + 1, &s, err, errlen);
+done:
+	source_sql_done(st);
+	free(path);
+	return s;
+}
+
+void
+source_cleanup(void)
+{
+	/*
+	 * Finalizing a statement that was reset returns SQLITE_OK, and with
+	 * every statement finalized closing cannot fail.
+	 */
+	(void)sqlite3_finalize(source_sql.head);
+	(void)sqlite3_finalize(source_sql.items);
+	(void)sqlite3_finalize(source_sql.text);
+	(void)sqlite3_close(source_sql.db);
+	memset(&source_sql, 0, sizeof(source_sql));
+}
