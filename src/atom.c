@@ -426,6 +426,11 @@ atom_write_entry(struct aw *a, const struct atom_feed *f, const char *host,
 	if (code == NULL || fid == NULL || cat == NULL)
 		a->err = 1;
 	else {
+		/* Jekyll lowercases :categories in a permalink (FTzhongwenwang
+		 * is served at /ftzhongwenwang/...): the link must too. */
+		for (char *c = cat; *c != '\0'; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c += 'a' - 'A';
 		id = aw_fmt(a, "tag:%s,%.10s:%s", host, p, code);
 		href = aw_fmt(a, "%s/%s/%.4s/%.2s/%.2s/%s.html", f->site_url,
 		    cat, p, p + 5, p + 8, fid);

@@ -243,6 +243,42 @@ test_all_feed(void **state)
 	free(out);
 }
 
+/*
+ * Jekyll lowercases the category in a post's permalink: the entry link
+ * must say /ftzhongwenwang/ for category FTzhongwenwang, while the term
+ * (and the category page, which Jekyll serves as written) keeps its case.
+ */
+static void
+test_link_lowercase(void **state)
+{
+	static const struct atom_feed f = {
+		.site_url = "https://finews.withounder.com",
+		.site_host = "finews.withounder.com",
+		.category = "FTzhongwenwang",
+		.title = "FT中文网新闻",
+		.html_url = "https://finews.withounder.com/category/FTzhongwenwang.html",
+	};
+	struct atom_entry e = cat_entries[0];
+	xmlDocPtr doc;
+	char *out;
+	size_t len;
+
+	e.category = "FTzhongwenwang";
+	e.tag = "FT中文网新闻";
+	e.file_id = "NW1";
+	e.published = "2024-01-01 00:30:00 +0800";
+	out = atom_render(&f, &e, 1, &len);
+	assert_non_null(out);
+	doc = parse_valid(out, len);
+	check_xpath(doc, "/a:feed/a:entry[1]/a:link/@href",
+	    "https://finews.withounder.com/ftzhongwenwang/2024/01/01/NW1.html");
+	check_xpath(doc, "/a:feed/a:entry[1]/a:category/@term", "FTzhongwenwang");
+	check_xpath(doc, "/a:feed/a:link[@rel='self']/@href",
+	    "https://finews.withounder.com/feeds/FTzhongwenwang.xml");
+	xmlFreeDoc(doc);
+	free(out);
+}
+
 static void
 test_deterministic(void **state)
 {
@@ -395,6 +431,7 @@ main(void)
 		cmocka_unit_test(test_category_feed),
 		cmocka_unit_test(test_empty_feed),
 		cmocka_unit_test(test_all_feed),
+		cmocka_unit_test(test_link_lowercase),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_opml),
 		cmocka_unit_test(test_time),
