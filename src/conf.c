@@ -1,8 +1,13 @@
 /*
- * conf: reads the INI configuration with inih and validates every value, so
- * that a struct conf that loads is complete and no other module checks it
- * again.  See conf.h.  Calls inih, libcurl's URL parser, libxml2's XPath
- * compiler and log.
+ * conf: reads the INI configuration with inih into a struct conf: the line
+ * reader, the sections and their keys, the defaults, and the checks that
+ * need a whole section or the whole file, so that a struct conf that loads
+ * is complete and no other module checks it again.  See conf.h.  Owns
+ * struct conf's memory and the lookups in it (conf_category_find,
+ * conf_source_find, conf_source_hash).  Each single value is checked and
+ * converted by conf_value.c, which knows the key's name but not the file
+ * or the line; this file adds both to its messages.
+ * Calls inih, conf_value and log.
  *
  * inih as Debian builds it passes no line numbers to the handler and cuts
  * lines at 199 bytes, so the file is fed to ini_parse_stream() by our own
@@ -21,13 +26,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include <curl/curl.h>
 #include <ini.h>
-#include <libxml/xpath.h>
 
 #include "conf.h"
+#include "conf_value.h"
 #include "log.h"
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
@@ -179,352 +182,89 @@ conf_string_set(struct conf_parse *p, char **field, const char *value)
 	return 0;
 }
 
+/*
+ * The kinds that are kept as the string they are written as, once
+ * conf_value.c has checked them.
+ */
 static int
-conf_is_slug(const char *s)
+conf_string_check(const struct conf_key *k, const char *value, char *msg,
+    size_t msglen)
 {
-	if (*s == '\0')
+	switch (k->kind) {
+	case KIND_URL:
+		return conf_value_check_url(k->name, value, msg, msglen);
+	case KIND_ID_URL:
+		return conf_value_check_id_url(k->name, value, msg, msglen);
+	case KIND_CAT_URL:
+		return conf_value_check_category_url(k->name, value, msg,
+		    msglen);
+	case KIND_SLUG:
+		return conf_value_check_slug(k->name, value, msg, msglen);
+	case KIND_XPATH:
+		return conf_value_check_xpath(k->name, value, msg, msglen);
+	case KIND_RELDIR:
+		return conf_value_check_reldir(k->name, value, msg, msglen);
+	default:
 		return 0;
-	for (; *s != '\0'; s++)
-		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
-			return 0;
-	return 1;
-}
-
-/* A slug stands in file names and URLs as it is. */
-static int
-conf_slug_check(struct conf_parse *p, const char *name, const char *value)
-{
-	if (conf_is_slug(value))
-		return 0;
-	conf_fail(p, p->lineno, "%s: not a slug of [A-Za-z0-9_-]: %s", name,
-	    value);
-	return -1;
-}
-
-static int
-conf_format_set(struct conf_parse *p, const struct conf_key *k,
-    enum conf_format *field, const char *value)
-{
-	if (strcmp(value, "json") == 0)
-		*field = CONF_FORMAT_JSON;
-	else if (strcmp(value, "html") == 0)
-		*field = CONF_FORMAT_HTML;
-	else {
-		conf_fail(p, p->lineno, "%s: not json or html: %s", k->name,
-		    value);
-		return -1;
 	}
-	return 0;
-}
-
-/* A whole-string decimal number in MIN..MAX: no blanks, no junk. */
-static int
-conf_number_set(struct conf_parse *p, const struct conf_key *k, long *field,
-    const char *value)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(value, &end, 10);
-	if (end == value || *end != '\0' || isspace((unsigned char)*value)) {
-		conf_fail(p, p->lineno, "%s: not a whole number: %s", k->name,
-		    value);
-		return -1;
-	}
-	if (errno == ERANGE || v < k->min || v > k->max) {
-		conf_fail(p, p->lineno, "%s: out of range %ld..%ld: %s",
-		    k->name, k->min, k->max, value);
-		return -1;
-	}
-	*field = v;
-	return 0;
-}
-
-/* "+HHMM" or "-HHMM", as a post's date line carries it. */
-static int
-conf_tz_set(struct conf_parse *p, const struct conf_key *k, const char *value)
-{
-	const char *v = value;
-	long hh, mm;
-
-	if (strlen(v) != 5 || (v[0] != '+' && v[0] != '-') ||
-	    strspn(v + 1, "0123456789") != 4)
-		goto bad;
-	hh = (v[1] - '0') * 10 + (v[2] - '0');
-	mm = (v[3] - '0') * 10 + (v[4] - '0');
-	if (hh > 14 || mm > 59)
-		goto bad;
-	memcpy(p->c->tz, v, 6);
-	p->c->tz_offset = (v[0] == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
-	return 0;
-bad:
-	conf_fail(p, p->lineno, "%s: not a UTC offset +HHMM or -HHMM: %s",
-	    k->name, value);
-	return -1;
-}
-
-/*
- * on_update is run without a shell, so a plain split on blanks is the whole
- * syntax; a NULL-terminated argv of separately allocated words.
- */
-static int
-conf_argv_set(struct conf_parse *p, char ***field, const char *value)
-{
-	static const char blanks[] = " \t";
-	const char *s;
-	char **argv;
-	size_t n = 0, i = 0, len;
-
-	for (s = value + strspn(value, blanks); *s != '\0';
-	    s += len, s += strspn(s, blanks)) {
-		len = strcspn(s, blanks);
-		n++;
-	}
-	if ((argv = calloc(n + 1, sizeof(*argv))) == NULL)
-		goto fail;
-	for (s = value + strspn(value, blanks); *s != '\0';
-	    s += len, s += strspn(s, blanks)) {
-		len = strcspn(s, blanks);
-		if ((argv[i++] = strndup(s, len)) == NULL)
-			goto fail;
-	}
-	*field = argv;
-	return 0;
-fail:
-	conf_fail(p, p->lineno, "%s", strerror(errno));
-	if (argv != NULL)
-		for (i = 0; argv[i] != NULL; i++)
-			free(argv[i]);
-	free(argv);
-	return -1;
-}
-
-/* archive_dir lives below site_dir: no leading '/', no ".." component. */
-static int
-conf_reldir_check(struct conf_parse *p, const struct conf_key *k,
-    const char *value)
-{
-	const char *s = value;
-	size_t len;
-
-	if (*s == '/')
-		goto bad;
-	for (;;) {
-		len = strcspn(s, "/");
-		if (len == 2 && s[0] == '.' && s[1] == '.')
-			goto bad;
-		if (s[len] == '\0')
-			return 0;
-		s += len + 1;
-	}
-bad:
-	conf_fail(p, p->lineno, "%s: not a path below site_dir: %s", k->name,
-	    value);
-	return -1;
-}
-
-/*
- * Checks that URL is an absolute http or https URL, with libcurl's parser;
- * WHAT is what the error message shows.  With UP, hands the parsed URL
- * over (the caller frees it with curl_url_cleanup).
- */
-static int
-conf_url_parse(struct conf_parse *p, const struct conf_key *k,
-    const char *url, const char *what, CURLU **up)
-{
-	CURLU *u;
-	CURLUcode rc;
-	char *scheme = NULL;
-
-	if ((u = curl_url()) == NULL) {
-		conf_fail(p, p->lineno, "%s", strerror(ENOMEM));
-		return -1;
-	}
-	if ((rc = curl_url_set(u, CURLUPART_URL, url, 0)) != CURLUE_OK)
-		conf_fail(p, p->lineno, "%s: bad URL (%s): %s", k->name,
-		    curl_url_strerror(rc), what);
-	else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    (strcasecmp(scheme, "http") != 0 &&
-	    strcasecmp(scheme, "https") != 0))
-		conf_fail(p, p->lineno, "%s: not an http or https URL: %s",
-		    k->name, what);
-	curl_free(scheme);
-	if (p->failed || up == NULL) {
-		curl_url_cleanup(u);
-		return p->failed ? -1 : 0;
-	}
-	*up = u;
-	return 0;
-}
-
-/* PREFIX and S with every VAR in S replaced by "x"; NULL without memory. */
-static char *
-conf_subst(const char *prefix, const char *s, const char *var)
-{
-	size_t plen = strlen(prefix), vlen = strlen(var);
-	char *d, *o;
-	const char *q;
-
-	if ((d = malloc(plen + strlen(s) + 1)) == NULL)
-		return NULL;
-	memcpy(d, prefix, plen);
-	for (o = d + plen; (q = strstr(s, var)) != NULL; s = q + vlen) {
-		memcpy(o, s, q - s);
-		o += q - s;
-		*o++ = 'x';
-	}
-	strcpy(o, s);
-	return d;
-}
-
-/*
- * A template is checked as the URL it becomes once its placeholder is
- * filled in; category_url may also be scheme-relative ("//host/…"), as
- * the site's back links are.
- */
-static int
-conf_template_check(struct conf_parse *p, const struct conf_key *k,
-    const char *value)
-{
-	int cat = k->kind == KIND_CAT_URL;
-	char *url;
-	int rv;
-
-	if (!cat && strstr(value, "{id}") == NULL) {
-		conf_fail(p, p->lineno, "%s: no {id} in %s", k->name, value);
-		return -1;
-	}
-	url = conf_subst(cat && strncmp(value, "//", 2) == 0 ? "https:" : "",
-	    value, cat ? "{category}" : "{id}");
-	if (url == NULL) {
-		conf_fail(p, p->lineno, "%s", strerror(ENOMEM));
-		return -1;
-	}
-	rv = conf_url_parse(p, k, url, value, NULL);
-	free(url);
-	return rv;
 }
 
 /* site_url without its trailing '/', and site_host = host[:port]. */
 static int
 conf_site_set(struct conf_parse *p, const struct conf_key *k,
-    const char *value)
+    const char *value, char *msg, size_t msglen)
 {
 	struct conf *c = p->c;
-	CURLU *u;
-	char *host = NULL, *port = NULL, *hostport = NULL, *url = NULL;
-	CURLUcode rc;
-	size_t len;
+	char *url, *host;
 
-	if (conf_url_parse(p, k, value, value, &u) == -1)
+	if (conf_value_parse_site_url(k->name, value, &url, &host, msg,
+	    msglen) == -1)
 		return -1;
-	if ((rc = curl_url_get(u, CURLUPART_HOST, &host, 0)) == CURLUE_OK &&
-	    (rc = curl_url_get(u, CURLUPART_PORT, &port, 0)) == CURLUE_NO_PORT)
-		rc = CURLUE_OK;
-	if (rc != CURLUE_OK)
-		conf_fail(p, p->lineno, "%s: bad URL (%s): %s", k->name,
-		    curl_url_strerror(rc), value);
-	else if (asprintf(&hostport, "%s%s%s", host, port != NULL ? ":" : "",
-	    port != NULL ? port : "") == -1) {
-		hostport = NULL;	/* asprintf leaves it undefined */
-		conf_fail(p, p->lineno, "%s", strerror(ENOMEM));
-	} else if ((url = strdup(value)) == NULL)
-		conf_fail(p, p->lineno, "%s", strerror(ENOMEM));
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(u);
-	if (p->failed) {
-		free(hostport);
-		return -1;
-	}
-	for (len = strlen(url); len > 0 && url[len - 1] == '/'; len--)
-		url[len - 1] = '\0';
 	free(c->site_url);
 	free(c->site_host);
 	c->site_url = url;
-	c->site_host = hostport;
+	c->site_host = host;
 	return 0;
-}
-
-/*
- * Keeps libxml2 from printing the error; it stays in the context's
- * lastError, whose int1 is where the parser stopped.
- */
-static void
-conf_xpath_quiet(void *data, xmlErrorPtr e)
-{
-	(void)data;
-	(void)e;
-}
-
-/*
- * libxml2 is the judge of what compiles (it accepts some unfinished
- * expressions, such as a function call cut short at the end).
- */
-static int
-conf_xpath_check(struct conf_parse *p, const struct conf_key *k,
-    const char *value)
-{
-	xmlXPathContextPtr ctx;
-	xmlXPathCompExprPtr comp;
-
-	if ((ctx = xmlXPathNewContext(NULL)) == NULL) {
-		conf_fail(p, p->lineno, "%s", strerror(ENOMEM));
-		return -1;
-	}
-	ctx->error = conf_xpath_quiet;
-	if ((comp = xmlXPathCtxtCompile(ctx, (const xmlChar *)value)) != NULL) {
-		xmlXPathFreeCompExpr(comp);
-		xmlXPathFreeContext(ctx);
-		return 0;
-	}
-	conf_fail(p, p->lineno, "%s: XPath syntax error at column %d: %s",
-	    k->name, ctx->lastError.int1 + 1, value);
-	xmlXPathFreeContext(ctx);
-	return -1;
 }
 
 /* Checks VALUE (never empty) as K says and stores it in the struct at BASE. */
 static int
-conf_value_set(struct conf_parse *p, void *base, const struct conf_key *k,
+conf_field_set(struct conf_parse *p, void *base, const struct conf_key *k,
     const char *value)
 {
 	char *field = (char *)base + k->off;
-	int rv = 0;
+	char msg[CONF_VALUE_ERRLEN];
+	int rv;
 
 	switch (k->kind) {
 	case KIND_NUMBER:
-		return conf_number_set(p, k, (long *)(void *)field, value);
+		rv = conf_value_parse_number(k->name, value, k->min, k->max,
+		    (long *)(void *)field, msg, sizeof(msg));
+		break;
 	case KIND_TZ:
-		return conf_tz_set(p, k, value);
+		rv = conf_value_parse_tz(k->name, value, p->c->tz,
+		    &p->c->tz_offset, msg, sizeof(msg));
+		break;
 	case KIND_ARGV:
-		return conf_argv_set(p, (char ***)(void *)field, value);
+		rv = conf_value_split_argv(value, (char ***)(void *)field, msg,
+		    sizeof(msg));
+		break;
 	case KIND_SITE_URL:
-		return conf_site_set(p, k, value);
+		rv = conf_site_set(p, k, value, msg, sizeof(msg));
+		break;
 	case KIND_FORMAT:
-		return conf_format_set(p, k, (enum conf_format *)(void *)field,
-		    value);
-	case KIND_URL:
-		rv = conf_url_parse(p, k, value, value, NULL);
+		rv = conf_value_parse_format(k->name, value,
+		    (enum conf_format *)(void *)field, msg, sizeof(msg));
 		break;
-	case KIND_ID_URL:
-	case KIND_CAT_URL:
-		rv = conf_template_check(p, k, value);
-		break;
-	case KIND_SLUG:
-		rv = conf_slug_check(p, k->name, value);
-		break;
-	case KIND_XPATH:
-		rv = conf_xpath_check(p, k, value);
-		break;
-	case KIND_RELDIR:
-		rv = conf_reldir_check(p, k, value);
-		break;
-	case KIND_STR:
+	default:
+		if ((rv = conf_string_check(k, value, msg, sizeof(msg))) == 0)
+			return conf_string_set(p, (char **)(void *)field,
+			    value);
 		break;
 	}
-	return rv == -1 ? -1 : conf_string_set(p, (char **)(void *)field, value);
+	if (rv == -1)
+		conf_fail(p, p->lineno, "%s", msg);
+	return rv;
 }
 
 /*
@@ -552,7 +292,7 @@ conf_key_set(struct conf_parse *p, void *base, const struct conf_key *keys,
 	}
 	p->keyline[i] = p->lineno;
 	if (*value != '\0')
-		(void)conf_value_set(p, base, &keys[i], value);
+		(void)conf_field_set(p, base, &keys[i], value);
 }
 
 static void
@@ -560,6 +300,7 @@ conf_category_add(struct conf_parse *p, const char *media, const char *slug)
 {
 	struct conf *c = p->c;
 	struct conf_category *v, *cat;
+	char msg[CONF_VALUE_ERRLEN];
 	size_t i;
 
 	for (i = 0; i < c->ncategories; i++)
@@ -569,8 +310,10 @@ conf_category_add(struct conf_parse *p, const char *media, const char *slug)
 			    c->categories[i].line);
 			return;
 		}
-	if (conf_slug_check(p, media, slug) == -1)
+	if (conf_value_check_slug(media, slug, msg, sizeof(msg)) == -1) {
+		conf_fail(p, p->lineno, "%s", msg);
 		return;
+	}
 	v = reallocarray(c->categories, c->ncategories + 1, sizeof(*v));
 	if (v == NULL) {
 		conf_fail(p, p->lineno, "%s", strerror(errno));
@@ -619,7 +362,7 @@ conf_source_add(struct conf_parse *p, const char *name)
 	struct conf_source *v, *s;
 	const struct conf_source *old;
 
-	if (!conf_is_slug(name)) {
+	if (!conf_value_is_slug(name)) {
 		conf_fail(p, p->lineno, "[%s]: bad source name: use letters, "
 		    "digits, '-' and '_'", p->sectname);
 		return;

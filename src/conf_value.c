@@ -1,0 +1,366 @@
+/*
+ * conf_value: checks and converts one configuration value at a time:
+ * numbers in their ranges, the UTC offset, on_update's argv, slugs,
+ * relative directories, URLs and URL templates, site_url and XPath
+ * expressions.  See conf_value.h.  Owns no state; every message it writes
+ * names the key, and conf.c adds the file and line.  Calls libcurl's URL
+ * parser, libxml2's XPath compiler and libc, never back into conf.c.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <libxml/xpath.h>
+
+#include "conf.h"
+#include "conf_value.h"
+
+/* Formats a message into ERR[ERRLEN]; nothing when ERRLEN is 0. */
+static void __attribute__((format(printf, 3, 4)))
+conf_value_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+int
+conf_value_is_slug(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return 0;
+	return 1;
+}
+
+int
+conf_value_check_slug(const char *name, const char *value, char *err,
+    size_t errlen)
+{
+	if (conf_value_is_slug(value))
+		return 0;
+	conf_value_fail(err, errlen, "%s: not a slug of [A-Za-z0-9_-]: %s",
+	    name, value);
+	return -1;
+}
+
+int
+conf_value_parse_format(const char *name, const char *value,
+    enum conf_format *format, char *err, size_t errlen)
+{
+	if (strcmp(value, "json") == 0)
+		*format = CONF_FORMAT_JSON;
+	else if (strcmp(value, "html") == 0)
+		*format = CONF_FORMAT_HTML;
+	else {
+		conf_value_fail(err, errlen, "%s: not json or html: %s", name,
+		    value);
+		return -1;
+	}
+	return 0;
+}
+
+int
+conf_value_parse_number(const char *name, const char *value, long min,
+    long max, long *n, char *err, size_t errlen)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (end == value || *end != '\0' || isspace((unsigned char)*value)) {
+		conf_value_fail(err, errlen, "%s: not a whole number: %s", name,
+		    value);
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		conf_value_fail(err, errlen, "%s: out of range %ld..%ld: %s",
+		    name, min, max, value);
+		return -1;
+	}
+	*n = v;
+	return 0;
+}
+
+int
+conf_value_parse_tz(const char *name, const char *value, char tz[6],
+    long *offset, char *err, size_t errlen)
+{
+	const char *v = value;
+	long hh, mm;
+
+	if (strlen(v) != 5 || (v[0] != '+' && v[0] != '-') ||
+	    strspn(v + 1, "0123456789") != 4)
+		goto bad;
+	hh = (v[1] - '0') * 10 + (v[2] - '0');
+	mm = (v[3] - '0') * 10 + (v[4] - '0');
+	if (hh > 14 || mm > 59)
+		goto bad;
+	memcpy(tz, v, 6);
+	*offset = (v[0] == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
+	return 0;
+bad:
+	conf_value_fail(err, errlen, "%s: not a UTC offset +HHMM or -HHMM: %s",
+	    name, value);
+	return -1;
+}
+
+/*
+ * on_update is run without a shell, so a plain split on blanks is the whole
+ * syntax.
+ */
+int
+conf_value_split_argv(const char *value, char ***argvp, char *err,
+    size_t errlen)
+{
+	static const char blanks[] = " \t";
+	const char *s;
+	char **argv;
+	size_t n = 0, i = 0, len;
+
+	for (s = value + strspn(value, blanks); *s != '\0';
+	    s += len, s += strspn(s, blanks)) {
+		len = strcspn(s, blanks);
+		n++;
+	}
+	if ((argv = calloc(n + 1, sizeof(*argv))) == NULL)
+		goto fail;
+	for (s = value + strspn(value, blanks); *s != '\0';
+	    s += len, s += strspn(s, blanks)) {
+		len = strcspn(s, blanks);
+		if ((argv[i++] = strndup(s, len)) == NULL)
+			goto fail;
+	}
+	*argvp = argv;
+	return 0;
+fail:
+	conf_value_fail(err, errlen, "%s", strerror(errno));
+	if (argv != NULL)
+		for (i = 0; argv[i] != NULL; i++)
+			free(argv[i]);
+	free(argv);
+	return -1;
+}
+
+/* archive_dir lives below site_dir: no leading '/', no ".." component. */
+int
+conf_value_check_reldir(const char *name, const char *value, char *err,
+    size_t errlen)
+{
+	const char *s = value;
+	size_t len;
+
+	if (*s == '/')
+		goto bad;
+	for (;;) {
+		len = strcspn(s, "/");
+		if (len == 2 && s[0] == '.' && s[1] == '.')
+			goto bad;
+		if (s[len] == '\0')
+			return 0;
+		s += len + 1;
+	}
+bad:
+	conf_value_fail(err, errlen, "%s: not a path below site_dir: %s", name,
+	    value);
+	return -1;
+}
+
+/*
+ * Checks that URL is an absolute http or https URL, with libcurl's parser;
+ * WHAT is what the error message shows.  With UP, hands the parsed URL
+ * over (the caller frees it with curl_url_cleanup).
+ */
+static int
+conf_value_url_parse(const char *name, const char *url, const char *what,
+    CURLU **up, char *err, size_t errlen)
+{
+	CURLU *u;
+	CURLUcode rc;
+	char *scheme = NULL;
+	int failed = 0;
+
+	if ((u = curl_url()) == NULL) {
+		conf_value_fail(err, errlen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	if ((rc = curl_url_set(u, CURLUPART_URL, url, 0)) != CURLUE_OK) {
+		conf_value_fail(err, errlen, "%s: bad URL (%s): %s", name,
+		    curl_url_strerror(rc), what);
+		failed = 1;
+	} else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    (strcasecmp(scheme, "http") != 0 &&
+	    strcasecmp(scheme, "https") != 0)) {
+		conf_value_fail(err, errlen, "%s: not an http or https URL: %s",
+		    name, what);
+		failed = 1;
+	}
+	curl_free(scheme);
+	if (failed || up == NULL) {
+		curl_url_cleanup(u);
+		return failed ? -1 : 0;
+	}
+	*up = u;
+	return 0;
+}
+
+int
+conf_value_check_url(const char *name, const char *value, char *err,
+    size_t errlen)
+{
+	return conf_value_url_parse(name, value, value, NULL, err, errlen);
+}
+
+/* PREFIX and S with every VAR in S replaced by "x"; NULL without memory. */
+static char *
+conf_value_subst(const char *prefix, const char *s, const char *var)
+{
+	size_t plen = strlen(prefix), vlen = strlen(var);
+	char *d, *o;
+	const char *q;
+
+	if ((d = malloc(plen + strlen(s) + 1)) == NULL)
+		return NULL;
+	memcpy(d, prefix, plen);
+	for (o = d + plen; (q = strstr(s, var)) != NULL; s = q + vlen) {
+		memcpy(o, s, q - s);
+		o += q - s;
+		*o++ = 'x';
+	}
+	strcpy(o, s);
+	return d;
+}
+
+/*
+ * A template is checked as the URL it becomes once every VAR is filled in,
+ * after PREFIX.
+ */
+static int
+conf_value_template_check(const char *name, const char *value,
+    const char *prefix, const char *var, char *err, size_t errlen)
+{
+	char *url;
+	int rv;
+
+	if ((url = conf_value_subst(prefix, value, var)) == NULL) {
+		conf_value_fail(err, errlen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	rv = conf_value_url_parse(name, url, value, NULL, err, errlen);
+	free(url);
+	return rv;
+}
+
+int
+conf_value_check_id_url(const char *name, const char *value, char *err,
+    size_t errlen)
+{
+	if (strstr(value, "{id}") == NULL) {
+		conf_value_fail(err, errlen, "%s: no {id} in %s", name, value);
+		return -1;
+	}
+	return conf_value_template_check(name, value, "", "{id}", err,
+	    errlen);
+}
+
+/* Scheme-relative, as the site's back links are, means https here. */
+int
+conf_value_check_category_url(const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	return conf_value_template_check(name, value,
+	    strncmp(value, "//", 2) == 0 ? "https:" : "", "{category}", err,
+	    errlen);
+}
+
+int
+conf_value_parse_site_url(const char *name, const char *value,
+    char **url, char **host, char *err, size_t errlen)
+{
+	CURLU *u;
+	char *h = NULL, *port = NULL, *hostport = NULL, *d = NULL;
+	CURLUcode rc;
+	size_t len;
+	int failed = 1;
+
+	if (conf_value_url_parse(name, value, value, &u, err, errlen) == -1)
+		return -1;
+	if ((rc = curl_url_get(u, CURLUPART_HOST, &h, 0)) == CURLUE_OK &&
+	    (rc = curl_url_get(u, CURLUPART_PORT, &port, 0)) == CURLUE_NO_PORT)
+		rc = CURLUE_OK;
+	if (rc != CURLUE_OK)
+		conf_value_fail(err, errlen, "%s: bad URL (%s): %s", name,
+		    curl_url_strerror(rc), value);
+	else if (asprintf(&hostport, "%s%s%s", h, port != NULL ? ":" : "",
+	    port != NULL ? port : "") == -1) {
+		hostport = NULL;	/* asprintf leaves it undefined */
+		conf_value_fail(err, errlen, "%s", strerror(ENOMEM));
+	} else if ((d = strdup(value)) == NULL)
+		conf_value_fail(err, errlen, "%s", strerror(ENOMEM));
+	else
+		failed = 0;
+	curl_free(h);
+	curl_free(port);
+	curl_url_cleanup(u);
+	if (failed) {
+		free(hostport);
+		return -1;
+	}
+	for (len = strlen(d); len > 0 && d[len - 1] == '/'; len--)
+		d[len - 1] = '\0';
+	*url = d;
+	*host = hostport;
+	return 0;
+}
+
+/*
+ * Keeps libxml2 from printing the error; it stays in the context's
+ * lastError, whose int1 is where the parser stopped.
+ */
+static void
+conf_value_xpath_quiet(void *data, xmlErrorPtr e)
+{
+	(void)data;
+	(void)e;
+}
+
+/*
+ * libxml2 is the judge of what compiles (it accepts some unfinished
+ * expressions, such as a function call cut short at the end).
+ */
+int
+conf_value_check_xpath(const char *name, const char *value, char *err,
+    size_t errlen)
+{
+	xmlXPathContextPtr ctx;
+	xmlXPathCompExprPtr comp;
+
+	if ((ctx = xmlXPathNewContext(NULL)) == NULL) {
+		conf_value_fail(err, errlen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	ctx->error = conf_value_xpath_quiet;
+	if ((comp = xmlXPathCtxtCompile(ctx, (const xmlChar *)value)) != NULL) {
+		xmlXPathFreeCompExpr(comp);
+		xmlXPathFreeContext(ctx);
+		return 0;
+	}
+	conf_value_fail(err, errlen, "%s: XPath syntax error at column %d: %s",
+	    name, ctx->lastError.int1 + 1, value);
+	xmlXPathFreeContext(ctx);
+	return -1;
+}
