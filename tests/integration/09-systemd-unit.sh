@@ -113,7 +113,11 @@ if [ "$rc" -ne 0 ]; then
 	bad "systemd-analyze security --threshold=20 exited with $rc"
 fi
 
-# The manual pages: no warning from groff (or mandoc, where installed).
+# The manual pages: no warning from groff nor mandoc (tools/install-deps
+# installs both; a missing one is a failure, not a check passed).
+for tool in groff mandoc; do
+	command -v "$tool" >/dev/null 2>&1 || bad "$tool is not installed (tools/install-deps)"
+done
 for page in "$srcdir/man/finewsd.8" "$srcdir/man/finewsd.conf.5"; do
 	if command -v groff >/dev/null 2>&1; then
 		for dev in ps utf8 ascii; do
