@@ -60,8 +60,11 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	" failures INTEGER NOT NULL DEFAULT 0,"
 	" posts INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE flags (key TEXT PRIMARY KEY, value INTEGER NOT NULL);",
-	/* 2: the configuration the validators were saved under (conf_hash). */
-	"ALTER TABLE sources ADD COLUMN conf_hash TEXT;",
+	/* 2: the configuration the validators were saved under (conf_hash);
+	 * an index on path, so that archiving looks at the posts still in
+	 * _posts/ and not at every archived one. */
+	"ALTER TABLE sources ADD COLUMN conf_hash TEXT;"
+	"CREATE INDEX posts_path ON posts(path);",
 };
 
 /* The kept statements, by what they do; their SQL is in store_sql. */
@@ -102,10 +105,12 @@ static const char *const store_sql[ST__COUNT] = {
 	[ST_POSTS_NEWEST_CAT] = POST_COLUMNS " WHERE category = ?1"
 	    " ORDER BY published_at DESC, info_code DESC LIMIT ?2",
 	[ST_POSTS_EACH] = POST_COLUMNS,
-	/* substr, not LIKE: a '%' or '_' in the prefix is no wildcard. */
-	[ST_POSTS_OLDER] = POST_COLUMNS " WHERE published_at < ?1"
-	    " AND substr(path, 1, length(?2)) = ?2"
-	    " ORDER BY published_at, info_code",
+	/* A range, not LIKE: a '%' or '_' in the prefix is no wildcard, and
+	 * the range walks posts_path; the "+"s keep posts_time, which would
+	 * walk every post ever archived, out of the plan. */
+	[ST_POSTS_OLDER] = POST_COLUMNS " WHERE +published_at < ?1"
+	    " AND path >= ?2 AND (?3 IS NULL OR path < ?3)"
+	    " ORDER BY +published_at, +info_code",
 	[ST_POSTS_COUNT] = "SELECT count(*) FROM posts",
 	[ST_POSTS_COUNT_SOURCE] = "SELECT count(*) FROM posts WHERE source = ?1",
 	[ST_CATEGORIES_EACH] = "SELECT slug, tag FROM categories ORDER BY slug",
@@ -623,13 +628,28 @@ store_posts_older(struct store *st, long long before, const char *prefix,
     store_post_fn *fn, void *arg)
 {
 	sqlite3_stmt *s = store_stmt(st, ST_POSTS_OLDER);
+	char *end = NULL;
+	size_t n = prefix != NULL ? strlen(prefix) : 0;
+	int rc;
 
 	if (s == NULL)
 		return -1;
-	return store_walk_posts(st, s,
+	/* Paths starting with PREFIX are those from PREFIX up to, not
+	 * including, PREFIX with its last byte raised by one. */
+	if (n > 0 && (unsigned char)prefix[n - 1] < 0xff) {
+		if ((end = strdup(prefix)) == NULL) {
+			log_warnx("database %s: older posts: out of memory", st->path);
+			return -1;
+		}
+		end[n - 1]++;
+	}
+	rc = store_walk_posts(st, s,
 	    sqlite3_bind_int64(s, 1, before) == SQLITE_OK &&
-	    store_bind_text(s, 2, prefix != NULL ? prefix : "") == SQLITE_OK,
+	    store_bind_text(s, 2, prefix != NULL ? prefix : "") == SQLITE_OK &&
+	    store_bind_text(s, 3, end) == SQLITE_OK,
 	    "older posts", fn, arg);
+	free(end);
+	return rc;
 }
 
 long long

@@ -194,7 +194,7 @@ test_open_schema(void **state)
 	    " 'media_slugs', 'sources', 'flags')"), 5);
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE type = 'index' AND name IN ('posts_category_time',"
-	    " 'posts_time', 'posts_source')"), 3);
+	    " 'posts_time', 'posts_source', 'posts_path')"), 4);
 }
 
 static void
@@ -750,6 +750,8 @@ test_migrate_from_1(void **state)
 	st = store_open(f->db, err, sizeof(err));
 	assert_non_null(st);
 	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE type = 'index' AND name = 'posts_path'"), 1);
 	assert_int_equal(store_source_get(st, "m37", &src), 0);
 	assert_string_equal(src.etag, "\"v1\"");
 	assert_int_equal(src.posts, 7);
