@@ -645,30 +645,56 @@ out:
 	return rc;
 }
 
-/* Rewrites the post file of a row whose file is missing. */
+/*
+ * Repair at start: the rows whose file is missing are found from their
+ * paths alone (no body is read for the posts that are fine), then each is
+ * read whole and its file written again.
+ */
 struct repair {
 	struct ingest *in;
 	struct fsutil_batch *b;
+	char **missing;       /* info codes of rows whose file is missing */
+	size_t n, cap;
 	long long rewritten;
-	int feeds_all;
 };
+
+static int
+repair_check(void *arg, const char *info_code, const char *relpath)
+{
+	struct repair *r = arg;
+	struct stat sb;
+	char *path = path_join(r->in->c->site_dir, relpath);
+	int gone;
+
+	if (path == NULL)
+		return -1;
+	gone = stat(path, &sb) == -1 && errno == ENOENT;
+	free(path);
+	if (!gone)
+		return 0;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		char **v = reallocarray(r->missing, cap, sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		r->missing = v;
+		r->cap = cap;
+	}
+	if ((r->missing[r->n] = strdup(info_code)) == NULL)
+		return -1;
+	r->n++;
+	return 0;
+}
 
 static int
 repair_post(void *arg, const struct store_post *p)
 {
 	struct repair *r = arg;
 	struct ingest *in = r->in;
-	struct stat sb;
-	char *path = path_join(in->c->site_dir, p->path), *curl;
-	int rc = 0;
+	char *curl;
+	int rc;
 
-	if (r->feeds_all && strset_add(&in->dirty, p->category) == -1)
-		rc = -1;
-	if (path == NULL || stat(path, &sb) == 0 || errno != ENOENT || rc == -1) {
-		free(path);
-		return path == NULL ? -1 : rc;
-	}
-	free(path);
 	if ((curl = ingest_category_url(in, ingest_source_find(in, p->source), p->category, 0)) == NULL)
 		return -1;
 	struct post post = {
@@ -685,6 +711,15 @@ repair_post(void *arg, const struct store_post *p)
 			rc = -1;
 	}
 	return rc;
+}
+
+/* Marks every category's feed for rewriting (the feeds_dirty flag was up). */
+static int
+repair_mark_dirty(void *arg, const char *category, const char *tag)
+{
+	struct ingest *in = arg;
+
+	return strset_add(&in->dirty, category) == -1 ? -1 : 0;
 }
 
 /* Creates the folders finewsd writes in and removes a crash's leftovers. */
@@ -717,17 +752,25 @@ ingest_repair(struct ingest *in)
 
 	if (ingest_prepare_dirs(in) == -1 || store_flag_get(in->st, "feeds_dirty", &dirty) == -1)
 		return -1;
-	r.feeds_all = dirty != 0;
 	if ((r.b = fsutil_batch_create()) == NULL)
 		return -1;
-	if (store_posts_each(in->st, repair_post, &r) == -1 || fsutil_batch_commit(r.b) == -1)
+	if (store_paths_each(in->st, repair_check, &r) == -1)
+		goto out;
+	for (size_t i = 0; i < r.n; i++)
+		if (store_post_get(in->st, r.missing[i], repair_post, &r) == -1)
+			goto out;
+	if (fsutil_batch_commit(r.b) == -1)
 		goto out;
 	if (r.rewritten > 0)
 		log_info("%lld post files rewritten from the database", r.rewritten);
-	if (r.feeds_all && (rc = ingest_feeds(in)) == -1)
+	if (dirty && (store_categories_each(in->st, repair_mark_dirty, in) == -1 ||
+	    ingest_feeds(in) == -1))
 		goto out;
 	rc = 0;
 out:
+	for (size_t i = 0; i < r.n; i++)
+		free(r.missing[i]);
+	free(r.missing);
 	fsutil_batch_destroy(r.b);
 	return rc;
 }

@@ -72,6 +72,7 @@ enum store_stmt_id {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
 	ST_POST_EXISTS, ST_POST_ADD, ST_CATEGORY_ADD, ST_POST_SET_PATH,
 	ST_POSTS_NEWEST, ST_POSTS_NEWEST_CAT, ST_POSTS_EACH, ST_POSTS_OLDER,
+	ST_POST_GET, ST_PATHS_EACH,
 	ST_POSTS_COUNT, ST_POSTS_COUNT_SOURCE, ST_CATEGORIES_EACH,
 	ST_MEDIA_GET, ST_MEDIA_SET,
 	ST_SOURCE_GET, ST_SOURCE_SET, ST_SOURCES_EACH,
@@ -105,6 +106,8 @@ static const char *const store_sql[ST__COUNT] = {
 	[ST_POSTS_NEWEST_CAT] = POST_COLUMNS " WHERE category = ?1"
 	    " ORDER BY published_at DESC, info_code DESC LIMIT ?2",
 	[ST_POSTS_EACH] = POST_COLUMNS,
+	[ST_POST_GET] = POST_COLUMNS " WHERE info_code = ?1",
+	[ST_PATHS_EACH] = "SELECT info_code, path FROM posts",
 	/* A range, not LIKE: a '%' or '_' in the prefix is no wildcard, and
 	 * the range walks posts_path; the "+"s keep posts_time, which would
 	 * walk every post ever archived, out of the plan. */
@@ -620,6 +623,42 @@ store_posts_each(struct store *st, store_post_fn *fn, void *arg)
 	if (s == NULL)
 		return -1;
 	return store_walk_posts(st, s, 1, "every post", fn, arg);
+}
+
+int
+store_post_get(struct store *st, const char *info_code, store_post_fn *fn, void *arg)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_POST_GET);
+
+	if (s == NULL)
+		return -1;
+	return store_walk_posts(st, s, store_bind_text(s, 1, info_code) == SQLITE_OK,
+	    "post", fn, arg);
+}
+
+int
+store_paths_each(struct store *st, store_path_fn *fn, void *arg)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_PATHS_EACH);
+	const char *code, *path;
+	int rc, ret = -1;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = store_step(st, s, 1, "paths", NULL)) == SQLITE_ROW) {
+		if ((code = store_col_text(s, 0)) == NULL ||
+		    (path = store_col_text(s, 1)) == NULL) {
+			store_logerr(st, "paths: read row");
+			goto out;
+		}
+		if (fn(arg, code, path) == -1)
+			goto out;
+	}
+	if (rc == SQLITE_DONE)
+		ret = 0;
+out:
+	store_done(s);
+	return ret;
 }
 
 /* Oldest first.  A NULL prefix matches every path. */

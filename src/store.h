@@ -68,6 +68,11 @@ int store_posts_newest(struct store *st, const char *category, long limit,
                        store_post_fn *fn, void *arg);
 /* Every post, in no particular order. */
 int store_posts_each(struct store *st, store_post_fn *fn, void *arg);
+/* The post INFO_CODE, handed to FN (not called when there is none). */
+int store_post_get(struct store *st, const char *info_code, store_post_fn *fn, void *arg);
+/* Every post's info code and path, without the rest of the row (cheap). */
+typedef int store_path_fn(void *arg, const char *info_code, const char *path);
+int store_paths_each(struct store *st, store_path_fn *fn, void *arg);
 /* Posts published before BEFORE (unix time) whose path starts with PREFIX. */
 int store_posts_older(struct store *st, long long before, const char *prefix,
                       store_post_fn *fn, void *arg);

@@ -227,6 +227,51 @@ check_first(void *arg, const struct store_post *p)
 	return 0;
 }
 
+static int
+collect_path(void *arg, const char *code, const char *path)
+{
+	char *buf = arg;
+
+	strcat(buf, code);
+	strcat(buf, "=");
+	strcat(buf, path);
+	strcat(buf, ";");
+	return 0;
+}
+
+static int
+check_got(void *arg, const struct store_post *p)
+{
+	assert_string_equal(p->info_code, "NW2");
+	assert_string_equal(p->body, "<p>正文</p>");
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* The cheap walk of paths, and one post read back whole by its code. */
+static void
+test_paths_and_get(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+	struct store_post p = mkpost("NW1", "qingdao", 100);
+	char buf[256] = "";
+	int n = 0;
+
+	p.path = "_posts/a.md";
+	assert_int_equal(store_post_add(st, &p), 0);
+	p = mkpost("NW2", "qingdao", 200);
+	p.path = "_archive/b.md";
+	assert_int_equal(store_post_add(st, &p), 0);
+	assert_int_equal(store_paths_each(st, collect_path, buf), 0);
+	assert_true(strcmp(buf, "NW1=_posts/a.md;NW2=_archive/b.md;") == 0 ||
+	    strcmp(buf, "NW2=_archive/b.md;NW1=_posts/a.md;") == 0);
+	assert_int_equal(store_post_get(st, "NW2", check_got, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_post_get(st, "NW404", check_got, &n), 0);
+	assert_int_equal(n, 1);
+}
+
 static void
 test_duplicate(void **state)
 {
@@ -797,6 +842,7 @@ main(int argc, char *argv[])
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_from_1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_paths_and_get, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_exists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
