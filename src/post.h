@@ -2,7 +2,7 @@
  * post: the Jekyll files finewsd writes, rendered to memory.
  *
  * A post file (front matter, body, link, back links) and a category page,
- * byte for byte as the contract fixes them, and the reverse for --import.
+ * byte for byte as the contract fixes them.
  * Pure functions: the caller hands the bytes to fsutil.  Calls only libc.
  */
 #ifndef FINEWSD_POST_H
