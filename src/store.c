@@ -636,22 +636,25 @@ store_post_get(struct store *st, const char *info_code, store_post_fn *fn, void 
 	    "post", fn, arg);
 }
 
-int
-store_paths_each(struct store *st, store_path_fn *fn, void *arg)
+/*
+ * Steps S, a statement of two text columns, calling FN with both per row,
+ * then resets it.  The strings are valid only during FN.
+ */
+static int
+store_walk_pairs(struct store *st, sqlite3_stmt *s, const char *what,
+    int (*fn)(void *, const char *, const char *), void *arg)
 {
-	sqlite3_stmt *s = store_stmt(st, ST_PATHS_EACH);
-	const char *code, *path;
+	const char *a, *b;
 	int rc, ret = -1;
 
 	if (s == NULL)
 		return -1;
-	while ((rc = store_step(st, s, 1, "paths", NULL)) == SQLITE_ROW) {
-		if ((code = store_col_text(s, 0)) == NULL ||
-		    (path = store_col_text(s, 1)) == NULL) {
-			store_logerr(st, "paths: read row");
+	while ((rc = store_step(st, s, 1, what, NULL)) == SQLITE_ROW) {
+		if ((a = store_col_text(s, 0)) == NULL || (b = store_col_text(s, 1)) == NULL) {
+			store_logerr(st, "%s: read row", what);
 			goto out;
 		}
-		if (fn(arg, code, path) == -1)
+		if (fn(arg, a, b) == -1)
 			goto out;
 	}
 	if (rc == SQLITE_DONE)
@@ -659,6 +662,12 @@ store_paths_each(struct store *st, store_path_fn *fn, void *arg)
 out:
 	store_done(s);
 	return ret;
+}
+
+int
+store_paths_each(struct store *st, store_path_fn *fn, void *arg)
+{
+	return store_walk_pairs(st, store_stmt(st, ST_PATHS_EACH), "paths", fn, arg);
 }
 
 /* Oldest first.  A NULL prefix matches every path. */
@@ -712,27 +721,8 @@ store_posts_count(struct store *st, const char *source)
 int
 store_categories_each(struct store *st, store_category_fn *fn, void *arg)
 {
-	sqlite3_stmt *s = store_stmt(st, ST_CATEGORIES_EACH);
-	const char *slug, *tag;
-	int rc, ret = -1;
-
-	if (s == NULL)
-		return -1;
-	while ((rc = store_step(st, s, 1, "categories", NULL)) == SQLITE_ROW) {
-		slug = store_col_text(s, 0);
-		tag = store_col_text(s, 1);
-		if (slug == NULL || tag == NULL) {
-			store_logerr(st, "categories: read row");
-			goto out;
-		}
-		if (fn(arg, slug, tag) == -1)
-			goto out;
-	}
-	if (rc == SQLITE_DONE)
-		ret = 0;
-out:
-	store_done(s);
-	return ret;
+	return store_walk_pairs(st, store_stmt(st, ST_CATEGORIES_EACH), "categories",
+	    fn, arg);
 }
 
 /* Copies a text column, NULL staying NULL.  -1 when out of memory. */
