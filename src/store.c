@@ -71,11 +71,11 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 enum store_stmt_id {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
 	ST_POST_EXISTS, ST_POST_ADD, ST_CATEGORY_ADD, ST_POST_SET_PATH,
-	ST_POSTS_NEWEST, ST_POSTS_NEWEST_CAT, ST_POSTS_EACH, ST_POSTS_OLDER,
+	ST_POSTS_NEWEST, ST_POSTS_NEWEST_CAT, ST_POSTS_OLDER,
 	ST_POST_GET, ST_PATHS_EACH,
 	ST_POSTS_COUNT, ST_POSTS_COUNT_SOURCE, ST_CATEGORIES_EACH,
 	ST_MEDIA_GET, ST_MEDIA_SET,
-	ST_SOURCE_GET, ST_SOURCE_SET, ST_SOURCES_EACH,
+	ST_SOURCE_GET, ST_SOURCE_SET,
 	ST_FLAG_GET, ST_FLAG_SET,
 	ST__COUNT
 };
@@ -105,7 +105,6 @@ static const char *const store_sql[ST__COUNT] = {
 	    " ORDER BY published_at DESC, info_code DESC LIMIT ?1",
 	[ST_POSTS_NEWEST_CAT] = POST_COLUMNS " WHERE category = ?1"
 	    " ORDER BY published_at DESC, info_code DESC LIMIT ?2",
-	[ST_POSTS_EACH] = POST_COLUMNS,
 	[ST_POST_GET] = POST_COLUMNS " WHERE info_code = ?1",
 	[ST_PATHS_EACH] = "SELECT info_code, path FROM posts",
 	/* A range, not LIKE: a '%' or '_' in the prefix is no wildcard, and
@@ -128,8 +127,6 @@ static const char *const store_sql[ST__COUNT] = {
 	    " last_poll = excluded.last_poll, next_poll = excluded.next_poll,"
 	    " result = excluded.result, failures = excluded.failures,"
 	    " posts = excluded.posts, conf_hash = excluded.conf_hash",
-	[ST_SOURCES_EACH] = "SELECT " SOURCE_COLUMNS ", name"
-	    " FROM sources ORDER BY name",
 	[ST_FLAG_GET] = "SELECT value FROM flags WHERE key = ?1",
 	[ST_FLAG_SET] = "INSERT INTO flags (key, value) VALUES (?1, ?2)"
 	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -616,16 +613,6 @@ store_posts_newest(struct store *st, const char *category, long limit,
 }
 
 int
-store_posts_each(struct store *st, store_post_fn *fn, void *arg)
-{
-	sqlite3_stmt *s = store_stmt(st, ST_POSTS_EACH);
-
-	if (s == NULL)
-		return -1;
-	return store_walk_posts(st, s, 1, "every post", fn, arg);
-}
-
-int
 store_post_get(struct store *st, const char *info_code, store_post_fn *fn, void *arg)
 {
 	sqlite3_stmt *s = store_stmt(st, ST_POST_GET);
@@ -841,41 +828,6 @@ store_source_clear(struct store_source *src)
 	free(src->result);
 	free(src->conf_hash);
 	memset(src, 0, sizeof(*src));
-}
-
-/*
- * The strings handed to FN point into the row, valid only during the call;
- * the cast drops a const that struct store_source's fields do not carry.
- */
-int
-store_sources_each(struct store *st, store_source_fn *fn, void *arg)
-{
-	sqlite3_stmt *s = store_stmt(st, ST_SOURCES_EACH);
-	struct store_source src;
-	const char *name;
-	int rc, ret = -1;
-
-	if (s == NULL)
-		return -1;
-	while ((rc = store_step(st, s, 1, "sources", NULL)) == SQLITE_ROW) {
-		memset(&src, 0, sizeof(src));
-		src.etag = (char *)store_col_text(s, 0);
-		src.last_modified = (char *)store_col_text(s, 1);
-		src.result = (char *)store_col_text(s, 4);
-		src.conf_hash = (char *)store_col_text(s, 7);
-		store_row_source_numbers(s, &src);
-		if ((name = store_col_text(s, 8)) == NULL) {
-			store_logerr(st, "sources: read row");
-			goto out;
-		}
-		if (fn(arg, name, &src) == -1)
-			goto out;
-	}
-	if (rc == SQLITE_DONE)
-		ret = 0;
-out:
-	store_done(s);
-	return ret;
 }
 
 int

@@ -66,8 +66,6 @@ int store_post_set_path(struct store *st, const char *info_code, const char *pat
 /* The newest LIMIT posts of CATEGORY (all when NULL), newest first. */
 int store_posts_newest(struct store *st, const char *category, long limit,
                        store_post_fn *fn, void *arg);
-/* Every post, in no particular order. */
-int store_posts_each(struct store *st, store_post_fn *fn, void *arg);
 /* The post INFO_CODE, handed to FN (not called when there is none). */
 int store_post_get(struct store *st, const char *info_code, store_post_fn *fn, void *arg);
 /* Every post's info code and path, without the rest of the row (cheap). */
@@ -92,9 +90,6 @@ int store_media_slug_set(struct store *st, const char *media, const char *slug);
 int store_source_get(struct store *st, const char *name, struct store_source *s);
 int store_source_set(struct store *st, const char *name, const struct store_source *s);
 void store_source_clear(struct store_source *s);
-/* Every known source's name and state, ordered by name. */
-typedef int store_source_fn(void *arg, const char *name, const struct store_source *s);
-int store_sources_each(struct store *st, store_source_fn *fn, void *arg);
 
 /* Small named integers (e.g. "feeds_dirty").  Missing keys read as 0. */
 int store_flag_get(struct store *st, const char *key, long long *value);
