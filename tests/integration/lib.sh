@@ -136,6 +136,9 @@ t_cleanup() {
 		stop_pid "$MOCK_PID"
 		MOCK_PID=
 	fi
+	if [ -n "${FINEWSD_SNAPSHOT:-}" ] && [ -n "$TMP" ] && [ -d "$TMP" ]; then
+		snapshot_take "$FINEWSD_SNAPSHOT/$T_NAME"
+	fi
 	if [ -n "$TMP" ] && [ -d "$TMP" ]; then
 		if [ "$rc" -ne 0 ] && [ -n "${KEEP_TMP:-}" ]; then
 			printf 'kept %s\n' "$TMP" >&2
@@ -147,6 +150,22 @@ t_cleanup() {
 		printf 'PASS [%s]\n' "$T_NAME"
 	fi
 	exit "$rc"
+}
+
+# snapshot_take DIR: what the test left (the site, and the rows without
+# fetched_at, the one column that depends on the clock) copied into DIR, so
+# that two builds can be compared byte for byte: FINEWSD_SNAPSHOT=DIR set
+# for a run of the suite snapshots every test (tools/snapshot-compare).
+snapshot_take() {
+	local dir=$1
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	[ -d "$T_SITE" ] && cp -a "$T_SITE" "$dir/site"
+	if [ -f "$T_DB" ]; then
+		sqlite3 -batch "$T_DB" "select info_code, source, category, tag, media, title,
+		    published, link, body, path from posts order by info_code" \
+		    > "$dir/posts.txt" 2>/dev/null || true
+	fi
 }
 
 # A TCP port on 127.0.0.1 with nothing listening (bound, then closed).
