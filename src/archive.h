@@ -5,7 +5,7 @@
  * (below site_dir); the database keeps them, with their new path, and the
  * feeds keep showing them.  The file is renamed first and its row updated
  * after: a crash between the two leaves a row whose file is missing, which
- * ingest_repair rewrites, and the next run moves it again.
+ * the repair at start rewrites, and the next run moves it again.
  * Calls store, fsutil, conf, log.
  */
 #ifndef FINEWSD_ARCHIVE_H

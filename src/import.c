@@ -5,29 +5,15 @@
  * Every regular *.md file below DIR (hidden entries and symbolic links to
  * folders left out) is read in sorted order, so that two runs over the same
  * tree see the same file first.  A file becomes a post row when its name is
- * YYYY-MM-DD-<file id>.md and it holds what the old script wrote:
- *
- *	---
- *	layout: post
- *	title: "<title>"
- *	date: YYYY-MM-DD HH:MM:SS [+ZZZZ]
- *	categories: <category>
- *	tags: <tag>
- *	---
- *	<body>
- *
- *	<<link>>
- *
- *	[返回<tag>](…)｜[返回首页](…)
- *
- * with the back links on one line, on two, or missing, and the link empty in
- * some early posts.  The body is exactly what finewsd would have written in
- * its place: the bytes after the front matter up to the "\n\n" before the
- * link line.  Anything else is skipped and logged, never a failure: only an
+ * YYYY-MM-DD-<file id>.md and it reads back as a post (post_parse, the
+ * inverse of the writer); the record rules' inverse gives its infoCode,
+ * published time and media (record_name_parse, record_published_parse,
+ * record_media_of).  The body is exactly what finewsd would have written in
+ * its place.  Anything else is skipped and logged, never a failure: only an
  * unreadable DIR or a database error is.  The posts are stored in batches,
  * one transaction each, so that an interrupted import keeps what it stored
- * and a second run adds nothing twice.  Calls store, source (date and file
- * name checks), slug and log; files are never rewritten.
+ * and a second run adds nothing twice.  Calls store, post, record, slug,
+ * fsutil, strset and log; files are never rewritten.
  */
 #include "config.h"
 
@@ -42,17 +28,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "import.h"
 #include "log.h"
+#include "post.h"
+#include "record.h"
 #include "slug.h"
-#include "source.h"
 #include "store.h"
+#include "strset.h"
 
 #define IMPORT_BATCH		1000		/* posts per transaction */
 #define IMPORT_MAX_FILE		(16L << 20)	/* no post of the site is near it */
-#define IMPORT_BACK_LINK	"[返回"		/* opens every back link line */
-#define IMPORT_TAG_SUFFIX	"新闻"		/* the tag is "<media>新闻" */
-#define IMPORT_ROLLING		"emnews"	/* the old script's rolling category */
 
 /* One run. */
 struct import {
@@ -63,367 +49,64 @@ struct import {
 	long			 imported, known, skipped, learned;
 	long			 batch;		/* posts in the open transaction */
 	int			 failed;	/* a file or folder was unreadable */
-	char			**media;	/* media whose slug this run settled */
-	size_t			 nmedia, capmedia;
+	struct strset		 media;		/* media whose slug this run settled */
 };
 
-/*
- * One parsed post file.  The strings point into the file's buffer, which the
- * parser cuts up in place, except the few built here.
- */
+/* One post file read back: the file's fields and what the rules make of them. */
 struct import_post {
-	char		 file_id[NAME_MAX + 1];
+	struct post_file f;
+	char		 file_id[NAME_MAX + 3];
 	char		 info_code[NAME_MAX + 3];
-	const char	*layout, *title, *date, *categories, *tags;
-	const char	*body;
-	const char	*link;			/* NULL when the link is empty */
 	char		 published[32];		/* 'YYYY-MM-DD HH:MM:SS +ZZZZ' */
 	long long	 published_at;
 };
 
 /*
- * Reads the whole file PATH into a NUL-terminated buffer the caller frees.
- * 0, or -1 with errno set (EFBIG for a file past IMPORT_MAX_FILE).
+ * Reads the post file PATH whole (NUL-terminated, the caller frees it), or
+ * NULL with errno set: EFBIG for a file past IMPORT_MAX_FILE, which no post
+ * of the site is near.
  */
-static int
-import_read(const char *path, char **bufp, size_t *lenp)
+static char *
+import_read(const char *path, size_t *lenp)
 {
 	struct stat sb;
-	char *buf = NULL;
-	size_t len = 0;
-	ssize_t n;
-	int fd, saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	if (fstat(fd, &sb) == -1)
-		goto fail;
+	if (stat(path, &sb) == -1)
+		return NULL;
 	if (sb.st_size > IMPORT_MAX_FILE) {
 		errno = EFBIG;
-		goto fail;
-	}
-	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL)
-		goto fail;
-	/* The size is only a hint: a file may change while it is read. */
-	while (len < (size_t)sb.st_size &&
-	    (n = read(fd, buf + len, (size_t)sb.st_size - len)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto fail;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	(void)close(fd);
-	*bufp = buf;
-	*lenp = len;
-	return 0;
-fail:
-	saved = errno;
-	free(buf);
-	(void)close(fd);
-	errno = saved;
-	return -1;
-}
-
-/*
- * Takes the file id and the infoCode from the file name NAME.  A rolling
- * post is named by the article's numeric id, whose infoCode is "NW" + id
- * (the market sources name the same article by that infoCode).  Returns
- * NULL, or why the name is not a post's.
- */
-static const char *
-import_parse_name(const char *name, struct import_post *p)
-{
-	static const char shape[] = "dddd-dd-dd-";
-	size_t i, len = strlen(name);
-	int digits = 1;
-
-	for (i = 0; shape[i] != '\0'; i++)
-		if (shape[i] == 'd' ? name[i] < '0' || name[i] > '9' :
-		    name[i] != shape[i])
-			return "file name is not YYYY-MM-DD-<id>.md";
-	if (len <= i + 3 || len - i - 3 >= sizeof(p->file_id))
-		return "file name is not YYYY-MM-DD-<id>.md";
-	len -= i + 3;
-	if (strcmp(name + i + len, ".md") != 0)
-		return "file name is not YYYY-MM-DD-<id>.md";
-	memcpy(p->file_id, name + i, len);
-	p->file_id[len] = '\0';
-	if (!source_id_is_fit(p->file_id))
-		return "id unfit for a file name";
-	for (i = 0; i < len; i++)
-		if (p->file_id[i] < '0' || p->file_id[i] > '9')
-			digits = 0;
-	(void)snprintf(p->info_code, sizeof(p->info_code), "%s%s",
-	    digits ? "NW" : "", p->file_id);
-	return NULL;
-}
-
-/*
- * Unquotes the YAML scalar V in place: a double-quoted one with its
- * backslash escapes (finewsd writes \" and \\ only), a single-quoted one
- * ('' for '), or a plain one as it is.  NULL when a quote is not closed or
- * followed by more than blanks.
- */
-static const char *
-import_unquote(char *v)
-{
-	char q = v[0], *r, *w;
-
-	if (q != '"' && q != '\'')
-		return v;
-	for (r = v + 1, w = v; *r != '\0'; r++) {
-		if (q == '"' && *r == '\\' && r[1] != '\0') {
-			r++;
-			*w++ = *r == 'n' ? '\n' : *r == 't' ? '\t' : *r;
-		} else if (*r == q && q == '\'' && r[1] == '\'') {
-			*w++ = *r++;
-		} else if (*r == q) {
-			break;
-		} else
-			*w++ = *r;
-	}
-	if (*r != q || r[1 + strspn(r + 1, " \t")] != '\0')
 		return NULL;
-	*w = '\0';
-	return v;
-}
-
-/* Reads the front matter line LINE ("key: value") into P. */
-static void
-import_parse_key(char *line, struct import_post *p)
-{
-	char *colon = strchr(line, ':'), *v, *e;
-
-	if (colon == NULL)
-		return;
-	*colon = '\0';
-	v = colon + 1 + strspn(colon + 1, " \t");
-	for (e = v + strlen(v); e > v && (e[-1] == ' ' || e[-1] == '\t'); e--)
-		e[-1] = '\0';
-	if (strcmp(line, "layout") == 0)
-		p->layout = v;
-	else if (strcmp(line, "title") == 0)
-		p->title = import_unquote(v);
-	else if (strcmp(line, "date") == 0)
-		p->date = v;
-	else if (strcmp(line, "categories") == 0)
-		p->categories = v;
-	else if (strcmp(line, "tags") == 0)
-		p->tags = v;
-}
-
-/*
- * Cuts the front matter at the start of BUF into P and returns where the
- * body starts, or NULL when BUF opens with no front matter or never closes
- * it.  A title whose quotes do not close reads as no title.
- */
-static char *
-import_parse_front(char *buf, struct import_post *p)
-{
-	char *line, *eol;
-
-	if (strncmp(buf, "---\n", 4) != 0)
-		return NULL;
-	for (line = buf + 4; (eol = strchr(line, '\n')) != NULL;
-	    line = eol + 1) {
-		*eol = '\0';
-		if (eol > line && eol[-1] == '\r')
-			eol[-1] = '\0';
-		if (strcmp(line, "---") == 0)
-			return eol + 1;
-		import_parse_key(line, p);
 	}
-	return NULL;
-}
-
-/* 1 when LINE[0..N) is "<" URL ">" (or the empty "<>"), 0 otherwise. */
-static int
-import_is_link(const char *line, size_t n)
-{
-	size_t i;
-
-	if (n < 2 || line[0] != '<' || line[n - 1] != '>')
-		return 0;
-	for (i = 1; i < n - 1; i++)
-		if ((unsigned char)line[i] <= ' ' || line[i] == '<' ||
-		    line[i] == '>' || line[i] == 0x7f)
-			return 0;
-	/* Not an HTML tag alone on its line, such as "<br>". */
-	return n == 2 || memmem(line, n, "://", 3) != NULL || line[1] == '/';
+	return fsutil_read_file(path, lenp);
 }
 
 /*
- * Finds the link line of the body BODY[0..LEN): the last line before the
- * back links, skipping blank lines, or the last line when there are none.
- * Returns its start, or NULL; its length in *N.
- */
-static char *
-import_find_link(char *body, size_t len, size_t *n)
-{
-	char *e = body + len, *s, *nl;
-
-	for (;;) {
-		nl = memrchr(body, '\n', (size_t)(e - body));
-		s = nl != NULL ? nl + 1 : body;
-		*n = (size_t)(e - s);
-		if (*n > 0 && s[*n - 1] == '\r')
-			(*n)--;
-		if (*n > 0 && strncmp(s, IMPORT_BACK_LINK,
-		    sizeof(IMPORT_BACK_LINK) - 1) != 0)
-			return import_is_link(s, *n) ? s : NULL;
-		if (nl == NULL)
-			return NULL;
-		e = nl;
-	}
-}
-
-/*
- * Splits the text after the front matter, TEXT[0..LEN), into body and link.
- * finewsd writes body "\n\n<" link ">": exactly that "\n\n" is dropped (a
- * lone "\n" where an early post had only that), so that the body is
- * byte for byte the one finewsd would write.
- */
-static const char *
-import_parse_body(char *text, size_t len, struct import_post *p)
-{
-	char *link, *end;
-	size_t n;
-
-	if ((link = import_find_link(text, len, &n)) == NULL)
-		return "no <link> line";
-	end = link;
-	if (end - text >= 2 && end[-1] == '\n' && end[-2] == '\n')
-		end -= 2;
-	else if (end > text && end[-1] == '\n')
-		end--;
-	link[n - 1] = '\0';
-	p->link = n > 2 ? link + 1 : NULL;
-	*end = '\0';
-	p->body = text;
-	return NULL;
-}
-
-/*
- * Checks the date of P, "YYYY-MM-DD HH:MM:SS" with or without a "+ZZZZ"
- * offset (then it is the configured one), and fills published and
- * published_at.
- */
-static const char *
-import_parse_date(const struct conf *c, struct import_post *p)
-{
-	char day[20];
-	const char *tz = c->tz, *d = p->date;
-	long off = c->tz_offset;
-	time_t t;
-
-	/* The broken posts of the old script have "date:  +0800". */
-	if (d == NULL || *d == '\0' || *d == '+' || *d == '-')
-		return "no date";
-	if (strlen(d) < sizeof(day) - 1)
-		return "bad date";
-	memcpy(day, d, sizeof(day) - 1);
-	day[sizeof(day) - 1] = '\0';
-	if (d[19] != '\0') {
-		tz = d + 20;
-		if (d[19] != ' ' || strlen(tz) != 5 || (tz[0] != '+' &&
-		    tz[0] != '-') || strspn(tz + 1, "0123456789") != 4 ||
-		    tz[1] > '1' || tz[3] > '5')
-			return "bad date";
-		off = ((tz[1] - '0') * 10 + tz[2] - '0') * 3600L +
-		    ((tz[3] - '0') * 10 + tz[4] - '0') * 60L;
-		if (tz[0] == '-')
-			off = -off;
-	}
-	if (source_date_parse(day, off, &t) == -1)
-		return "bad date";
-	(void)snprintf(p->published, sizeof(p->published), "%s %s", day, tz);
-	p->published_at = (long long)t;
-	return NULL;
-}
-
-/*
- * Parses the post file BUF[0..LEN) into P (the file id is already there).
+ * Reads the post file BUF[0..LEN) into P (the file id is already there).
  * Returns NULL, or why it is not a post to import.
  */
 static const char *
 import_parse(const struct conf *c, char *buf, size_t len, struct import_post *p)
 {
+	const struct post_file *f = &p->f;
 	const char *why;
-	char *body;
 
-	if (memchr(buf, '\0', len) != NULL)
-		return "a NUL byte in the file";
-	if ((body = import_parse_front(buf, p)) == NULL)
-		return "no front matter";
-	if (p->layout == NULL || strcmp(p->layout, "post") != 0)
-		return "layout is not post";
-	if (p->title == NULL || *p->title == '\0')
-		return "no title";
-	if ((why = import_parse_date(c, p)) != NULL)
+	if ((why = post_parse(buf, len, &p->f)) != NULL)
 		return why;
-	if (p->categories == NULL || *p->categories == '\0')
+	if (f->layout == NULL || strcmp(f->layout, "post") != 0)
+		return "layout is not post";
+	if (f->title == NULL || *f->title == '\0')
+		return "no title";
+	if ((why = record_published_parse(c, f->date, p->published,
+	    &p->published_at)) != NULL)
+		return why;
+	if (f->categories == NULL || *f->categories == '\0')
 		return "no category";
 	/* The category names feed files and pages of the site. */
-	if (!source_id_is_fit(p->categories))
+	if (!record_id_is_fit(f->categories))
 		return "category unfit for a file name";
-	if (p->tags == NULL || *p->tags == '\0')
+	if (f->tags == NULL || *f->tags == '\0')
 		return "no tag";
-	return import_parse_body(body, len - (size_t)(body - buf), p);
-}
-
-/*
- * The media of a post: its tag minus the "新闻" the writers add, a malloc'd
- * string, or NULL for a rolling post (its tag names the feed, not a media)
- * and a tag without that suffix.
- */
-static char *
-import_media(const struct conf *c, const struct import_post *p)
-{
-	size_t n = strlen(p->tags), sn = sizeof(IMPORT_TAG_SUFFIX) - 1;
-
-	if (strcmp(p->categories, IMPORT_ROLLING) == 0)
-		return NULL;
-	for (size_t i = 0; i < c->nsources; i++)
-		if (c->sources[i].category != NULL &&
-		    strcmp(c->sources[i].category, p->categories) == 0)
-			return NULL;
-	if (n <= sn || strcmp(p->tags + n - sn, IMPORT_TAG_SUFFIX) != 0)
-		return NULL;
-	return strndup(p->tags, n - sn);
-}
-
-/* 1 when this run already settled the slug of MEDIA. */
-static int
-import_media_seen(const struct import *im, const char *media)
-{
-	for (size_t i = 0; i < im->nmedia; i++)
-		if (strcmp(im->media[i], media) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-import_media_remember(struct import *im, const char *media)
-{
-	char **v;
-
-	if (im->nmedia == im->capmedia) {
-		size_t cap = im->capmedia ? im->capmedia * 2 : 32;
-
-		if ((v = reallocarray(im->media, cap, sizeof(*v))) == NULL)
-			goto fail;
-		im->media = v;
-		im->capmedia = cap;
-	}
-	if ((im->media[im->nmedia] = strdup(media)) == NULL)
-		goto fail;
-	im->nmedia++;
-	return 0;
-fail:
-	log_warn("import: media %s", media);
-	return -1;
+	return NULL;
 }
 
 /*
@@ -437,7 +120,7 @@ import_learn(struct import *im, const char *media, const char *slug)
 {
 	char *known = NULL, *pinyin;
 
-	if (import_media_seen(im, media))
+	if (strset_has(&im->media, media))
 		return 0;
 	if (store_media_slug_get(im->st, media, &known) == -1)
 		return -1;
@@ -453,7 +136,11 @@ import_learn(struct import *im, const char *media, const char *slug)
 		im->learned++;
 	}
 	free(known);
-	return import_media_remember(im, media);
+	if (strset_add(&im->media, media) == -1) {
+		log_warn("import: media %s", media);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -501,14 +188,14 @@ import_store(struct import *im, const struct import_post *p, const char *media,
 	memset(&sp, 0, sizeof(sp));
 	sp.info_code = p->info_code;
 	sp.source = "import";
-	sp.category = p->categories;
-	sp.tag = p->tags;
+	sp.category = p->f.categories;
+	sp.tag = p->f.tags;
 	sp.media = media;
-	sp.title = p->title;
+	sp.title = p->f.title;
 	sp.published = p->published;
 	sp.published_at = p->published_at;
-	sp.link = p->link;
-	sp.body = p->body;
+	sp.link = p->f.link;
+	sp.body = p->f.body;
 	sp.path = rel;
 	sp.file_id = p->file_id;
 	sp.fetched_at = im->now;
@@ -538,8 +225,9 @@ import_file(struct import *im, const char *path, const char *name)
 	int ret = -1;
 
 	memset(&p, 0, sizeof(p));
-	if ((why = import_parse_name(name, &p)) == NULL) {
-		if (import_read(path, &buf, &len) == -1) {
+	if ((why = record_name_parse(name, p.file_id, p.info_code,
+	    sizeof(p.info_code))) == NULL) {
+		if ((buf = import_read(path, &len)) == NULL) {
 			log_warn("import %s", path);
 			im->failed = 1;
 			return 0;
@@ -553,8 +241,8 @@ import_file(struct import *im, const char *path, const char *name)
 		goto out;
 	}
 	/* Every post of the site tells its media's slug, a twin's included. */
-	media = import_media(im->c, &p);
-	if (media != NULL && import_learn(im, media, p.categories) == -1)
+	media = record_media_of(im->c, p.f.categories, p.f.tags);
+	if (media != NULL && import_learn(im, media, p.f.categories) == -1)
 		goto out;
 	ret = import_store(im, &p, media, path, name);
 out:
@@ -645,9 +333,7 @@ import_walk(struct import *im, const char *dir)
 static void
 import_free(struct import *im)
 {
-	for (size_t i = 0; i < im->nmedia; i++)
-		free(im->media[i]);
-	free(im->media);
+	strset_clear(&im->media);
 	free(im->site_real);
 	store_close(im->st);
 }

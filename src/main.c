@@ -3,8 +3,8 @@
  *
  * Parses the options, loads the configuration (a bad one is fatal at start,
  * only logged at reload), opens the store, and wires the modules together
- * on one libev loop: fetch (transport) → poll (scheduler, parsing, dedupe)
- * → ingest (files, rows, feeds).  Signals arrive as ev_signal watchers, so
+ * on one libev loop: fetch (transport) → sched (scheduler, parsing, dedupe)
+ * → batch (files, rows) → feeds, after the repair at start.  Signals arrive as ev_signal watchers, so
  * no work is done in signal context and none is lost.
  */
 #include "config.h"
@@ -25,24 +25,22 @@
 #include "fetch.h"
 #include "hook.h"
 #include "import.h"
-#include "ingest.h"
 #include "log.h"
 #include "notify.h"
-#include "poll.h"
+#include "repair.h"
+#include "sched.h"
 #include "source.h"
 #include "status.h"
 #include "store.h"
 
 #define DEFAULT_CONF SYSCONFDIR "/finewsd/finewsd.conf"
-/* The largest list or text response accepted. */
-#define MAX_RESPONSE (8 * 1024 * 1024)
 
 enum mode { MODE_DAEMON, MODE_ONCE, MODE_CHECK, MODE_IMPORT, MODE_STATUS };
 
 struct daemon {
 	struct ev_loop *loop;
 	const char *conf_path;
-	struct poll *poll;
+	struct sched *sched;
 	struct store *st;
 	struct hook *hook;
 	ev_signal sigusr1, sighup, sigterm, sigint;
@@ -72,20 +70,20 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	switch (w->signum) {
 	case SIGUSR1:
 		log_info("SIGUSR1: polling every source now");
-		poll_all_now(d->poll);
+		sched_all_now(d->sched);
 		break;
 	case SIGHUP:
 		notify_reloading();
 		if ((c = conf_load(d->conf_path, err, sizeof(err))) == NULL) {
 			log_error("reload: %s; keeping the old configuration", err);
 			notify_ready();
-			poll_all_now(d->poll);
+			sched_all_now(d->sched);
 			break;
 		}
-		if (strcmp(c->database, poll_conf(d->poll)->database) != 0)
+		if (strcmp(c->database, sched_conf(d->sched)->database) != 0)
 			log_warnx("reload: database changes take effect at the next start");
 		hook_set_argv(d->hook, c->on_update);
-		poll_reload(d->poll, c);
+		sched_reload(d->sched, c);
 		break;
 	default:
 		log_info("signal %d: stopping", w->signum);
@@ -105,7 +103,7 @@ on_wrote(void *arg, int posts)
 {
 	struct daemon *d = arg;
 
-	archive_run(poll_conf(d->poll), d->st, time(NULL));
+	archive_run(sched_conf(d->sched), d->st, time(NULL));
 	if (posts > 0)
 		hook_run(d->hook);
 }
@@ -125,7 +123,9 @@ run(struct conf *c, const char *conf_path, int once)
 	struct daemon d = { .conf_path = conf_path };
 	struct store *st = NULL;
 	struct fetch *f = NULL;
-	struct ingest *in = NULL;
+	struct feeds *feeds = NULL;
+	struct batch *batch = NULL;
+	struct fetch_opts fo;
 	char err[1024];
 	int status = 1;
 
@@ -136,13 +136,12 @@ run(struct conf *c, const char *conf_path, int once)
 	}
 	d.st = st;
 	d.loop = ev_default_loop(EVFLAG_AUTO);
-	struct fetch_opts fo = {
-		.max_transfers = c->max_transfers, .max_per_host = c->max_per_host,
-		.timeout = c->timeout, .user_agent = c->user_agent, .max_size = MAX_RESPONSE,
-	};
-	if ((f = fetch_create(d.loop, &fo)) == NULL || (in = ingest_create(c, st)) == NULL)
+	sched_fetch_opts(c, &fo);
+	if ((f = fetch_create(d.loop, &fo)) == NULL ||
+	    (feeds = feeds_create(c, st)) == NULL ||
+	    (batch = batch_create(c, st, feeds)) == NULL)
 		goto out;
-	if (ingest_repair(in) == -1)
+	if (repair_run(c, st, feeds) == -1)
 		goto out;
 	if ((d.hook = hook_create(d.loop, c->on_update)) == NULL)
 		goto out;
@@ -159,33 +158,34 @@ run(struct conf *c, const char *conf_path, int once)
 		    PACKAGE_VERSION, c->nsources, c->database, c->site_dir);
 		notify_ready();
 	}
-	if ((d.poll = poll_create(d.loop, c, st, f, in, once)) == NULL) {
-		log_warn("poll");
+	if ((d.sched = sched_create(d.loop, c, st, f, batch, feeds, once)) == NULL) {
+		log_warn("sched");
 		goto out;
 	}
-	c = NULL;   /* poll owns it now */
-	poll_on_wrote(d.poll, on_wrote, &d);
-	if (!once || poll_busy(d.poll))
+	c = NULL;   /* sched owns it now */
+	sched_on_wrote(d.sched, on_wrote, &d);
+	if (!once || sched_busy(d.sched))
 		ev_run(d.loop, 0);
 	if (once) {
 		/* on_update of a --once run is waited for: the caller expects the
 		 * site to be rebuilt when finewsd returns. */
 		hook_wait(d.hook);
-		status = poll_failed(d.poll) ? 1 : 0;
+		status = sched_failed(d.sched) ? 1 : 0;
 	} else {
 		/* Complete posts still queued are written; a poll cut short is
 		 * taken up again at the next start. */
-		if (ingest_flush(in) >= 0)
-			ingest_feeds(in);
+		if (batch_flush(batch) >= 0)
+			(void)feeds_write(feeds);
 		status = 0;
 	}
 out:
 	/* The transfers first: their callbacks free what the polls hold. */
 	fetch_destroy(f);
-	poll_destroy(d.poll);
+	sched_destroy(d.sched);
 	conf_destroy(c);
 	hook_destroy(d.hook);
-	ingest_destroy(in);
+	batch_destroy(batch);
+	feeds_destroy(feeds);
 	store_close(st);
 	if (d.loop != NULL)
 		ev_loop_destroy(d.loop);

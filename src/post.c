@@ -1,70 +1,22 @@
 /*
- * post: the Jekyll files finewsd writes, rendered to memory.
+ * post: the Jekyll files finewsd writes, rendered to memory, and read back.
  *
  * Owns the exact bytes of a post file and of a category page (the contract's
  * "What it writes"), the body rule the site always applied (pairs of
- * ideographic spaces removed), the YAML escaping of the front matter, and the
- * post's path below site_dir.  Pure functions: no I/O, no logging; errors
- * travel in errno.  Calls only libc.
+ * ideographic spaces removed), the YAML escaping of the front matter, and
+ * its inverse: the reader of post files that --import uses, next to the
+ * writer it must invert.  Pure functions: no I/O, no logging; errors travel
+ * in errno.  Calls util.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "post.h"
-
-/* A growing byte buffer; any allocation failure sticks in ERR. */
-struct pbuf {
-	char	*p;
-	size_t	 len, cap;
-	int	 err;
-};
-
-static void
-pbuf_add(struct pbuf *b, const char *s, size_t n)
-{
-	size_t ncap;
-	char *np;
-
-	if (b->err)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		ncap = b->cap ? b->cap : 256;
-		while (ncap < b->len + n + 1)
-			ncap *= 2;
-		if ((np = realloc(b->p, ncap)) == NULL) {
-			b->err = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = ncap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-pbuf_str(struct pbuf *b, const char *s)
-{
-	pbuf_add(b, s, strlen(s));
-}
-
-/* Hands out the buffer's bytes (the caller frees them), or NULL on error. */
-static char *
-pbuf_finish(struct pbuf *b, size_t *lenp)
-{
-	if (b->err || b->p == NULL) {
-		free(b->p);
-		errno = ENOMEM;
-		return NULL;
-	}
-	if (lenp != NULL)
-		*lenp = b->len;
-	return b->p;
-}
+#include "util.h"
 
 /*
  * The length of a line break at S: CRLF counts as one break, as do a lone CR
@@ -95,20 +47,20 @@ post_linebreak_len(const char *s)
  * left to right without overlap: three in a row leave one, four leave none.
  */
 static void
-post_add_unpaired(struct pbuf *b, const char *html)
+post_add_unpaired(struct sbuf *b, const char *html)
 {
 	const char *s = html, *hit;
 
 	while ((hit = strstr(s, IDEO_SPACE)) != NULL) {
-		pbuf_add(b, s, hit - s);
+		sbuf_add(b, s, hit - s);
 		if (strncmp(hit + IDEO_LEN, IDEO_SPACE, IDEO_LEN) == 0)
 			s = hit + 2 * IDEO_LEN;
 		else {
-			pbuf_add(b, hit, IDEO_LEN);
+			sbuf_add(b, hit, IDEO_LEN);
 			s = hit + IDEO_LEN;
 		}
 	}
-	pbuf_str(b, s);
+	sbuf_str(b, s);
 }
 
 /*
@@ -117,7 +69,7 @@ post_add_unpaired(struct pbuf *b, const char *html)
  * would end the Markdown quote, so breaks become spaces.
  */
 static void
-post_add_digest(struct pbuf *b, const char *digest)
+post_add_digest(struct sbuf *b, const char *digest)
 {
 	const char *s = digest, *hit;
 	size_t n;
@@ -127,12 +79,12 @@ post_add_digest(struct pbuf *b, const char *digest)
 	while (*s != '\0') {
 		if (*s == '\r' || *s == '\n') {
 			n = post_linebreak_len(s);
-			pbuf_add(b, " ", 1);
+			sbuf_add(b, " ", 1);
 			s += n;
 			continue;
 		}
 		n = strcspn(s, "\r\n");
-		pbuf_add(b, s, n);
+		sbuf_add(b, s, n);
 		s += n;
 	}
 }
@@ -140,20 +92,20 @@ post_add_digest(struct pbuf *b, const char *digest)
 char *
 post_body_make(const char *html, const char *digest)
 {
-	struct pbuf b = { 0 };
+	struct sbuf b = { 0 };
 
 	if (digest != NULL) {
-		pbuf_str(&b, "> ");
+		sbuf_str(&b, "> ");
 		post_add_digest(&b, digest);
-		pbuf_str(&b, "\n\n");
+		sbuf_str(&b, "\n\n");
 	}
 	post_add_unpaired(&b, html != NULL ? html : "");
-	return pbuf_finish(&b, NULL);
+	return sbuf_finish(&b, NULL);
 }
 
 /* Appends "\xHH", "\uHHHH" or "\UHHHHHHHH", YAML double-quoted escapes. */
 static void
-post_add_escape(struct pbuf *b, unsigned long cp)
+post_add_escape(struct sbuf *b, unsigned long cp)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char esc[11];
@@ -164,7 +116,7 @@ post_add_escape(struct pbuf *b, unsigned long cp)
 	esc[1] = digits == 2 ? 'x' : digits == 4 ? 'u' : 'U';
 	for (i = 0; i < digits; i++)
 		esc[2 + i] = hex[(cp >> (4 * (digits - 1 - i))) & 0xf];
-	pbuf_add(b, esc, 2 + digits);
+	sbuf_add(b, esc, 2 + digits);
 }
 
 /*
@@ -200,26 +152,26 @@ post_needs_escape(const char *s, size_t *np)
 char *
 post_title_escape(const char *title)
 {
-	struct pbuf b = { 0 };
+	struct sbuf b = { 0 };
 	const char *s = title;
 	unsigned long cp;
 	size_t n;
 
-	pbuf_add(&b, "", 0);	/* an empty title is an empty string */
+	sbuf_add(&b, "", 0);	/* an empty title is an empty string */
 	while (*s != '\0') {
 		if ((n = post_linebreak_len(s)) > 0) {
-			pbuf_add(&b, " ", 1);
+			sbuf_add(&b, " ", 1);
 			s += n;
 		} else if (*s == '\\' || *s == '"') {
-			pbuf_add(&b, "\\", 1);
-			pbuf_add(&b, s++, 1);
+			sbuf_add(&b, "\\", 1);
+			sbuf_add(&b, s++, 1);
 		} else if ((cp = post_needs_escape(s, &n)) != 0) {
 			post_add_escape(&b, cp);
 			s += n;
 		} else
-			pbuf_add(&b, s++, 1);
+			sbuf_add(&b, s++, 1);
 	}
-	return pbuf_finish(&b, NULL);
+	return sbuf_finish(&b, NULL);
 }
 
 /*
@@ -247,31 +199,31 @@ post_plain_ok(const char *s)
 
 /* Appends a one-line front matter value: line breaks become spaces. */
 static void
-post_add_value(struct pbuf *b, const char *value)
+post_add_value(struct sbuf *b, const char *value)
 {
-	struct pbuf one = { 0 };
+	struct sbuf one = { 0 };
 	const char *s = value;
 	char *esc;
 	size_t n;
 
 	while (*s != '\0') {
 		if ((n = post_linebreak_len(s)) > 0) {
-			pbuf_add(&one, " ", 1);
+			sbuf_add(&one, " ", 1);
 			s += n;
 		} else
-			pbuf_add(&one, s++, 1);
+			sbuf_add(&one, s++, 1);
 	}
-	pbuf_add(&one, "", 0);
+	sbuf_add(&one, "", 0);
 	if (one.err) {
 		b->err = 1;
 	} else if (post_plain_ok(one.p)) {
-		pbuf_str(b, one.p);
+		sbuf_str(b, one.p);
 	} else if ((esc = post_title_escape(one.p)) == NULL) {
 		b->err = 1;
 	} else {
-		pbuf_str(b, "\"");
-		pbuf_str(b, esc);
-		pbuf_str(b, "\"");
+		sbuf_str(b, "\"");
+		sbuf_str(b, esc);
+		sbuf_str(b, "\"");
 		free(esc);
 	}
 	free(one.p);
@@ -280,7 +232,7 @@ post_add_value(struct pbuf *b, const char *value)
 char *
 post_render(const struct post *p, size_t *lenp)
 {
-	struct pbuf b = { 0 };
+	struct sbuf b = { 0 };
 	char *title;
 
 	if (p->title == NULL || p->published == NULL || p->category == NULL ||
@@ -291,98 +243,226 @@ post_render(const struct post *p, size_t *lenp)
 	}
 	if ((title = post_title_escape(p->title)) == NULL)
 		return NULL;
-	pbuf_str(&b, "---\nlayout: post\ntitle: \"");
-	pbuf_str(&b, title);
-	pbuf_str(&b, "\"\ndate: ");
-	pbuf_str(&b, p->published);
-	pbuf_str(&b, "\ncategories: ");
+	sbuf_str(&b, "---\nlayout: post\ntitle: \"");
+	sbuf_str(&b, title);
+	sbuf_str(&b, "\"\ndate: ");
+	sbuf_str(&b, p->published);
+	sbuf_str(&b, "\ncategories: ");
 	post_add_value(&b, p->category);
-	pbuf_str(&b, "\ntags: ");
+	sbuf_str(&b, "\ntags: ");
 	post_add_value(&b, p->tag);
-	pbuf_str(&b, "\n---\n");
-	pbuf_str(&b, p->body);
+	sbuf_str(&b, "\n---\n");
+	sbuf_str(&b, p->body);
 	/* A record without a link gets no empty "<>" line. */
 	if (p->link != NULL && p->link[0] != '\0') {
-		pbuf_str(&b, "\n\n<");
-		pbuf_str(&b, p->link);
-		pbuf_str(&b, ">");
+		sbuf_str(&b, "\n\n<");
+		sbuf_str(&b, p->link);
+		sbuf_str(&b, ">");
 	}
-	pbuf_str(&b, "\n\n[返回");
-	pbuf_str(&b, p->tag);
-	pbuf_str(&b, "](");
-	pbuf_str(&b, p->category_url);
-	pbuf_str(&b, ")｜[返回首页](//");	/* U+FF5C, as the site has it */
-	pbuf_str(&b, p->site_host);
-	pbuf_str(&b, "/)");
+	sbuf_str(&b, "\n\n[返回");
+	sbuf_str(&b, p->tag);
+	sbuf_str(&b, "](");
+	sbuf_str(&b, p->category_url);
+	sbuf_str(&b, ")｜[返回首页](//");	/* U+FF5C, as the site has it */
+	sbuf_str(&b, p->site_host);
+	sbuf_str(&b, "/)");
 	free(title);
-	return pbuf_finish(&b, lenp);
+	return sbuf_finish(&b, lenp);
 }
 
 char *
 post_render_category(const char *category, const char *tag, size_t *lenp)
 {
-	struct pbuf b = { 0 };
+	struct sbuf b = { 0 };
 
 	if (category == NULL || tag == NULL) {
 		errno = EINVAL;
 		return NULL;
 	}
-	pbuf_str(&b, "---\nlayout: category\ntitle: ");
+	sbuf_str(&b, "---\nlayout: category\ntitle: ");
 	post_add_value(&b, tag);
-	pbuf_str(&b, "\ncategory: ");
+	sbuf_str(&b, "\ncategory: ");
 	post_add_value(&b, category);
-	pbuf_str(&b, "\n---");
-	return pbuf_finish(&b, lenp);
-}
-
-/* Whether S starts with a plausible "YYYY-MM-DD" (digits and dashes). */
-static int
-post_date_ok(const char *s)
-{
-	static const char shape[] = "dddd-dd-dd";
-
-	for (int i = 0; shape[i] != '\0'; i++) {
-		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != '-')
-			return 0;
-	}
-	return 1;
+	sbuf_str(&b, "\n---");
+	return sbuf_finish(&b, lenp);
 }
 
 /*
- * The store only hands on file ids that can name a file, but a path is where
- * a bad id would do harm (a '/' escapes _posts/), so it is checked again.
+ * The reader.  A post file of the site is what post_render writes, or what
+ * the old script wrote before it:
+ *
+ *	---
+ *	layout: post
+ *	title: "<title>"
+ *	date: YYYY-MM-DD HH:MM:SS [+ZZZZ]
+ *	categories: <category>
+ *	tags: <tag>
+ *	---
+ *	<body>
+ *
+ *	<<link>>
+ *
+ *	[返回<tag>](…)｜[返回首页](…)
+ *
+ * with the back links on one line, on two, or missing, and the link empty in
+ * some early posts.
  */
-static int
-post_file_id_ok(const char *id)
+#define POST_BACK_LINK	"[返回"		/* opens every back link line */
+
+/*
+ * Unquotes the YAML scalar V in place: a double-quoted one with its
+ * backslash escapes (finewsd writes \" and \\ only), a single-quoted one
+ * ('' for '), or a plain one as it is.  NULL when a quote is not closed or
+ * followed by more than blanks.
+ */
+static const char *
+post_unquote(char *v)
 {
-	if (id[0] == '\0' || id[0] == '.')
-		return 0;
-	for (const unsigned char *u = (const unsigned char *)id; *u; u++)
-		if (*u == '/' || *u < 0x20 || *u == 0x7f)
-			return 0;
-	return 1;
+	char q = v[0], *r, *w;
+
+	if (q != '"' && q != '\'')
+		return v;
+	for (r = v + 1, w = v; *r != '\0'; r++) {
+		if (q == '"' && *r == '\\' && r[1] != '\0') {
+			r++;
+			*w++ = *r == 'n' ? '\n' : *r == 't' ? '\t' : *r;
+		} else if (*r == q && q == '\'' && r[1] == '\'') {
+			*w++ = *r++;
+		} else if (*r == q) {
+			break;
+		} else
+			*w++ = *r;
+	}
+	if (*r != q || r[1 + strspn(r + 1, " \t")] != '\0')
+		return NULL;
+	*w = '\0';
+	return v;
 }
 
-int
-post_path(char *buf, size_t size, const char *published, const char *file_id)
+/* Reads the front matter line LINE ("key: value") into P. */
+static void
+post_parse_key(char *line, struct post_file *p)
 {
-	size_t idlen;
+	char *colon = strchr(line, ':'), *v, *e;
 
-	if (published == NULL || file_id == NULL || !post_date_ok(published) ||
-	    !post_file_id_ok(file_id)) {
-		errno = EINVAL;
-		return -1;
+	if (colon == NULL)
+		return;
+	*colon = '\0';
+	v = colon + 1 + strspn(colon + 1, " \t");
+	for (e = v + strlen(v); e > v && (e[-1] == ' ' || e[-1] == '\t'); e--)
+		e[-1] = '\0';
+	if (strcmp(line, "layout") == 0)
+		p->layout = v;
+	else if (strcmp(line, "title") == 0)
+		p->title = post_unquote(v);
+	else if (strcmp(line, "date") == 0)
+		p->date = v;
+	else if (strcmp(line, "categories") == 0)
+		p->categories = v;
+	else if (strcmp(line, "tags") == 0)
+		p->tags = v;
+}
+
+/*
+ * Cuts the front matter at the start of BUF into P and returns where the
+ * body starts, or NULL when BUF opens with no front matter or never closes
+ * it.  A title whose quotes do not close reads as no title.
+ */
+static char *
+post_parse_front(char *buf, struct post_file *p)
+{
+	char *line, *eol;
+
+	if (strncmp(buf, "---\n", 4) != 0)
+		return NULL;
+	for (line = buf + 4; (eol = strchr(line, '\n')) != NULL;
+	    line = eol + 1) {
+		*eol = '\0';
+		if (eol > line && eol[-1] == '\r')
+			eol[-1] = '\0';
+		if (strcmp(line, "---") == 0)
+			return eol + 1;
+		post_parse_key(line, p);
 	}
-	idlen = strlen(file_id);
-	/* "_posts/" (7) + date (10) + "-" + id + ".md" + NUL */
-	if (size < 7 + 10 + 1 + idlen + 3 + 1) {
-		errno = ENAMETOOLONG;
-		return -1;
+	return NULL;
+}
+
+/* 1 when LINE[0..N) is "<" URL ">" (or the empty "<>"), 0 otherwise. */
+static int
+post_is_link(const char *line, size_t n)
+{
+	size_t i;
+
+	if (n < 2 || line[0] != '<' || line[n - 1] != '>')
+		return 0;
+	for (i = 1; i < n - 1; i++)
+		if ((unsigned char)line[i] <= ' ' || line[i] == '<' ||
+		    line[i] == '>' || line[i] == 0x7f)
+			return 0;
+	/* Not an HTML tag alone on its line, such as "<br>". */
+	return n == 2 || memmem(line, n, "://", 3) != NULL || line[1] == '/';
+}
+
+/*
+ * Finds the link line of the body BODY[0..LEN): the last line before the
+ * back links, skipping blank lines, or the last line when there are none.
+ * Returns its start, or NULL; its length in *N.
+ */
+static char *
+post_find_link(char *body, size_t len, size_t *n)
+{
+	char *e = body + len, *s, *nl;
+
+	for (;;) {
+		nl = memrchr(body, '\n', (size_t)(e - body));
+		s = nl != NULL ? nl + 1 : body;
+		*n = (size_t)(e - s);
+		if (*n > 0 && s[*n - 1] == '\r')
+			(*n)--;
+		if (*n > 0 && strncmp(s, POST_BACK_LINK,
+		    sizeof(POST_BACK_LINK) - 1) != 0)
+			return post_is_link(s, *n) ? s : NULL;
+		if (nl == NULL)
+			return NULL;
+		e = nl;
 	}
-	memcpy(buf, "_posts/", 7);
-	memcpy(buf + 7, published, 10);
-	buf[17] = '-';
-	memcpy(buf + 18, file_id, idlen);
-	memcpy(buf + 18 + idlen, ".md", 4);
-	return 0;
+}
+
+/*
+ * Splits the text after the front matter, TEXT[0..LEN), into body and link.
+ * post_render writes body "\n\n<" link ">": exactly that "\n\n" is dropped
+ * (a lone "\n" where an early post had only that), so that the body is byte
+ * for byte the one post_render was handed.
+ */
+static const char *
+post_parse_body(char *text, size_t len, struct post_file *p)
+{
+	char *link, *end;
+	size_t n;
+
+	if ((link = post_find_link(text, len, &n)) == NULL)
+		return "no <link> line";
+	end = link;
+	if (end - text >= 2 && end[-1] == '\n' && end[-2] == '\n')
+		end -= 2;
+	else if (end > text && end[-1] == '\n')
+		end--;
+	link[n - 1] = '\0';
+	p->link = n > 2 ? link + 1 : NULL;
+	*end = '\0';
+	p->body = text;
+	return NULL;
+}
+
+const char *
+post_parse(char *buf, size_t len, struct post_file *p)
+{
+	char *body;
+
+	memset(p, 0, sizeof(*p));
+	if (memchr(buf, '\0', len) != NULL)
+		return "a NUL byte in the file";
+	if ((body = post_parse_front(buf, p)) == NULL)
+		return "no front matter";
+	return post_parse_body(body, len - (size_t)(body - buf), p);
 }

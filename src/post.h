@@ -1,9 +1,10 @@
 /*
- * post: the Jekyll files finewsd writes, rendered to memory.
+ * post: the Jekyll files finewsd writes, rendered to memory, and read back.
  *
  * A post file (front matter, body, link, back links) and a category page,
- * byte for byte as the contract fixes them.
- * Pure functions: the caller hands the bytes to fsutil.  Calls only libc.
+ * byte for byte as the contract fixes them; and the reader of post files,
+ * the inverse of the writer, for --import.
+ * Pure functions: the caller hands the bytes to fsutil.  Calls util.
  */
 #ifndef FINEWSD_POST_H
 #define FINEWSD_POST_H
@@ -39,8 +40,20 @@ char *post_render(const struct post *p, size_t *lenp);
 /* The category page; malloc'd, its length in *LENP. */
 char *post_render_category(const char *category, const char *tag, size_t *lenp);
 
-/* "_posts/YYYY-MM-DD-<file id>.md" from PUBLISHED's date into BUF.
- * 0, or -1 when it does not fit. */
-int post_path(char *buf, size_t size, const char *published, const char *file_id);
+/* A post file as read back: pointers into the buffer post_parse cut up. */
+struct post_file {
+	const char *layout, *title, *date, *categories, *tags;
+	const char *body;          /* what post_render was handed as the body */
+	const char *link;          /* NULL when the link line is empty ("<>") */
+};
+
+/*
+ * Reads the post file BUF[0..LEN) (NUL-terminated, cut up in place) into P:
+ * the front matter's keys (a quoted title unquoted; a title whose quotes do
+ * not close is left NULL), the body and the link.  The keys are not judged
+ * here.  NULL, or why the file is not a post ("a NUL byte in the file", "no
+ * front matter", "no <link> line").
+ */
+const char *post_parse(char *buf, size_t len, struct post_file *p);
 
 #endif

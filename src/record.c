@@ -3,12 +3,19 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "datetime.h"
 #include "record.h"
+#include "slug.h"
+#include "tmpl.h"
 #include "util.h"
+
+/* The old script's rolling-news category: a feed, never a media. */
+#define RECORD_ROLLING	"emnews"
 
 void
 record_clear(struct record *r)
@@ -107,4 +114,269 @@ record_check(const struct conf_source *sc, const struct record *r,
 	if (media_wanted && sc->category == NULL && str_is_blank(r->media))
 		return "no media";
 	return NULL;
+}
+
+char *
+record_slug(const struct conf *c, const char *media, record_slug_fn *known,
+    void *arg)
+{
+	const char *s = conf_category_find(c, media);
+	char *learned = NULL;
+
+	if (s != NULL)
+		return strdup(s);
+	if (known != NULL && known(arg, media, &learned) == 0 && learned != NULL) {
+		if (slug_is_clean(learned))
+			return learned;
+		free(learned);
+	}
+	return slug_make(media);
+}
+
+void
+record_post_free(struct record_post *p)
+{
+	if (p == NULL)
+		return;
+	free(p->info_code);
+	free(p->file_id);
+	free(p->source);
+	free(p->category);
+	free(p->tag);
+	free(p->media);
+	free(p->title);
+	free(p->link);
+	free(p->digest);
+	free(p->body);
+	free(p->path);
+	free(p);
+}
+
+/* The link of a post: the record's own (link_field), else the template. */
+static char *
+record_link(const struct conf_source *sc, struct record *r)
+{
+	char *esc, *link;
+
+	if (r->link != NULL && *r->link != '\0') {
+		link = r->link;
+		r->link = NULL;
+		return link;
+	}
+	if (sc->link == NULL)
+		return NULL;
+	if ((esc = url_escape(r->id)) == NULL)
+		return NULL;
+	link = tmpl_fill(sc->link, "{id}", esc);
+	free(esc);
+	return link;
+}
+
+char *
+record_text_url(const struct conf_source *sc, const char *id)
+{
+	char *esc, *url;
+
+	if ((esc = url_escape(id)) == NULL)
+		return NULL;
+	url = tmpl_fill(sc->text_url, "{id}", esc);
+	free(esc);
+	return url;
+}
+
+/* The category and tag of a post of SC from media R->media.  0 or -1. */
+static int
+record_post_names(const struct conf *c, const struct conf_source *sc,
+    const struct record *r, record_slug_fn *known, void *arg,
+    struct record_post *p, const char **why)
+{
+	if (sc->category != NULL)
+		p->category = strdup(sc->category);
+	else if ((p->category = record_slug(c, r->media, known, arg)) != NULL &&
+	    *p->category == '\0') {
+		*why = "the media name gives an empty category slug";
+		return -1;
+	}
+	if (sc->tag != NULL)
+		p->tag = strdup(sc->tag);
+	else if (asprintf(&p->tag, "%s" RECORD_TAG_SUFFIX, r->media) == -1)
+		p->tag = NULL;
+	return p->category != NULL && p->tag != NULL ? 0 : -1;
+}
+
+struct record_post *
+record_post_make(const struct conf *c, const struct conf_source *sc,
+    struct record *r, record_slug_fn *known, void *arg, const char **why)
+{
+	struct record_post *p;
+	char path[4096];
+
+	*why = "out of memory";
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	if (record_date_parse(r->date, c->tz_offset, &p->published_at) == -1) {
+		*why = "bad date";
+		goto fail;
+	}
+	(void)snprintf(p->published, sizeof(p->published), "%s %s", r->date, c->tz);
+	if (record_post_names(c, sc, r, known, arg, p, why) == -1)
+		goto fail;
+	if ((p->link = record_link(sc, r)) == NULL) {
+		*why = "no link";
+		goto fail;
+	}
+	if (record_post_path(path, sizeof(path), p->published, r->file_id) == -1) {
+		*why = "file id too long";
+		goto fail;
+	}
+	if ((p->path = strdup(path)) == NULL || (p->source = strdup(sc->name)) == NULL)
+		goto fail;
+	/* The strings of the record move into the post. */
+	p->info_code = r->id;
+	p->file_id = r->file_id;
+	p->title = r->title;
+	p->media = r->media;
+	p->digest = r->digest;
+	r->id = r->file_id = r->title = r->media = r->digest = NULL;
+	record_clear(r);
+	*why = NULL;
+	return p;
+fail:
+	record_post_free(p);
+	return NULL;
+}
+
+int
+record_post_path(char *buf, size_t size, const char *published,
+    const char *file_id)
+{
+	struct datetime dt;
+	size_t idlen;
+
+	/* The store only hands on fit file ids, but a path is where a bad one
+	 * would do harm (a '/' escapes _posts/), so it is checked again. */
+	if (published == NULL || file_id == NULL ||
+	    datetime_parse_published(published, &dt) == -1 ||
+	    file_id[0] == '\0' || file_id[0] == '.' ||
+	    strpbrk(file_id, "/") != NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (const unsigned char *u = (const unsigned char *)file_id; *u; u++)
+		if (*u < 0x20 || *u == 0x7f) {
+			errno = EINVAL;
+			return -1;
+		}
+	idlen = strlen(file_id);
+	/* "_posts/" (7) + date (10) + "-" + id + ".md" + NUL */
+	if (size < 7 + 10 + 1 + idlen + 3 + 1) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	(void)snprintf(buf, size, "_posts/%.10s-%s.md", published, file_id);
+	return 0;
+}
+
+char *
+record_category_url(const struct conf *c, const struct conf_source *sc,
+    const char *category, int absolute)
+{
+	char *url, *abs;
+
+	if (sc == NULL) {
+		/* A fixed category of some source may have its own page. */
+		for (size_t i = 0; i < c->nsources; i++)
+			if (c->sources[i].category != NULL &&
+			    c->sources[i].category_url != NULL &&
+			    strcmp(c->sources[i].category, category) == 0) {
+				sc = &c->sources[i];
+				break;
+			}
+	}
+	if (sc != NULL && sc->category_url != NULL)
+		url = tmpl_fill(sc->category_url, "{category}", category);
+	else if (asprintf(&url, "//%s/category/%s.html", c->site_host, category) == -1)
+		url = NULL;
+	if (url == NULL || !absolute || strncmp(url, "//", 2) != 0)
+		return url;
+	/* "//host/x" takes the scheme of site_url. */
+	if (asprintf(&abs, "%.*s%s", (int)(strchr(c->site_url, ':') - c->site_url + 1),
+	    c->site_url, url) == -1)
+		abs = NULL;
+	free(url);
+	return abs;
+}
+
+const char *
+record_name_parse(const char *name, char *file_id, char *info_code,
+    size_t size)
+{
+	static const char shape[] = "dddd-dd-dd-";
+	static const char bad[] = "file name is not YYYY-MM-DD-<id>.md";
+	size_t i, len = strlen(name);
+	int digits = 1;
+
+	for (i = 0; shape[i] != '\0'; i++)
+		if (shape[i] == 'd' ? name[i] < '0' || name[i] > '9' :
+		    name[i] != shape[i])
+			return bad;
+	if (len <= i + 3 || len - i - 3 + 2 >= size)
+		return bad;
+	len -= i + 3;
+	if (strcmp(name + i + len, ".md") != 0)
+		return bad;
+	memcpy(file_id, name + i, len);
+	file_id[len] = '\0';
+	if (!record_id_is_fit(file_id))
+		return "id unfit for a file name";
+	for (i = 0; i < len; i++)
+		if (file_id[i] < '0' || file_id[i] > '9')
+			digits = 0;
+	(void)snprintf(info_code, size, "%s%s", digits ? "NW" : "", file_id);
+	return NULL;
+}
+
+const char *
+record_published_parse(const struct conf *c, const char *date,
+    char published[32], long long *at)
+{
+	struct datetime dt;
+	char day[20];
+
+	/* The broken posts of the old script have "date:  +0800". */
+	if (date == NULL || *date == '\0' || *date == '+' || *date == '-')
+		return "no date";
+	if (strlen(date) < sizeof(day) - 1)
+		return "bad date";
+	memcpy(day, date, sizeof(day) - 1);
+	day[sizeof(day) - 1] = '\0';
+	if (date[19] == '\0') {
+		if (record_date_parse(day, c->tz_offset, at) == -1)
+			return "bad date";
+		(void)snprintf(published, 32, "%s %s", day, c->tz);
+		return NULL;
+	}
+	/* An offset of the site's posts stays below 20 hours. */
+	if (datetime_parse_published(date, &dt) == -1 || dt.y < 1970 ||
+	    dt.offset <= -20 * 3600 || dt.offset >= 20 * 3600)
+		return "bad date";
+	*at = datetime_epoch(&dt);
+	(void)snprintf(published, 32, "%s", date);
+	return NULL;
+}
+
+char *
+record_media_of(const struct conf *c, const char *category, const char *tag)
+{
+	size_t n = strlen(tag), sn = sizeof(RECORD_TAG_SUFFIX) - 1;
+
+	if (strcmp(category, RECORD_ROLLING) == 0)
+		return NULL;
+	for (size_t i = 0; i < c->nsources; i++)
+		if (c->sources[i].category != NULL &&
+		    strcmp(c->sources[i].category, category) == 0)
+			return NULL;
+	if (n <= sn || strcmp(tag + n - sn, RECORD_TAG_SUFFIX) != 0)
+		return NULL;
+	return strndup(tag, n - sn);
 }

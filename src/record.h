@@ -90,4 +90,99 @@ int record_date_parse(const char *s, long tz_offset, long long *t);
 const char *record_check(const struct conf_source *sc, const struct record *r,
     int own_file_id, int media_wanted);
 
+/*
+ * Record → post.
+ */
+
+/* A record made ready for the site: every field its post file, its row and
+ * its feed entry need.  Malloc'd strings; free with record_post_free. */
+struct record_post {
+	char *info_code;
+	char *file_id;
+	char *source;
+	char *category;
+	char *tag;
+	char *media;           /* NULL for a source with a fixed tag and no media */
+	char *title;
+	char *link;
+	char *digest;
+	char *body;            /* the post's body, once the text is in */
+	char *path;            /* "_posts/YYYY-MM-DD-<file id>.md" */
+	char published[32];    /* 'YYYY-MM-DD HH:MM:SS +0800' */
+	long long published_at;
+};
+
+/*
+ * Looks up the slug the site already uses for MEDIA (learned by --import):
+ * 0 with a malloc'd slug in *SLUG, or NULL there when there is none; -1 on
+ * error.
+ */
+typedef int record_slug_fn(void *arg, const char *media, char **slug);
+
+/*
+ * The category slug of MEDIA: its [categories] entry, else the slug the
+ * site already uses (through KNOWN, which may be NULL) when that one is
+ * clean, else its pinyin.  Malloc'd; may be empty; NULL without memory.
+ */
+char *record_slug(const struct conf *c, const char *media,
+    record_slug_fn *known, void *arg);
+
+/*
+ * Makes the post of the valid record R of source SC under C, taking R's
+ * strings (R is cleared).  NULL with the reason in *WHY (static) when the
+ * record cannot become a post ("bad date", "no link", "file id too long",
+ * "the media name gives an empty category slug", "out of memory").
+ */
+struct record_post *record_post_make(const struct conf *c,
+    const struct conf_source *sc, struct record *r, record_slug_fn *known,
+    void *arg, const char **why);
+void record_post_free(struct record_post *p);      /* accepts NULL */
+
+/* The URL of the text of record ID: text_url with {id} URL-encoded.
+ * Malloc'd; NULL without memory. */
+char *record_text_url(const struct conf_source *sc, const char *id);
+
+/* "_posts/YYYY-MM-DD-<file id>.md" from PUBLISHED's date into BUF.  0, or
+ * -1 (errno EINVAL for a bad date or file id, ENAMETOOLONG). */
+int record_post_path(char *buf, size_t size, const char *published,
+    const char *file_id);
+
+/*
+ * The category page of CATEGORY as the back link of a post shows it: SC's
+ * category_url (when SC is NULL, that of a source whose fixed category it
+ * is), else //<site host>/category/<category>.html.  With ABSOLUTE, a
+ * scheme-relative URL takes site_url's scheme (for the feeds).  Malloc'd.
+ */
+char *record_category_url(const struct conf *c, const struct conf_source *sc,
+    const char *category, int absolute);
+
+/*
+ * Post → record, for --import: the inverse of the rules above.
+ */
+
+/*
+ * From a post's file name "YYYY-MM-DD-<file id>.md": the file id into
+ * FILE_ID and the infoCode into INFO_CODE (a numeric id is a rolling post's,
+ * whose infoCode is "NW" + id), each of SIZE bytes.  NULL, or why the name
+ * is not a post's.
+ */
+const char *record_name_parse(const char *name, char *file_id,
+    char *info_code, size_t size);
+
+/*
+ * A post's date line, 'YYYY-MM-DD HH:MM:SS' with or without ' +ZZZZ' (the
+ * configured offset when without), as a published time into PUBLISHED[32]
+ * and its epoch into *AT.  NULL, or "no date" / "bad date".
+ */
+const char *record_published_parse(const struct conf *c, const char *date,
+    char published[32], long long *at);
+
+/*
+ * The media of a post of CATEGORY with TAG: the tag minus "新闻", malloc'd;
+ * NULL for a fixed category (rolling news: its tag names the feed, not a
+ * media) and for a tag without that suffix.
+ */
+char *record_media_of(const struct conf *c, const char *category,
+    const char *tag);
+
 #endif

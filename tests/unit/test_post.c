@@ -233,33 +233,6 @@ test_render_digest_post(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
-static void
-test_path(void **state)
-{
-	static const char want[] = "_posts/2022-03-23-NW202203232319931992.md";
-	char buf[64];
-
-	assert_int_equal(post_path(buf, sizeof(buf),
-	    "2022-03-23 10:34:11 +0800", "NW202203232319931992"), 0);
-	assert_string_equal(buf, want);
-	/* Exactly enough room, then one byte short. */
-	assert_int_equal(post_path(buf, sizeof(want),
-	    "2022-03-23 10:34:11 +0800", "NW202203232319931992"), 0);
-	assert_string_equal(buf, want);
-	assert_int_equal(post_path(buf, sizeof(want) - 1,
-	    "2022-03-23 10:34:11 +0800", "NW202203232319931992"), -1);
-	assert_int_equal(post_path(buf, sizeof(buf),
-	    "2022-05-26 09:01:02 +0800", "202205262391921712"), 0);
-	assert_string_equal(buf, "_posts/2022-05-26-202205262391921712.md");
-	/* Never "_posts/-<id>.md", never a path out of _posts/. */
-	assert_int_equal(post_path(buf, sizeof(buf), "", "x"), -1);
-	assert_int_equal(post_path(buf, sizeof(buf), "2022-3-23 1", "x"), -1);
-	assert_int_equal(post_path(buf, sizeof(buf), "2022-03-23", ""), -1);
-	assert_int_equal(post_path(buf, sizeof(buf), "2022-03-23", "a/b"), -1);
-	assert_int_equal(post_path(buf, sizeof(buf), "2022-03-23", ".x"), -1);
-	assert_int_equal(post_path(buf, sizeof(buf), "2022-03-23", "a\nb"), -1);
-}
-
 int
 main(void)
 {
@@ -270,7 +243,6 @@ main(void)
 		cmocka_unit_test(test_title_escape),
 		cmocka_unit_test(test_category_page),
 		cmocka_unit_test(test_render_digest_post),
-		cmocka_unit_test(test_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

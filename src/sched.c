@@ -1,12 +1,12 @@
 /*
- * poll: the scheduler and the poll of one source.  See poll.h.
+ * sched: the scheduler and the poll of one source.  See sched.h.
  *
  * A poll goes: list request (conditional) → parse → for each valid record
- * that is neither in the store nor in flight: text request → body → ingest.
+ * that is neither in the store nor in flight: text request → body → batch.
  * When the last text of a source's poll is in, the pending posts are
- * written (ingest_flush), the source's state is saved, and, once no source
- * is mid-poll, the feeds are rewritten.  The list's validators are saved
- * only when every new record of the list made it into the store: otherwise
+ * written (batch_flush), the source's state is saved, and, once no source
+ * is mid-poll, the feeds are rewritten (feeds_write).  The list's
+ * validators are saved only when every new record of the list made it into the store: otherwise
  * the next poll must see the list again (not a 304) to retry them.
  */
 #include "config.h"
@@ -19,31 +19,30 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <curl/curl.h>
 
 #include "log.h"
 #include "notify.h"
-#include "poll.h"
+#include "record.h"
+#include "sched.h"
 #include "source.h"
+#include "util.h"
 
 /* Bounds of the backoff after failed polls, in seconds. */
-#define POLL_BACKOFF_MIN 30.0
-#define POLL_BACKOFF_MAX 3600.0
-/* The largest list or text response accepted. */
-#define POLL_MAX_SIZE (8 * 1024 * 1024)
+#define SCHED_BACKOFF_MIN 30.0
+#define SCHED_BACKOFF_MAX 3600.0
 
 struct psrc {
-	struct poll *p;
+	struct sched *p;
 	const struct conf_source *sc;
 	ev_timer timer;
 	int busy;           /* a poll is under way */
 	int again;          /* a poll was asked for during this one */
 	int outstanding;    /* list or text requests in flight */
 	int failed;         /* this poll failed (list, text or write) */
-	int written;        /* posts handed to ingest in this poll */
+	int written;        /* posts handed to the batch in this poll */
 	int skipped;
 	int not_modified;   /* the list answered 304 */
-	unsigned gen;       /* ingest failures seen when the poll started */
+	unsigned gen;       /* write failures seen when the poll started */
 	char *etag, *last_modified;   /* of this poll's list response */
 	char *error;        /* why this poll failed */
 	long retry_after;
@@ -51,39 +50,40 @@ struct psrc {
 	size_t nids, capids;
 };
 
-/* A text request: the item it will complete. */
+/* A text request: the post it will complete. */
 struct text_req {
 	struct psrc *ps;
-	struct ingest_item *it;
+	struct record_post *it;
 };
 
-struct poll {
+struct sched {
 	struct ev_loop *loop;
 	struct conf *c;
 	struct conf *pending;   /* a reload waiting for the polls to end */
 	struct store *st;
 	struct fetch *f;
-	struct ingest *in;
+	struct batch *batch;
+	struct feeds *feeds;
 	int once;
 	struct psrc *v;
 	size_t n;
 	void *inflight;         /* tsearch tree of ids being fetched */
 	unsigned write_failures;
 	int posts_since_feeds;
-	poll_wrote_fn *wrote_fn;
+	sched_wrote_fn *wrote_fn;
 	void *wrote_arg;
 };
 
 static void psrc_start(struct psrc *ps);
 
 static int
-poll_strcmp(const void *a, const void *b)
+sched_strcmp(const void *a, const void *b)
 {
 	return strcmp(a, b);
 }
 
 static double
-poll_jitter(double interval)
+sched_jitter(double interval)
 {
 	double span = interval / 10.0;
 
@@ -116,7 +116,7 @@ static void
 psrc_release_ids(struct psrc *ps)
 {
 	for (size_t i = 0; i < ps->nids; i++) {
-		tdelete(ps->ids[i], &ps->p->inflight, poll_strcmp);
+		tdelete(ps->ids[i], &ps->p->inflight, sched_strcmp);
 		free(ps->ids[i]);
 	}
 	ps->nids = 0;
@@ -127,18 +127,10 @@ psrc_hold_id(struct psrc *ps, const char *id)
 {
 	char *copy;
 
-	if (ps->nids == ps->capids) {
-		size_t cap = ps->capids ? ps->capids * 2 : 128;
-		char **v = reallocarray(ps->ids, cap, sizeof(*v));
-
-		if (v == NULL)
-			return -1;
-		ps->ids = v;
-		ps->capids = cap;
-	}
-	if ((copy = strdup(id)) == NULL)
+	if (VEC_RESERVE(ps->ids, ps->capids, ps->nids + 1) == -1 ||
+	    (copy = strdup(id)) == NULL)
 		return -1;
-	if (tsearch(copy, &ps->p->inflight, poll_strcmp) == NULL) {
+	if (tsearch(copy, &ps->p->inflight, sched_strcmp) == NULL) {
 		free(copy);
 		return -1;
 	}
@@ -148,7 +140,7 @@ psrc_hold_id(struct psrc *ps, const char *id)
 
 /* The one-line STATUS= of systemd: what `systemctl status` shows. */
 static void
-poll_status(struct poll *p, int written)
+sched_status(struct sched *p, int written)
 {
 	long long total = store_posts_count(p->st, NULL);
 	time_t now = time(NULL);
@@ -158,7 +150,7 @@ poll_status(struct poll *p, int written)
 	if (localtime_r(&now, &tm) != NULL)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	notify_status("%zu sources, %d failing; %lld posts; last poll %s: %d new",
-	    p->n, poll_failed(p), total, when, written);
+	    p->n, sched_failed(p), total, when, written);
 }
 
 /* The delay before the next poll of PS, after this one. */
@@ -168,14 +160,14 @@ psrc_next_delay(struct psrc *ps, int failures)
 	double interval = (double)ps->sc->interval, d;
 
 	if (failures == 0)
-		return interval + poll_jitter(interval);
+		return interval + sched_jitter(interval);
 	if (ps->retry_after >= 0)
 		return ps->retry_after > 86400 ? 86400.0 : (double)ps->retry_after;
-	d = interval < POLL_BACKOFF_MIN ? interval : POLL_BACKOFF_MIN;
-	for (int i = 1; i < failures && d < POLL_BACKOFF_MAX; i++)
+	d = interval < SCHED_BACKOFF_MIN ? interval : SCHED_BACKOFF_MIN;
+	for (int i = 1; i < failures && d < SCHED_BACKOFF_MAX; i++)
 		d *= 2;
-	if (d > POLL_BACKOFF_MAX)
-		d = POLL_BACKOFF_MAX;
+	if (d > SCHED_BACKOFF_MAX)
+		d = SCHED_BACKOFF_MAX;
 	return d;
 }
 
@@ -183,7 +175,7 @@ psrc_next_delay(struct psrc *ps, int failures)
 static void
 psrc_save(struct psrc *ps, int written)
 {
-	struct poll *p = ps->p;
+	struct sched *p = ps->p;
 	struct store_source s;
 	time_t now = time(NULL);
 	double delay;
@@ -229,14 +221,14 @@ psrc_save(struct psrc *ps, int written)
 	}
 }
 
-static void poll_idle(struct poll *p);
+static void sched_idle(struct sched *p);
 
 /* The end of a source's poll: write, save, schedule. */
 static void
 psrc_finish(struct psrc *ps)
 {
-	struct poll *p = ps->p;
-	int n = ingest_flush(p->in);
+	struct sched *p = ps->p;
+	int n = batch_flush(p->batch);
 
 	if (n < 0)
 		p->write_failures++;
@@ -259,7 +251,7 @@ psrc_finish(struct psrc *ps)
 		ps->again = 0;
 		psrc_start(ps);
 	}
-	poll_idle(p);
+	sched_idle(p);
 }
 
 static void
@@ -267,31 +259,28 @@ text_done(void *arg, const struct fetch_result *r)
 {
 	struct text_req *req = arg;
 	struct psrc *ps = req->ps;
-	struct ingest_item *it = req->it;
+	struct record_post *it = req->it;
 	char err[256];
 	char *html = NULL;
 
 	free(req);
 	if (r->cancelled) {
-		ingest_item_free(it);
+		record_post_free(it);
 		return;
 	}
 	if (!r->ok) {
 		log_warnx("source %s: record %s: text %s: %s; tried again at the next poll",
 		    ps->sc->name, it->info_code, r->url, r->error);
 		psrc_set_error(ps, "text of %s: %s", it->info_code, r->error);
-		ingest_item_free(it);
+		record_post_free(it);
 	} else if ((html = source_parse_text(ps->sc, r->body, r->len, err, sizeof(err))) == NULL) {
 		log_warnx("source %s: record %s: text %s: %s; tried again at the next poll",
 		    ps->sc->name, it->info_code, r->url, err);
 		psrc_set_error(ps, "text of %s: %s", it->info_code, err);
-		ingest_item_free(it);
-	} else if (ingest_item_set_body(it, html) == -1) {
-		psrc_set_error(ps, "out of memory");
-		ingest_item_free(it);
+		record_post_free(it);
 	} else {
 		ps->written++;
-		if (ingest_add(ps->p->in, it) == -1)
+		if (batch_add(ps->p->batch, it, html) == -1)
 			ps->p->write_failures++;
 	}
 	free(html);
@@ -299,18 +288,11 @@ text_done(void *arg, const struct fetch_result *r)
 		psrc_finish(ps);
 }
 
-/* The URL of a record's text: text_url with {id} URL-encoded. */
-static char *
-text_url(const struct conf_source *sc, const char *id)
+/* The slug the site already uses for a media, from the store. */
+static int
+sched_known_slug(void *arg, const char *media, char **slug)
 {
-	char *esc = curl_easy_escape(NULL, id, 0), *url = NULL;
-	const char *at = strstr(sc->text_url, "{id}");
-
-	if (esc != NULL && at != NULL &&
-	    asprintf(&url, "%.*s%s%s", (int)(at - sc->text_url), sc->text_url, esc, at + 4) == -1)
-		url = NULL;
-	curl_free(esc);
-	return url;
+	return store_media_slug_get(arg, media, slug);
 }
 
 /* Starts the text request of a new record; 0 or -1. */
@@ -319,18 +301,19 @@ psrc_fetch_text(struct psrc *ps, struct record *rec)
 {
 	const char *why = NULL;
 	struct text_req *req;
-	struct ingest_item *it;
+	struct record_post *it;
 	char *url;
 
-	if ((it = ingest_item_make(ps->p->in, ps->sc, rec, &why)) == NULL) {
+	if ((it = record_post_make(ps->p->c, ps->sc, rec, sched_known_slug, ps->p->st,
+	    &why)) == NULL) {
 		log_warnx("source %s: record %s skipped: %s", ps->sc->name, rec->id, why);
 		ps->skipped++;
 		return 0;
 	}
-	if ((url = text_url(ps->sc, it->info_code)) == NULL ||
+	if ((url = record_text_url(ps->sc, it->info_code)) == NULL ||
 	    (req = malloc(sizeof(*req))) == NULL || psrc_hold_id(ps, it->info_code) == -1) {
 		free(url);
-		ingest_item_free(it);
+		record_post_free(it);
 		return -1;
 	}
 	req->ps = ps;
@@ -339,7 +322,7 @@ psrc_fetch_text(struct psrc *ps, struct record *rec)
 	if (fetch_start(ps->p->f, url, NULL, NULL, text_done, req) == -1) {
 		ps->outstanding--;
 		free(req);
-		ingest_item_free(it);
+		record_post_free(it);
 		free(url);
 		return -1;
 	}
@@ -372,7 +355,7 @@ psrc_take_list(struct psrc *ps, const struct fetch_result *r)
 			psrc_set_error(ps, "database error");
 			break;
 		}
-		if (known || tfind(rec->id, &ps->p->inflight, poll_strcmp) != NULL)
+		if (known || tfind(rec->id, &ps->p->inflight, sched_strcmp) != NULL)
 			continue;
 		if (psrc_fetch_text(ps, rec) == -1) {
 			psrc_set_error(ps, "record %s: out of memory", rec->id);
@@ -407,7 +390,7 @@ list_done(void *arg, const struct fetch_result *r)
 static void
 psrc_start(struct psrc *ps)
 {
-	struct poll *p = ps->p;
+	struct sched *p = ps->p;
 	struct store_source s;
 	char hash[17];
 
@@ -447,7 +430,7 @@ psrc_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 static int
-poll_build(struct poll *p)
+sched_build(struct sched *p)
 {
 	if ((p->v = calloc(p->c->nsources, sizeof(*p->v))) == NULL)
 		return -1;
@@ -464,7 +447,7 @@ poll_build(struct poll *p)
 }
 
 static void
-poll_unbuild(struct poll *p)
+sched_unbuild(struct sched *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		ev_timer_stop(p->loop, &p->v[i].timer);
@@ -479,11 +462,22 @@ poll_unbuild(struct poll *p)
 	p->n = 0;
 }
 
-struct poll *
-poll_create(struct ev_loop *loop, struct conf *c, struct store *st, struct fetch *f,
-    struct ingest *in, int once)
+void
+sched_fetch_opts(const struct conf *c, struct fetch_opts *o)
 {
-	struct poll *p;
+	memset(o, 0, sizeof(*o));
+	o->max_transfers = c->max_transfers;
+	o->max_per_host = c->max_per_host;
+	o->timeout = c->timeout;
+	o->user_agent = c->user_agent;
+	o->max_size = UTIL_MAX_RESPONSE;
+}
+
+struct sched *
+sched_create(struct ev_loop *loop, struct conf *c, struct store *st, struct fetch *f,
+    struct batch *b, struct feeds *fd, int once)
+{
+	struct sched *p;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
@@ -491,44 +485,45 @@ poll_create(struct ev_loop *loop, struct conf *c, struct store *st, struct fetch
 	p->c = c;
 	p->st = st;
 	p->f = f;
-	p->in = in;
+	p->batch = b;
+	p->feeds = fd;
 	p->once = once;
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
-	if (poll_build(p) == -1) {
+	if (sched_build(p) == -1) {
 		free(p);
 		return NULL;
 	}
-	poll_all_now(p);
+	sched_all_now(p);
 	return p;
 }
 
 void
-poll_destroy(struct poll *p)
+sched_destroy(struct sched *p)
 {
 	if (p == NULL)
 		return;
-	poll_unbuild(p);
+	sched_unbuild(p);
 	conf_destroy(p->c);
 	conf_destroy(p->pending);
 	free(p);
 }
 
 void
-poll_on_wrote(struct poll *p, poll_wrote_fn *fn, void *arg)
+sched_on_wrote(struct sched *p, sched_wrote_fn *fn, void *arg)
 {
 	p->wrote_fn = fn;
 	p->wrote_arg = arg;
 }
 
 void
-poll_all_now(struct poll *p)
+sched_all_now(struct sched *p)
 {
 	for (size_t i = 0; i < p->n; i++)
 		psrc_start(&p->v[i]);
 }
 
 int
-poll_busy(const struct poll *p)
+sched_busy(const struct sched *p)
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].busy)
@@ -537,7 +532,7 @@ poll_busy(const struct poll *p)
 }
 
 int
-poll_failed(const struct poll *p)
+sched_failed(const struct sched *p)
 {
 	int n = 0;
 
@@ -552,63 +547,62 @@ poll_failed(const struct poll *p)
 }
 
 const struct conf *
-poll_conf(const struct poll *p)
+sched_conf(const struct sched *p)
 {
 	return p->c;
 }
 
 static void
-poll_apply(struct poll *p)
+sched_apply(struct sched *p)
 {
 	struct conf *c = p->pending;
-	struct fetch_opts fo = {
-		.max_transfers = c->max_transfers, .max_per_host = c->max_per_host,
-		.timeout = c->timeout, .user_agent = c->user_agent, .max_size = POLL_MAX_SIZE,
-	};
+	struct fetch_opts fo;
 
 	p->pending = NULL;
-	poll_unbuild(p);
-	ingest_set_conf(p->in, c);
+	sched_unbuild(p);
+	batch_set_conf(p->batch, c);
+	feeds_set_conf(p->feeds, c);
+	sched_fetch_opts(c, &fo);
 	fetch_set_opts(p->f, &fo);
 	conf_destroy(p->c);
 	p->c = c;
-	if (poll_build(p) == -1) {
+	if (sched_build(p) == -1) {
 		log_warn("reload");
 		return;
 	}
 	log_info("configuration %s loaded: %zu sources", c->path, p->n);
 	notify_ready();
-	poll_all_now(p);
+	sched_all_now(p);
 }
 
 void
-poll_reload(struct poll *p, struct conf *c)
+sched_reload(struct sched *p, struct conf *c)
 {
 	conf_destroy(p->pending);
 	p->pending = c;
-	if (!poll_busy(p))
-		poll_apply(p);
+	if (!sched_busy(p))
+		sched_apply(p);
 }
 
 /* Called whenever a source's poll ends: feeds, reload, the end of --once. */
 static void
-poll_idle(struct poll *p)
+sched_idle(struct sched *p)
 {
 	int n;
 
-	if (poll_busy(p))
+	if (sched_busy(p))
 		return;
 	/* The feeds of every category that changed, once for all the polls
 	 * that ended together; after a failure, again after the next poll. */
-	if (ingest_feeds(p->in) == -1)
+	if (feeds_write(p->feeds) == -1)
 		log_warnx("feeds not written; tried again after the next poll");
 	n = p->posts_since_feeds;
 	p->posts_since_feeds = 0;
 	if (p->wrote_fn != NULL)
 		p->wrote_fn(p->wrote_arg, n);
-	poll_status(p, n);
+	sched_status(p, n);
 	if (p->pending != NULL)
-		poll_apply(p);
+		sched_apply(p);
 	else if (p->once)
 		ev_break(p->loop, EVBREAK_ALL);
 }

@@ -1,0 +1,205 @@
+/*
+ * batch: new posts written files first, rows second.  See batch.h.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "batch.h"
+#include "log.h"
+#include "strset.h"
+#include "util.h"
+
+struct batch {
+	const struct conf	*c;
+	struct store		*st;
+	struct feeds		*feeds;
+	struct record_post	**items;	/* waiting for the next flush */
+	size_t			 n;
+	struct strset		 pages;	/* categories whose page is known to exist */
+};
+
+struct batch *
+batch_create(const struct conf *c, struct store *st, struct feeds *f)
+{
+	struct batch *b;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL ||
+	    (b->items = calloc(BATCH_SIZE, sizeof(*b->items))) == NULL) {
+		log_warn("batch");
+		free(b);
+		return NULL;
+	}
+	b->c = c;
+	b->st = st;
+	b->feeds = f;
+	return b;
+}
+
+static void
+batch_drop(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		record_post_free(b->items[i]);
+	b->n = 0;
+}
+
+void
+batch_destroy(struct batch *b)
+{
+	if (b == NULL)
+		return;
+	batch_drop(b);
+	free(b->items);
+	strset_clear(&b->pages);
+	free(b);
+}
+
+int
+batch_set_conf(struct batch *b, const struct conf *c)
+{
+	int rc = batch_flush(b) < 0 ? -1 : 0;
+
+	b->c = c;
+	return rc;
+}
+
+int
+batch_add(struct batch *b, struct record_post *p, const char *html)
+{
+	free(p->body);
+	if ((p->body = post_body_make(html, p->digest)) == NULL) {
+		log_warn("record %s", p->info_code);
+		record_post_free(p);
+		return -1;
+	}
+	b->items[b->n++] = p;
+	if (b->n == BATCH_SIZE)
+		return batch_flush(b) < 0 ? -1 : 0;
+	return 0;
+}
+
+int
+batch_render_post(const struct conf *c, struct fsutil_batch *fb,
+    const char *source, struct post *p, const char *relpath)
+{
+	char *data = NULL, *path = NULL, *curl;
+	size_t len;
+	int rc = -1;
+
+	curl = record_category_url(c, conf_source_find(c, source), p->category, 0);
+	p->category_url = curl;
+	p->site_host = c->site_host;
+	if (curl == NULL || (data = post_render(p, &len)) == NULL ||
+	    (path = path_join(c->site_dir, relpath)) == NULL) {
+		log_warn("render %s", relpath);
+		goto out;
+	}
+	rc = fsutil_batch_add(fb, path, data, len, 0);
+out:
+	p->category_url = NULL;
+	free(curl);
+	free(data);
+	free(path);
+	return rc;
+}
+
+/* Adds the category page of CATEGORY unless it is known to exist. */
+static int
+batch_render_page(struct batch *b, struct fsutil_batch *fb,
+    const char *category, const char *tag)
+{
+	char *data = NULL, *path = NULL, rel[1024];
+	size_t len;
+	int rc = -1;
+
+	if (strset_has(&b->pages, category))
+		return 0;
+	(void)snprintf(rel, sizeof(rel), "category/%s.html", category);
+	if ((data = post_render_category(category, tag, &len)) == NULL ||
+	    (path = path_join(b->c->site_dir, rel)) == NULL) {
+		log_warn("render %s", rel);
+		goto out;
+	}
+	rc = fsutil_batch_add(fb, path, data, len, FSUTIL_NOREPLACE);
+out:
+	free(data);
+	free(path);
+	return rc;
+}
+
+static int
+batch_write_files(struct batch *b, struct fsutil_batch *fb)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		struct record_post *it = b->items[i];
+		struct post p = {
+			.title = it->title, .published = it->published,
+			.category = it->category, .tag = it->tag, .body = it->body,
+			.link = it->link,
+		};
+
+		if (batch_render_post(b->c, fb, it->source, &p, it->path) == -1 ||
+		    batch_render_page(b, fb, it->category, it->tag) == -1)
+			return -1;
+	}
+	return fsutil_batch_commit(fb);
+}
+
+static int
+batch_write_rows(struct batch *b, long long now)
+{
+	if (store_begin(b->st) == -1)
+		return -1;
+	for (size_t i = 0; i < b->n; i++) {
+		struct record_post *it = b->items[i];
+		struct store_post sp = {
+			.info_code = it->info_code, .source = it->source,
+			.category = it->category, .tag = it->tag, .media = it->media,
+			.title = it->title, .published = it->published,
+			.published_at = it->published_at, .link = it->link,
+			.body = it->body, .path = it->path, .file_id = it->file_id,
+			.fetched_at = now,
+		};
+
+		if (store_post_add(b->st, &sp) == -1)
+			goto fail;
+	}
+	if (store_flag_set(b->st, "feeds_dirty", 1) == -1 || store_commit(b->st) == -1)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(b->st);
+	return -1;
+}
+
+int
+batch_flush(struct batch *b)
+{
+	struct fsutil_batch *fb = NULL;
+	size_t n = b->n;
+	int rc = -1;
+
+	if (n == 0)
+		return 0;
+	if ((fb = fsutil_batch_create()) == NULL) {
+		log_warn("batch");
+		goto out;
+	}
+	if (batch_write_files(b, fb) == -1 ||
+	    batch_write_rows(b, (long long)time(NULL)) == -1)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (strset_add(&b->pages, b->items[i]->category) == -1 ||
+		    feeds_mark(b->feeds, b->items[i]->category) == -1)
+			goto out;
+	}
+	rc = (int)n;
+out:
+	fsutil_batch_destroy(fb);
+	batch_drop(b);
+	return rc;
+}

@@ -1,0 +1,53 @@
+/*
+ * batch: new posts onto the site and into the store, in a crash-safe order.
+ *
+ * Owns the order of writes.  A batch of new posts is written as files
+ * first (post files and new category pages, made durable with one sync),
+ * then its rows are committed in one transaction that also raises the
+ * store's "feeds_dirty" flag, and the feeds of its categories are marked
+ * for rewriting.  A crash before the commit leaves post files without rows:
+ * their records are new at the next poll, fetched again and written the
+ * same.  A crash after it leaves the flag up: the repair at start rewrites
+ * the feeds.  Calls record, post, store, feeds, fsutil, strset, util, log.
+ */
+#ifndef FINEWSD_BATCH_H
+#define FINEWSD_BATCH_H
+
+#include "conf.h"
+#include "feeds.h"
+#include "fsutil.h"
+#include "post.h"
+#include "record.h"
+#include "store.h"
+
+struct batch;
+
+struct batch *batch_create(const struct conf *c, struct store *st,
+    struct feeds *f);
+void batch_destroy(struct batch *b);               /* accepts NULL; drops what is queued */
+/* Uses C from now on (after a reload); what is queued is written first.
+ * 0, or -1 when that write failed. */
+int batch_set_conf(struct batch *b, const struct conf *c);
+
+/*
+ * Queues the post P (taking it, whatever the outcome) with the article HTML
+ * of its text, from which its body is made; writes the batch when it is
+ * full.  0 or -1.
+ */
+int batch_add(struct batch *b, struct record_post *p, const char *html);
+/* Writes every queued post: files, then rows.  Returns the number of posts
+ * written, or -1 (the posts are dropped: they are fetched again later). */
+int batch_flush(struct batch *b);
+
+/*
+ * Renders the post file of P, a post of the source named SOURCE (whose
+ * category_url makes the back link), into FB at RELPATH below site_dir.
+ * P's category_url and site_host are filled in here.  0 or -1 (logged).
+ */
+int batch_render_post(const struct conf *c, struct fsutil_batch *fb,
+    const char *source, struct post *p, const char *relpath);
+
+/* Posts written per batch: one sync and one transaction each. */
+#define BATCH_SIZE	512
+
+#endif

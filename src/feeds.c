@@ -1,0 +1,254 @@
+/*
+ * feeds: the feeds rewritten from the store.  See feeds.h.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atom.h"
+#include "feeds.h"
+#include "fsutil.h"
+#include "log.h"
+#include "record.h"
+#include "strset.h"
+#include "util.h"
+
+struct feeds {
+	const struct conf	*c;
+	struct store		*st;
+	struct strset		 dirty;	/* categories whose feed is out of date */
+};
+
+struct feeds *
+feeds_create(const struct conf *c, struct store *st)
+{
+	struct feeds *f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
+		log_warn("feeds");
+		return NULL;
+	}
+	f->c = c;
+	f->st = st;
+	return f;
+}
+
+void
+feeds_destroy(struct feeds *f)
+{
+	if (f == NULL)
+		return;
+	strset_clear(&f->dirty);
+	free(f);
+}
+
+void
+feeds_set_conf(struct feeds *f, const struct conf *c)
+{
+	f->c = c;
+}
+
+int
+feeds_mark(struct feeds *f, const char *category)
+{
+	if (strset_add(&f->dirty, category) == -1) {
+		log_warn("feeds: %s", category);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+feeds_mark_one(void *arg, const char *category, const char *tag)
+{
+	(void)tag;
+	return feeds_mark(arg, category);
+}
+
+int
+feeds_mark_all(struct feeds *f)
+{
+	return store_categories_each(f->st, feeds_mark_one, f);
+}
+
+/* The newest entries of one feed, copied out of the store's rows. */
+struct feeds_entries {
+	struct atom_entry *v;
+	size_t n, cap;
+};
+
+static int
+feeds_entry_add(void *arg, const struct store_post *p)
+{
+	struct feeds_entries *fe = arg;
+	struct atom_entry *e;
+
+	if (VEC_RESERVE(fe->v, fe->cap, fe->n + 1) == -1)
+		return -1;
+	e = &fe->v[fe->n++];
+	memset(e, 0, sizeof(*e));
+	e->info_code = str_dup_null(p->info_code);
+	e->file_id = str_dup_null(p->file_id);
+	e->title = str_dup_null(p->title);
+	e->published = str_dup_null(p->published);
+	e->category = str_dup_null(p->category);
+	e->tag = str_dup_null(p->tag);
+	e->media = str_dup_null(p->media);
+	e->body = str_dup_null(p->body);
+	if (!e->info_code || !e->file_id || !e->title || !e->published ||
+	    !e->category || !e->tag || !e->body || (p->media && !e->media))
+		return -1;
+	return 0;
+}
+
+static void
+feeds_entries_clear(struct feeds_entries *fe)
+{
+	for (size_t i = 0; i < fe->n; i++) {
+		struct atom_entry *e = &fe->v[i];
+
+		free((char *)e->info_code);
+		free((char *)e->file_id);
+		free((char *)e->title);
+		free((char *)e->published);
+		free((char *)e->category);
+		free((char *)e->tag);
+		free((char *)e->media);
+		free((char *)e->body);
+	}
+	free(fe->v);
+	memset(fe, 0, sizeof(*fe));
+}
+
+/* Renders feeds/<category>.xml (all.xml when CATEGORY is NULL) into B. */
+static int
+feeds_render(struct feeds *f, struct fsutil_batch *b, const char *category,
+    const char *title)
+{
+	const struct conf *c = f->c;
+	struct feeds_entries fe = { 0 };
+	struct atom_feed af = { .site_url = c->site_url,
+	    .site_host = c->site_host, .category = category, .title = title };
+	char *html = NULL, *data = NULL, *path = NULL;
+	size_t len;
+	int rc = -1;
+
+	if (store_posts_newest(f->st, category, c->feed_entries,
+	    feeds_entry_add, &fe) == -1)
+		goto out;
+	if (category != NULL) {
+		html = record_category_url(c, NULL, category, 1);
+		if (title == NULL && fe.n > 0)
+			af.title = fe.v[0].tag;
+	} else if (asprintf(&html, "%s/", c->site_url) == -1)
+		html = NULL;
+	if (html == NULL)
+		goto out;
+	af.html_url = html;
+	if (af.title == NULL)
+		af.title = category;
+	if (asprintf(&path, "%s/feeds/%s.xml", c->site_dir,
+	    category != NULL ? category : "all") == -1) {
+		path = NULL;
+		goto out;
+	}
+	if ((data = atom_render(&af, fe.v, fe.n, &len)) == NULL) {
+		log_warnx("render %s failed", path);
+		goto out;
+	}
+	rc = fsutil_batch_add(b, path, data, len, 0);
+out:
+	feeds_entries_clear(&fe);
+	free(html);
+	free(path);
+	free(data);
+	return rc;
+}
+
+/* The OPML list gathers every category known to the store. */
+struct feeds_outlines {
+	const struct conf *c;
+	struct atom_outline *v;
+	size_t n, cap;
+};
+
+static int
+feeds_outline_add(void *arg, const char *category, const char *tag)
+{
+	struct feeds_outlines *fo = arg;
+	struct atom_outline *o;
+
+	if (VEC_RESERVE(fo->v, fo->cap, fo->n + 1) == -1)
+		return -1;
+	o = &fo->v[fo->n++];
+	o->category = strdup(category);
+	o->title = strdup(tag);
+	o->html_url = record_category_url(fo->c, NULL, category, 1);
+	return o->category && o->title && o->html_url ? 0 : -1;
+}
+
+static int
+feeds_render_opml(struct feeds *f, struct fsutil_batch *b)
+{
+	struct feeds_outlines fo = { .c = f->c };
+	char *data = NULL, *path = NULL, *title = NULL;
+	size_t len;
+	int rc = -1;
+
+	if (store_categories_each(f->st, feeds_outline_add, &fo) == -1)
+		goto out;
+	if (asprintf(&title, "%s feeds", f->c->site_host) == -1 ||
+	    asprintf(&path, "%s/feeds/index.opml", f->c->site_dir) == -1) {
+		title = path = NULL;
+		goto out;
+	}
+	if ((data = atom_render_opml(f->c->site_url, title, fo.v, fo.n, &len)) == NULL) {
+		log_warnx("render %s failed", path);
+		goto out;
+	}
+	rc = fsutil_batch_add(b, path, data, len, 0);
+out:
+	for (size_t i = 0; i < fo.n; i++) {
+		free((char *)fo.v[i].category);
+		free((char *)fo.v[i].title);
+		free((char *)fo.v[i].html_url);
+	}
+	free(fo.v);
+	free(data);
+	free(path);
+	free(title);
+	return rc;
+}
+
+int
+feeds_write(struct feeds *f)
+{
+	struct fsutil_batch *b = NULL;
+	char *dir = NULL;
+	int rc = -1;
+
+	if (f->dirty.n == 0)
+		return 0;
+	if ((dir = path_join(f->c->site_dir, "feeds")) == NULL || fsutil_mkdirs(dir) == -1) {
+		log_warn("%s", dir ? dir : "feeds");
+		goto out;
+	}
+	if ((b = fsutil_batch_create()) == NULL)
+		goto out;
+	for (size_t i = 0; i < f->dirty.n; i++)
+		if (feeds_render(f, b, f->dirty.v[i], NULL) == -1)
+			goto out;
+	if (feeds_render(f, b, NULL, f->c->site_host) == -1 ||
+	    feeds_render_opml(f, b) == -1 || fsutil_batch_commit(b) == -1)
+		goto out;
+	if (store_flag_set(f->st, "feeds_dirty", 0) == -1)
+		goto out;
+	strset_clear(&f->dirty);
+	rc = 0;
+out:
+	fsutil_batch_destroy(b);
+	free(dir);
+	return rc;
+}

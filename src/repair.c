@@ -1,0 +1,119 @@
+/*
+ * repair: the site made whole at start.  See repair.h.
+ *
+ * The rows whose file is missing are found from their paths alone (no body
+ * is read for the posts that are fine), then each is read whole and its
+ * file written again.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "batch.h"
+#include "fsutil.h"
+#include "log.h"
+#include "repair.h"
+#include "util.h"
+
+struct repair {
+	const struct conf	*c;
+	struct fsutil_batch	*fb;
+	char			**missing;	/* info codes of rows whose file is missing */
+	size_t			 n, cap;
+	long long		 rewritten;
+};
+
+static int
+repair_check(void *arg, const char *info_code, const char *relpath)
+{
+	struct repair *r = arg;
+	struct stat sb;
+	char *path = path_join(r->c->site_dir, relpath);
+	int gone;
+
+	if (path == NULL)
+		return -1;
+	gone = stat(path, &sb) == -1 && errno == ENOENT;
+	free(path);
+	if (!gone)
+		return 0;
+	if (VEC_RESERVE(r->missing, r->cap, r->n + 1) == -1 ||
+	    (r->missing[r->n] = strdup(info_code)) == NULL)
+		return -1;
+	r->n++;
+	return 0;
+}
+
+static int
+repair_post(void *arg, const struct store_post *sp)
+{
+	struct repair *r = arg;
+	struct post p = {
+		.title = sp->title, .published = sp->published,
+		.category = sp->category, .tag = sp->tag, .body = sp->body,
+		.link = sp->link ? sp->link : "",
+	};
+
+	if (batch_render_post(r->c, r->fb, sp->source, &p, sp->path) == -1)
+		return -1;
+	log_info("%s: rewritten from the database (its file was missing)", sp->path);
+	r->rewritten++;
+	if (fsutil_batch_count(r->fb) >= BATCH_SIZE && fsutil_batch_commit(r->fb) == -1)
+		return -1;
+	return 0;
+}
+
+/* Creates the folders finewsd writes in and removes a crash's leftovers. */
+static int
+repair_dirs(const struct conf *c)
+{
+	static const char *const dirs[] = { "_posts", "category", "feeds" };
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char *d = path_join(c->site_dir, dirs[i]);
+		int rc = d == NULL ? -1 : fsutil_mkdirs(d);
+
+		if (rc == 0)
+			rc = fsutil_clean_tmp(d);
+		if (rc == -1)
+			log_warn("%s", d ? d : c->site_dir);
+		free(d);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+repair_run(const struct conf *c, struct store *st, struct feeds *f)
+{
+	struct repair r = { .c = c };
+	long long dirty = 0;
+	int rc = -1;
+
+	if (repair_dirs(c) == -1 || store_flag_get(st, "feeds_dirty", &dirty) == -1)
+		return -1;
+	if ((r.fb = fsutil_batch_create()) == NULL)
+		return -1;
+	if (store_paths_each(st, repair_check, &r) == -1)
+		goto out;
+	for (size_t i = 0; i < r.n; i++)
+		if (store_post_get(st, r.missing[i], repair_post, &r) == -1)
+			goto out;
+	if (fsutil_batch_commit(r.fb) == -1)
+		goto out;
+	if (r.rewritten > 0)
+		log_info("%lld post files rewritten from the database", r.rewritten);
+	if (dirty && (feeds_mark_all(f) == -1 || feeds_write(f) == -1))
+		goto out;
+	rc = 0;
+out:
+	for (size_t i = 0; i < r.n; i++)
+		free(r.missing[i]);
+	free(r.missing);
+	fsutil_batch_destroy(r.fb);
+	return rc;
+}
