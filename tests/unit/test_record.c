@@ -1,0 +1,393 @@
+/*
+ * test_record: the contract's record rules, both ways.  A record of each
+ * kind of source (market, fast, rolling) is made into a post, rendered as
+ * the post file finewsd writes, read back the way --import reads the site,
+ * and must give the same record: infoCode, file id, title, published time,
+ * category, tag, media, link and body.  Expected values come from the
+ * contract's text (tests/fixtures/seed-post.md for the seed record).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "post.h"
+#include "record.h"
+
+#define LINK_TMPL	"http://finews.zning.xyz/html_News/NewsShare.html?infoCode={id}"
+
+static struct conf_source sources[] = {
+	{ .name = "market37", .link = LINK_TMPL, .media_field = "medianame",
+	  .text_url = "http://h/NewsData/GetNewsText.do?id={id}" },
+	{ .name = "fast", .link = LINK_TMPL, .media_field = "from",
+	  .text_url = "http://h/t?a={id}&b={id}" },
+	{ .name = "rolling", .category = "emnews", .tag = "东财滚动新闻",
+	  .link_field = "url_w", .file_id_field = "id",
+	  .category_url = "//finews.withounder.com/emnews/",
+	  .text_url = "http://h/t?id={id}" },
+};
+
+static struct conf_category categories[] = {
+	{ .media = "第一财经", .slug = "yicai" },
+};
+
+static struct conf conf = {
+	.site_url = "https://finews.withounder.com",
+	.site_host = "finews.withounder.com",
+	.tz = "+0800", .tz_offset = 8 * 3600,
+	.categories = categories, .ncategories = 1,
+	.sources = sources, .nsources = 3,
+};
+
+/* A record of the strings given (NULL for none), malloc'd as parsers do. */
+static void
+record_fill(struct record *r, const char *id, const char *file_id,
+    const char *title, const char *date, const char *media,
+    const char *digest, const char *link)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = id ? strdup(id) : NULL;
+	r->file_id = strdup(file_id ? file_id : id);
+	r->title = title ? strdup(title) : NULL;
+	r->date = date ? strdup(date) : NULL;
+	r->media = media ? strdup(media) : NULL;
+	r->digest = digest ? strdup(digest) : NULL;
+	r->link = link ? strdup(link) : NULL;
+}
+
+/* The learned slug of one media, as the store would hand it on. */
+static int
+known_slug(void *arg, const char *media, char **slug)
+{
+	(void)arg;
+	*slug = strcmp(media, "海峡都市报") == 0 ? strdup("haixiadushibao") :
+	    strcmp(media, "坏的") == 0 ? strdup("bad slug/") : NULL;
+	return 0;
+}
+
+struct want {
+	const char *info_code, *file_id, *category, *tag, *media, *link, *path;
+	const char *published;
+	long long at;
+	const char *body;	/* after the body rule */
+};
+
+/*
+ * Makes the post of R (source SC, text HTML), checks it against W, renders
+ * it and reads it back.
+ */
+static void
+roundtrip(const struct conf_source *sc, struct record *r, const char *html,
+    const struct want *w)
+{
+	const char *title = NULL, *why;
+	char *title_copy, *buf, *media, *slash, fid[300], code[300], pub[32];
+	struct record_post *p;
+	struct post_file pf;
+	struct post post;
+	long long at;
+	size_t len;
+
+	title_copy = strdup(r->title);
+	p = record_post_make(&conf, sc, r, known_slug, NULL, &why);
+	assert_non_null(p);
+	assert_null(why);
+	assert_null(r->id);	/* the record's strings moved into the post */
+	assert_string_equal(p->info_code, w->info_code);
+	assert_string_equal(p->file_id, w->file_id);
+	assert_string_equal(p->category, w->category);
+	assert_string_equal(p->tag, w->tag);
+	if (w->media == NULL)
+		assert_null(p->media);
+	else
+		assert_string_equal(p->media, w->media);
+	assert_string_equal(p->link, w->link);
+	assert_string_equal(p->path, w->path);
+	assert_string_equal(p->published, w->published);
+	assert_true(p->published_at == w->at);
+	p->body = post_body_make(html, p->digest);
+	assert_string_equal(p->body, w->body);
+
+	memset(&post, 0, sizeof(post));
+	post.title = p->title;
+	post.published = p->published;
+	post.category = p->category;
+	post.tag = p->tag;
+	post.body = p->body;
+	post.link = p->link;
+	post.category_url = record_category_url(&conf, sc, p->category, 0);
+	post.site_host = conf.site_host;
+	buf = post_render(&post, &len);
+	assert_non_null(buf);
+
+	/* Read back as --import reads the site. */
+	assert_null(post_parse(buf, len, &pf));
+	slash = strrchr(p->path, '/');
+	assert_null(record_name_parse(slash + 1, fid, code, sizeof(code)));
+	assert_string_equal(code, p->info_code);
+	assert_string_equal(fid, p->file_id);
+	assert_string_equal(pf.layout, "post");
+	title = pf.title;
+	assert_string_equal(title, title_copy);
+	assert_null(record_published_parse(&conf, pf.date, pub, &at));
+	assert_string_equal(pub, p->published);
+	assert_true(at == p->published_at);
+	assert_string_equal(pf.categories, p->category);
+	assert_string_equal(pf.tags, p->tag);
+	assert_string_equal(pf.body, p->body);
+	assert_string_equal(pf.link, p->link);
+	media = record_media_of(&conf, pf.categories, pf.tags);
+	if (p->media == NULL)
+		assert_null(media);
+	else
+		assert_string_equal(media, p->media);
+	free(media);
+	free(buf);
+	free((char *)post.category_url);
+	free(title_copy);
+	record_post_free(p);
+}
+
+static void
+test_market(void **state)
+{
+	struct record r;
+	const struct want w = {
+		.info_code = "NW202203232319931992",
+		.file_id = "NW202203232319931992",
+		.category = "qingdaocaijingribao", .tag = "青岛财经日报新闻",
+		.media = "青岛财经日报",
+		.link = "http://finews.zning.xyz/html_News/NewsShare.html"
+		    "?infoCode=NW202203232319931992",
+		.path = "_posts/2022-03-23-NW202203232319931992.md",
+		.published = "2022-03-23 10:34:11 +0800",
+		.at = 1648002851,	/* date -d '2022-03-23 10:34:11 +0800' +%s */
+		.body = "<p>正文 \"引号\" \\ 反斜杠</p>",
+	};
+
+	(void)state;
+	record_fill(&r, "NW202203232319931992", NULL, "今年青岛产业政策将在这些领域发力",
+	    "2022-03-23 10:34:11", "青岛财经日报", NULL, NULL);
+	roundtrip(&sources[0], &r, "<p>正文 \"引号\" \\ 反斜杠</p>", &w);
+}
+
+static void
+test_fast(void **state)
+{
+	struct record r;
+	const struct want w = {
+		.info_code = "NW202401162984601234",
+		.file_id = "NW202401162984601234",
+		.category = "yicai", .tag = "第一财经新闻", .media = "第一财经",
+		.link = "http://finews.zning.xyz/html_News/NewsShare.html"
+		    "?infoCode=NW202401162984601234",
+		.path = "_posts/2024-01-16-NW202401162984601234.md",
+		.published = "2024-01-16 09:20:31 +0800",
+		.at = 1705368031,
+		/* Pairs of U+3000 go, left to right; three leave one. */
+		.body = "<p>\xe3\x80\x80利率</p>\n\n<p>x</p>",
+	};
+
+	(void)state;
+	record_fill(&r, "NW202401162984601234", NULL,
+	    "海外策略 \"降息\" 展望 C:\\reports", "2024-01-16 09:20:31", "第一财经",
+	    NULL, NULL);
+	roundtrip(&sources[1], &r,
+	    "<p>\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80利率</p>\n\n<p>x</p>", &w);
+}
+
+static void
+test_rolling(void **state)
+{
+	struct record r;
+	const struct want w = {
+		.info_code = "NW202401162984655555",
+		.file_id = "202401162984655555",
+		.category = "emnews", .tag = "东财滚动新闻", .media = NULL,
+		.link = "http://finance.eastmoney.com/a/202401162984655555.html",
+		.path = "_posts/2024-01-16-202401162984655555.md",
+		.published = "2024-01-16 10:01:02 +0800",
+		.at = 1705370462,
+		.body = "> 据不完全统计，已有多家中小银行下调存款利率。\n\n<p>近期。</p>",
+	};
+
+	(void)state;
+	record_fill(&r, "NW202401162984655555", "202401162984655555",
+	    "多家银行下调存款利率", "2024-01-16 10:01:02", NULL,
+	    "【多家银行】【财经早参】据不完全统计，已有多家中小银行下调存款利率。",
+	    "http://finance.eastmoney.com/a/202401162984655555.html");
+	roundtrip(&sources[2], &r, "<p>近期。</p>", &w);
+}
+
+/* The site's own slug wins over pinyin, unless it could break a URL;
+ * [categories] wins over both. */
+static void
+test_slug_order(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = record_slug(&conf, "海峡都市报", known_slug, NULL);
+	assert_string_equal(s, "haixiadushibao");
+	free(s);
+	s = record_slug(&conf, "第一财经", known_slug, NULL);
+	assert_string_equal(s, "yicai");
+	free(s);
+	s = record_slug(&conf, "坏的", known_slug, NULL);
+	assert_string_equal(s, "huaide");
+	free(s);
+	s = record_slug(&conf, "36氪", NULL, NULL);
+	assert_string_equal(s, "36ke");
+	free(s);
+}
+
+static void
+test_make_refused(void **state)
+{
+	struct record r;
+	const char *why;
+
+	(void)state;
+	record_fill(&r, "A1", NULL, "t", "2022-02-30 10:00:00", "财联社", NULL, NULL);
+	assert_null(record_post_make(&conf, &sources[0], &r, NULL, NULL, &why));
+	assert_string_equal(why, "bad date");
+	record_clear(&r);
+	record_fill(&r, "A1", NULL, "t", "2022-02-03 10:00:00", "——", NULL, NULL);
+	assert_null(record_post_make(&conf, &sources[0], &r, NULL, NULL, &why));
+	assert_string_equal(why, "the media name gives an empty category slug");
+	record_clear(&r);
+	/* A rolling record without its url_w has no link. */
+	record_fill(&r, "NW1", "1", "t", "2022-02-03 10:00:00", NULL, NULL, NULL);
+	assert_null(record_post_make(&conf, &sources[2], &r, NULL, NULL, &why));
+	assert_string_equal(why, "no link");
+	record_clear(&r);
+}
+
+static void
+test_text_url(void **state)
+{
+	char *u;
+
+	(void)state;
+	u = record_text_url(&sources[0], "NW 1/中");
+	assert_string_equal(u, "http://h/NewsData/GetNewsText.do?id=NW%201%2F%E4%B8%AD");
+	free(u);
+	/* Every {id} is filled, as every other template is. */
+	u = record_text_url(&sources[1], "x&y");
+	assert_string_equal(u, "http://h/t?a=x%26y&b=x%26y");
+	free(u);
+}
+
+static void
+test_category_url(void **state)
+{
+	char *u;
+
+	(void)state;
+	u = record_category_url(&conf, &sources[0], "yicai", 0);
+	assert_string_equal(u, "//finews.withounder.com/category/yicai.html");
+	free(u);
+	u = record_category_url(&conf, &sources[0], "yicai", 1);
+	assert_string_equal(u, "https://finews.withounder.com/category/yicai.html");
+	free(u);
+	/* A fixed category's own page, found without its source. */
+	u = record_category_url(&conf, NULL, "emnews", 1);
+	assert_string_equal(u, "https://finews.withounder.com/emnews/");
+	free(u);
+}
+
+static void
+test_path(void **state)
+{
+	static const char want[] = "_posts/2022-03-23-NW202203232319931992.md";
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(record_post_path(buf, sizeof(buf),
+	    "2022-03-23 10:34:11 +0800", "NW202203232319931992"), 0);
+	assert_string_equal(buf, want);
+	/* Exactly enough room, then one byte short. */
+	assert_int_equal(record_post_path(buf, sizeof(want),
+	    "2022-03-23 10:34:11 +0800", "NW202203232319931992"), 0);
+	assert_string_equal(buf, want);
+	assert_int_equal(record_post_path(buf, sizeof(want) - 1,
+	    "2022-03-23 10:34:11 +0800", "NW202203232319931992"), -1);
+	assert_int_equal(record_post_path(buf, sizeof(buf),
+	    "2022-05-26 09:01:02 +0800", "202205262391921712"), 0);
+	assert_string_equal(buf, "_posts/2022-05-26-202205262391921712.md");
+	/* Never "_posts/-<id>.md", never a path out of _posts/. */
+	assert_int_equal(record_post_path(buf, sizeof(buf), "", "x"), -1);
+	assert_int_equal(record_post_path(buf, sizeof(buf), "2022-3-23 1", "x"), -1);
+	assert_int_equal(record_post_path(buf, sizeof(buf), "2022-03-23 10:34:11 +0800", ""), -1);
+	assert_int_equal(record_post_path(buf, sizeof(buf), "2022-03-23 10:34:11 +0800", "a/b"), -1);
+	assert_int_equal(record_post_path(buf, sizeof(buf), "2022-03-23 10:34:11 +0800", ".x"), -1);
+	assert_int_equal(record_post_path(buf, sizeof(buf), "2022-03-23 10:34:11 +0800", "a\nb"), -1);
+}
+
+static void
+test_name_parse(void **state)
+{
+	char fid[64], code[64];
+
+	(void)state;
+	assert_null(record_name_parse("2022-05-26-202205262391921712.md", fid, code, sizeof(code)));
+	assert_string_equal(fid, "202205262391921712");
+	assert_string_equal(code, "NW202205262391921712");
+	assert_null(record_name_parse("2022-03-23-NW202203232319931992.md", fid, code, sizeof(code)));
+	assert_string_equal(code, "NW202203232319931992");
+	assert_non_null(record_name_parse("-202205262391921712.md", fid, code, sizeof(code)));
+	assert_non_null(record_name_parse("2021-12-01-.md", fid, code, sizeof(code)));
+	assert_non_null(record_name_parse("2021-12-01-x.txt", fid, code, sizeof(code)));
+	assert_non_null(record_name_parse("2021-12-01-.x.md", fid, code, sizeof(code)));
+	/* An id that would not fit the buffers is refused, not cut. */
+	assert_non_null(record_name_parse("2021-12-01-0123456789012345678901234567890123456789"
+	    "0123456789012345678901234567890123.md", fid, code, sizeof(code)));
+}
+
+static void
+test_published_parse(void **state)
+{
+	char pub[32];
+	long long at;
+
+	(void)state;
+	assert_null(record_published_parse(&conf, "2022-03-23 10:34:11", pub, &at));
+	assert_string_equal(pub, "2022-03-23 10:34:11 +0800");
+	assert_true(at == 1648002851);
+	assert_null(record_published_parse(&conf, "2022-03-23 02:34:11 +0000", pub, &at));
+	assert_string_equal(pub, "2022-03-23 02:34:11 +0000");
+	assert_true(at == 1648002851);
+	assert_string_equal(record_published_parse(&conf, "+0800", pub, &at), "no date");
+	assert_string_equal(record_published_parse(&conf, NULL, pub, &at), "no date");
+	assert_string_equal(record_published_parse(&conf, "2022-03-23", pub, &at), "bad date");
+	assert_string_equal(record_published_parse(&conf, "2022-03-23 10:34:11+0800", pub, &at), "bad date");
+	assert_string_equal(record_published_parse(&conf, "2022-03-23 10:34:11 +2000", pub, &at), "bad date");
+	assert_string_equal(record_published_parse(&conf, "1969-12-31 23:59:59", pub, &at), "bad date");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_market),
+		cmocka_unit_test(test_fast),
+		cmocka_unit_test(test_rolling),
+		cmocka_unit_test(test_slug_order),
+		cmocka_unit_test(test_make_refused),
+		cmocka_unit_test(test_text_url),
+		cmocka_unit_test(test_category_url),
+		cmocka_unit_test(test_path),
+		cmocka_unit_test(test_name_parse),
+		cmocka_unit_test(test_published_parse),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
