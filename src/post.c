@@ -6,16 +6,18 @@
  * ideographic spaces removed), the YAML escaping of the front matter, and
  * its inverse: the reader of post files that --import uses, next to the
  * writer it must invert.  Pure functions: no I/O, no logging; errors travel
- * in errno.  Calls util.
+ * in errno.  Calls utf8 and util.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "post.h"
+#include "utf8.h"
 #include "util.h"
 
 /*
@@ -126,26 +128,21 @@ post_add_escape(struct sbuf *b, unsigned long cp)
  * on valid UTF-8).  YAML allows neither C0/C1 controls nor DEL, a BOM, or
  * U+FFFE/U+FFFF unescaped.
  */
-static unsigned long
+static uint32_t
 post_needs_escape(const char *s, size_t *np)
 {
-	const unsigned char *u = (const unsigned char *)s;
+	uint32_t cp;
+	size_t n;
 
-	*np = 1;
-	if (u[0] < 0x20 || u[0] == 0x7f)
-		return u[0];
-	if (u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f) {
-		*np = 2;
-		return u[1];
+	/* S is NUL-terminated: the decoder stops at the NUL. */
+	if ((n = utf8_decode((const unsigned char *)s, 4, &cp)) == 0) {
+		*np = 1;
+		return 0;
 	}
-	if (u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) {
-		*np = 3;
-		return 0xfeff;
-	}
-	if (u[0] == 0xef && u[1] == 0xbf && (u[2] == 0xbe || u[2] == 0xbf)) {
-		*np = 3;
-		return 0xff00 | u[2];
-	}
+	*np = n;
+	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
+	    cp == 0xfeff || cp == 0xfffe || cp == 0xffff)
+		return cp;
 	return 0;
 }
 

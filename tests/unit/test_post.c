@@ -233,6 +233,21 @@ test_render_digest_post(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
+/* U+FFFE and U+FFFF are escaped as themselves (they once came out as
+ * \uFFBE and \uFFBF), C1 controls and the BOM too. */
+static void
+test_title_noncharacters(void **state)
+{
+	char *t;
+
+	(void)state;
+	t = post_title_escape("a\xef\xbf\xbe" "b\xef\xbf\xbf" "c\xc2\x85" "d\xef\xbb\xbf" "e\x7f");
+	assert_non_null(t);
+	/* U+0085 (NEL) is a YAML line break: it becomes a space. */
+	assert_string_equal(t, "a\\uFFFEb\\uFFFFc d\\uFEFFe\\x7F");
+	free(t);
+}
+
 int
 main(void)
 {
@@ -243,6 +258,7 @@ main(void)
 		cmocka_unit_test(test_title_escape),
 		cmocka_unit_test(test_category_page),
 		cmocka_unit_test(test_render_digest_post),
+		cmocka_unit_test(test_title_noncharacters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
