@@ -142,16 +142,36 @@ slug_entry_cmp(const void *key, const void *elem)
 	return (cp > ecp) - (cp < ecp);
 }
 
+/* The first entry of code point CP (its first kMandarin reading), or NULL. */
+static const uint32_t *
+slug_first(uint32_t cp)
+{
+	const uint32_t *e;
+
+	e = bsearch(&cp, pinyin_entries, pinyin_nentries,
+	    sizeof(pinyin_entries[0]), slug_entry_cmp);
+	/* A code point has one entry per candidate reading: bsearch may land
+	 * on any of them. */
+	while (e != NULL && e > pinyin_entries && PINYIN_ENTRY_CP(e[-1]) == cp)
+		e--;
+	return e;
+}
+
 const char *
 slug_reading(unsigned cp)
 {
-	const uint32_t *e;
-	uint32_t key;
+	const uint32_t *e = slug_first(cp);
 
-	key = cp;
-	e = bsearch(&key, pinyin_entries, pinyin_nentries,
-	    sizeof(pinyin_entries[0]), slug_entry_cmp);
-	if (e == NULL)
-		return NULL;
-	return pinyin_readings[PINYIN_ENTRY_READING(*e)];
+	return e != NULL ? pinyin_readings[PINYIN_ENTRY_READING(*e)] : NULL;
+}
+
+size_t
+slug_readings(unsigned cp, const char **out, size_t max)
+{
+	const uint32_t *e = slug_first(cp), *end = pinyin_entries + pinyin_nentries;
+	size_t n = 0;
+
+	for (; e != NULL && e < end && PINYIN_ENTRY_CP(*e) == cp && n < max; e++)
+		out[n++] = pinyin_readings[PINYIN_ENTRY_READING(*e)];
+	return n;
 }

@@ -10,6 +10,8 @@
 #ifndef FINEWSD_SLUG_H
 #define FINEWSD_SLUG_H
 
+#include <stddef.h>
+
 /*
  * Returns the slug of the UTF-8 string NAME, malloc'd (the caller frees it),
  * or NULL on allocation failure.  The result may be empty (a name with no
@@ -20,7 +22,15 @@ char *slug_make(const char *name);
 /* 1 when S is non-empty and only [A-Za-z0-9_-], 0 otherwise. */
 int slug_is_clean(const char *s);
 
-/* The toneless reading of code point CP, or NULL when it has none. */
+/* The toneless reading of code point CP (its first kMandarin reading), or
+ * NULL when it has none. */
 const char *slug_reading(unsigned cp);
+
+/*
+ * The candidate readings of CP (Unihan's kMandarin, kXHC1983 and
+ * kHanyuPinyin, toneless, the first kMandarin one first) into OUT, at most
+ * MAX; their number, 0 when it has none.  Static strings.
+ */
+size_t slug_readings(unsigned cp, const char **out, size_t max);
 
 #endif

@@ -140,7 +140,8 @@ test_reading(void **state)
 	assert_null(slug_reading(0xffffffffu));
 }
 
-/* What slug_reading's binary search relies on, whatever Unihan gave. */
+/* What slug_reading's binary search relies on, whatever Unihan gave: code
+ * points in order, and one code point's entries distinct readings. */
 static void
 test_table_sorted(void **state)
 {
@@ -148,11 +149,39 @@ test_table_sorted(void **state)
 
 	(void)state;
 	assert_true(pinyin_nentries > 20000);
-	for (i = 1; i < pinyin_nentries; i++)
-		assert_true(PINYIN_ENTRY_CP(pinyin_entries[i - 1]) <
-		    PINYIN_ENTRY_CP(pinyin_entries[i]));
+	for (i = 1; i < pinyin_nentries; i++) {
+		uint32_t a = pinyin_entries[i - 1], b = pinyin_entries[i];
+
+		assert_true(PINYIN_ENTRY_CP(a) <= PINYIN_ENTRY_CP(b));
+		if (PINYIN_ENTRY_CP(a) == PINYIN_ENTRY_CP(b))
+			assert_true(PINYIN_ENTRY_READING(a) != PINYIN_ENTRY_READING(b));
+	}
 	assert_true(PINYIN_ENTRY_CP(pinyin_entries[pinyin_nentries - 1]) <=
 	    0x10ffff);
+}
+
+/* The polyphones whose old readings the site kept: every candidate is
+ * there, the first kMandarin reading first (the slug's). */
+static void
+test_readings(void **state)
+{
+	const char *r[8];
+
+	(void)state;
+	assert_int_equal(slug_readings(0x957f, r, 8), 2);	/* 长 */
+	assert_string_equal(r[0], "zhang");
+	assert_string_equal(r[1], "chang");
+	assert_int_equal(slug_readings(0x90fd, r, 8), 2);	/* 都 */
+	assert_string_equal(r[0], "dou");
+	assert_string_equal(r[1], "du");
+	assert_int_equal(slug_readings(0x5730, r, 8), 2);	/* 地 */
+	assert_string_equal(r[0], "de");
+	assert_string_equal(r[1], "di");
+	assert_true(slug_readings(0x9752, r, 8) >= 1);	/* 青 */
+	assert_string_equal(r[0], "qing");
+	assert_int_equal(slug_readings(0x957f, r, 1), 1);
+	assert_string_equal(r[0], "zhang");
+	assert_int_equal(slug_readings('a', r, 8), 0);
 }
 
 static void
@@ -268,6 +297,7 @@ main(void)
 		cmocka_unit_test(test_syllabic_nasals),
 		cmocka_unit_test(test_reading),
 		cmocka_unit_test(test_table_sorted),
+		cmocka_unit_test(test_readings),
 		cmocka_unit_test(test_is_clean),
 		cmocka_unit_test(test_known_slugs),
 	};
