@@ -150,7 +150,7 @@ import_parse_name(const char *name, struct import_post *p)
 		return "file name is not YYYY-MM-DD-<id>.md";
 	memcpy(p->file_id, name + i, len);
 	p->file_id[len] = '\0';
-	if (!source_id_is_fit(p->file_id))
+	if (!record_id_is_fit(p->file_id))
 		return "id unfit for a file name";
 	for (i = 0; i < len; i++)
 		if (p->file_id[i] < '0' || p->file_id[i] > '9')
@@ -316,7 +316,7 @@ import_parse_date(const struct conf *c, struct import_post *p)
 	char day[20];
 	const char *tz = c->tz, *d = p->date;
 	long off = c->tz_offset;
-	time_t t;
+	long long t;
 
 	/* The broken posts of the old script have "date:  +0800". */
 	if (d == NULL || *d == '\0' || *d == '+' || *d == '-')
@@ -336,7 +336,7 @@ import_parse_date(const struct conf *c, struct import_post *p)
 		if (tz[0] == '-')
 			off = -off;
 	}
-	if (source_date_parse(day, off, &t) == -1)
+	if (record_date_parse(day, off, &t) == -1)
 		return "bad date";
 	(void)snprintf(p->published, sizeof(p->published), "%s %s", day, tz);
 	p->published_at = (long long)t;
@@ -366,7 +366,7 @@ import_parse(const struct conf *c, char *buf, size_t len, struct import_post *p)
 	if (p->categories == NULL || *p->categories == '\0')
 		return "no category";
 	/* The category names feed files and pages of the site. */
-	if (!source_id_is_fit(p->categories))
+	if (!record_id_is_fit(p->categories))
 		return "category unfit for a file name";
 	if (p->tags == NULL || *p->tags == '\0')
 		return "no tag";

@@ -259,13 +259,13 @@ ingest_item_make(struct ingest *in, const struct conf_source *sc, struct record 
     const char **why)
 {
 	struct ingest_item *it;
-	time_t t;
+	long long t;
 	char path[4096];
 
 	*why = "out of memory";
 	if ((it = calloc(1, sizeof(*it))) == NULL)
 		return NULL;
-	if (source_date_parse(r->date, in->c->tz_offset, &t) == -1) {
+	if (record_date_parse(r->date, in->c->tz_offset, &t) == -1) {
 		*why = "bad date";
 		goto fail;
 	}

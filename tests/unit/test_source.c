@@ -1,8 +1,9 @@
 /*
  * Unit tests of the source parsers: the seed responses of the contract, the
  * three kinds of JSON source, HTML sources through XPath, every skip reason,
- * whole-response failures, and the strict date and id checks.  Expected
- * values are written by hand from the contract and the fixtures.
+ * whole-response failures, and the strict date and id checks of the record
+ * module that the parsers apply (record_date_parse(), record_id_is_fit()).
+ * Expected values are written by hand from the contract and the fixtures.
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/globals.h>
 
+#include "record.h"
 #include "source.h"
 
 #define FIXTURE(name)	TOP_SRCDIR "/tests/fixtures/" name
@@ -906,19 +908,19 @@ test_html_quiet(void **state)
 static void
 assert_date(const char *s, long off, long long want)
 {
-	time_t t = 12345;
+	long long t = 12345;
 
-	if (source_date_parse(s, off, &t) != 0)
+	if (record_date_parse(s, off, &t) != 0)
 		fail_msg("'%s' does not parse", s);
-	assert_int_equal((long long)t, want);
+	assert_int_equal(t, want);
 }
 
 static void
 assert_bad_date(const char *s)
 {
-	time_t t = 12345;
+	long long t = 12345;
 
-	if (source_date_parse(s, 0, &t) != -1)
+	if (record_date_parse(s, 0, &t) != -1)
 		fail_msg("'%s' parses", s);
 	assert_int_equal(t, 12345);
 }
@@ -964,30 +966,30 @@ test_id_is_fit(void **state)
 {
 	char longid[202];
 
-	assert_int_equal(source_id_is_fit("NW202203232319931992"), 1);
-	assert_int_equal(source_id_is_fit("202201072239307540"), 1);
-	assert_int_equal(source_id_is_fit("a.b"), 1);
-	assert_int_equal(source_id_is_fit("a\\b"), 1);
-	assert_int_equal(source_id_is_fit("中文"), 1);
-	assert_int_equal(source_id_is_fit("-5"), 1);
-	assert_int_equal(source_id_is_fit(""), 0);
-	assert_int_equal(source_id_is_fit(NULL), 0);
-	assert_int_equal(source_id_is_fit("."), 0);
-	assert_int_equal(source_id_is_fit(".."), 0);
-	assert_int_equal(source_id_is_fit(".hidden"), 0);
-	assert_int_equal(source_id_is_fit("a/b"), 0);
-	assert_int_equal(source_id_is_fit("/"), 0);
-	assert_int_equal(source_id_is_fit("a\tb"), 0);
-	assert_int_equal(source_id_is_fit("a\nb"), 0);
-	assert_int_equal(source_id_is_fit("ab\x7f"), 0);
-	assert_int_equal(source_id_is_fit("\x1f"), 0);
+	assert_int_equal(record_id_is_fit("NW202203232319931992"), 1);
+	assert_int_equal(record_id_is_fit("202201072239307540"), 1);
+	assert_int_equal(record_id_is_fit("a.b"), 1);
+	assert_int_equal(record_id_is_fit("a\\b"), 1);
+	assert_int_equal(record_id_is_fit("中文"), 1);
+	assert_int_equal(record_id_is_fit("-5"), 1);
+	assert_int_equal(record_id_is_fit(""), 0);
+	assert_int_equal(record_id_is_fit(NULL), 0);
+	assert_int_equal(record_id_is_fit("."), 0);
+	assert_int_equal(record_id_is_fit(".."), 0);
+	assert_int_equal(record_id_is_fit(".hidden"), 0);
+	assert_int_equal(record_id_is_fit("a/b"), 0);
+	assert_int_equal(record_id_is_fit("/"), 0);
+	assert_int_equal(record_id_is_fit("a\tb"), 0);
+	assert_int_equal(record_id_is_fit("a\nb"), 0);
+	assert_int_equal(record_id_is_fit("ab\x7f"), 0);
+	assert_int_equal(record_id_is_fit("\x1f"), 0);
 	/* Past 200 bytes the post's file name would not fit in NAME_MAX. */
 	memset(longid, 'x', 200);
 	longid[200] = '\0';
-	assert_int_equal(source_id_is_fit(longid), 1);
+	assert_int_equal(record_id_is_fit(longid), 1);
 	longid[200] = 'x';
 	longid[201] = '\0';
-	assert_int_equal(source_id_is_fit(longid), 0);
+	assert_int_equal(record_id_is_fit(longid), 0);
 }
 
 /* Closes the parsers' SQLite connection, for a leak-free valgrind run. */
