@@ -1,8 +1,8 @@
 /*
- * source_impl: the entry points of the per-format parsers, which source.c
- * dispatches to, and nothing more.  Private to the source parser: source.c
- * includes it to call them, source_json.c and source_html.c to define what
- * it declares; no other module includes it, they go
+ * source_impl: the entry points of the per-format parsers, which source.c's
+ * dispatch table names, and nothing more.  Private to the source parser:
+ * source.c includes it to fill its table, source_json.c and source_html.c
+ * to define what it declares; no other module includes it, they go
  * through source.h.
  *
  * Each parser behaves as source_parse_list() and source_parse_text()
@@ -19,12 +19,13 @@
 
 /*
  * JSON, through SQLite's JSON functions on a connection kept open between
- * calls; source_cleanup(), in source_json.c, closes it.
+ * calls; source_json_cleanup() closes it, and a later parse opens it again.
  */
 int source_json_list(const struct conf_source *sc, const char *buf,
     size_t len, struct record_list *out, char *err, size_t errlen);
 char *source_json_text(const struct conf_source *sc, const char *buf,
     size_t len, char *err, size_t errlen);
+void source_json_cleanup(void);
 
 /* HTML, through libxml2's HTML parser and XPath; no state between calls. */
 int source_html_list(const struct conf_source *sc, const char *buf,

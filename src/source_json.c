@@ -3,7 +3,7 @@
  * functions on a private in-memory connection.  See source_impl.h.
  *
  * It owns that connection and its prepared statements, and closes them in
- * source_cleanup().  It calls SQLite,
+ * source_json_cleanup(), which source_cleanup() calls.  It calls SQLite,
  * util (error messages), utf8 (validation) and record (the record list and
  * record_check()); nothing else, and never source.c.  Apart from that
  * cache, a pure function of its arguments: no I/O, no logging, so that a
@@ -18,7 +18,6 @@
 #include <sqlite3.h>
 
 #include "record.h"
-#include "source.h"
 #include "source_impl.h"
 #include "utf8.h"
 #include "util.h"
@@ -29,7 +28,7 @@
  * jansson did, and the daemon's throughput target had no room for the
  * difference.  The connection and its prepared statements are the one
  * static state of the source parser: a cache, opened by the first JSON
- * parse and closed by source_cleanup(), never parse state.  Between
+ * parse and closed by source_json_cleanup(), never parse state.  Between
  * calls it holds nothing of a response, for every call resets its
  * statement and clears its bindings, so no statement keeps a pointer into
  * a caller's buffer.
@@ -156,7 +155,7 @@ source_sql_open(char *err, size_t errlen)
 		goto fail;
 	return 0;
 fail:
-	source_cleanup();
+	source_json_cleanup();
 	return -1;
 }
 
@@ -477,7 +476,7 @@ done:
 }
 
 void
-source_cleanup(void)
+source_json_cleanup(void)
 {
 	/*
 	 * Finalizing a statement that was reset returns SQLITE_OK, and with

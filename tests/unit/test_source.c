@@ -704,6 +704,32 @@ test_cleanup(void **state)
 	record_list_clear(&l);
 }
 
+/*
+ * The configuration admits only the formats of the dispatch table, but a
+ * caller may build a source by hand: a format without a row is refused,
+ * with a message, and the list left as it was.
+ */
+static void
+test_unknown_format(void **state)
+{
+	struct conf_source sc = conf_market();
+	struct record_list l = { 0 };
+	char err[256] = "";
+
+	parse_fixture(&sc, FIXTURE("seed-list.json"), &l);
+	assert_int_equal(l.n, 1);
+	sc.format = (enum conf_format)99;
+	assert_int_equal(source_parse_list(&sc, "{\"record\":[]}", 13, &l, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "unknown source format 99");
+	assert_int_equal(l.n, 1);
+	err[0] = '\0';
+	assert_null(source_parse_text(&sc, "{\"text\":\"x\"}", 12, err,
+	    sizeof(err)));
+	assert_string_equal(err, "unknown source format 99");
+	record_list_clear(&l);
+}
+
 static void
 test_html_list(void **state)
 {
@@ -1020,6 +1046,7 @@ main(void)
 		cmocka_unit_test(test_json_keys),
 		cmocka_unit_test(test_json_deep),
 		cmocka_unit_test(test_cleanup),
+		cmocka_unit_test(test_unknown_format),
 		cmocka_unit_test(test_html_list),
 		cmocka_unit_test(test_html_bad_xpath),
 		cmocka_unit_test(test_html_text),
