@@ -3,10 +3,10 @@
  * HTML parser and XPath, steered by the [source] keys of the configuration.
  * See source_impl.h.
  *
- * It calls libxml2 and the common part in source.c (error messages, the
- * record list, the record checks, white space and UTF-8); nothing else.  A
- * pure function of its arguments: no I/O, no logging, no state kept
- * between calls, so that a fuzzer can drive it.
+ * It calls libxml2, util (error messages, white space), utf8 (repair) and
+ * record (the record list and record_check()); nothing else, and never
+ * source.c.  A pure function of its arguments: no I/O, no logging, no
+ * state kept between calls, so that a fuzzer can drive it.
  *
  * libxml2 reports problems through per-thread handlers that print to
  * stderr; those are swapped for silent ones for the length of a call and
@@ -21,7 +21,6 @@
 
 #include <limits.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,8 +32,10 @@
 #include <libxml/xmlsave.h>
 #include <libxml/xpath.h>
 
-#include "source.h"
+#include "record.h"
 #include "source_impl.h"
+#include "utf8.h"
+#include "util.h"
 
 #define SOURCE_HTML_OPTIONS	(HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | \
 	HTML_PARSE_NOWARNING | HTML_PARSE_NONET)
@@ -51,50 +52,6 @@ struct source_quiet {
 	xmlStructuredErrorFunc structured;
 	void *structured_ctx;
 };
-
-/* U+FFFD REPLACEMENT CHARACTER, in UTF-8. */
-static const char source_html_fffd[] = "\xef\xbf\xbd";
-
-/*
- * A malloc'd copy of S[N], up to a NUL byte, with each invalid UTF-8
- * sequence (its maximal subpart, as source_utf8_scan() measures it)
- * replaced by U+FFFD; NULL when memory runs out.  A valid string, by far
- * the usual case, is copied as it is.
- */
-static char *
-source_html_utf8_dup(const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	const size_t nr = sizeof(source_html_fffd) - 1;
-	size_t i, k, need = 0;
-	char *d, *p;
-	int valid;
-
-	n = strnlen(s, n);
-	if (source_utf8_is_valid(u, n))
-		return strndup(s, n);
-	/* A byte grows to 3 at the most, so NEED cannot overflow. */
-	if (n > (SIZE_MAX - 1) / nr)
-		return NULL;
-	for (i = 0; i < n; i += k) {
-		k = source_utf8_scan(u + i, n - i, &valid);
-		need += valid ? k : nr;
-	}
-	if ((p = d = malloc(need + 1)) == NULL)
-		return NULL;
-	for (i = 0; i < n; i += k) {
-		k = source_utf8_scan(u + i, n - i, &valid);
-		if (valid) {
-			memcpy(p, s + i, k);
-			p += k;
-		} else {
-			memcpy(p, source_html_fffd, nr);
-			p += nr;
-		}
-	}
-	*p = '\0';
-	return d;
-}
 
 static void
 source_xml_generic_silent(void *ctx, const char *msg, ...)
@@ -142,18 +99,23 @@ source_html_load(const char *buf, size_t len, xmlDocPtr *doc,
 {
 	*doc = NULL;
 	*ctx = NULL;
+	/*
+	 * libxml2 takes the length as an int.  How large a response may be
+	 * is the fetcher's rule (UTIL_MAX_RESPONSE, far below this); the
+	 * bound here is only the one libxml2's interface sets.
+	 */
 	if (len > INT_MAX) {
-		source_err_set(err, errlen, "the response is too large");
+		err_set(err, errlen, "the response is too large");
 		return -1;
 	}
 	*doc = htmlReadMemory(buf != NULL ? buf : "", (int)len, NULL, "UTF-8",
 	    SOURCE_HTML_OPTIONS);
 	if (*doc == NULL) {
-		source_err_set(err, errlen, "the HTML does not parse");
+		err_set(err, errlen, "the HTML does not parse");
 		return -1;
 	}
 	if ((*ctx = xmlXPathNewContext(*doc)) == NULL) {
-		source_err_set(err, errlen, "out of memory");
+		err_set(err, errlen, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -167,12 +129,11 @@ source_xpath_compile(xmlXPathContextPtr ctx, const char *key,
 	*comp = NULL;
 	if (expr == NULL) {
 		if (required)
-			source_err_set(err, errlen, "no %s", key);
+			err_set(err, errlen, "no %s", key);
 		return required ? -1 : 0;
 	}
 	if ((*comp = xmlXPathCtxtCompile(ctx, (const xmlChar *)expr)) == NULL) {
-		source_err_set(err, errlen, "%s '%s' does not compile", key,
-		    expr);
+		err_set(err, errlen, "%s '%s' does not compile", key, expr);
 		return -1;
 	}
 	return 0;
@@ -227,7 +188,7 @@ source_xpath_value(xmlXPathContextPtr ctx, xmlXPathCompExprPtr comp,
 		return 0;
 	ctx->node = node;
 	if ((res = xmlXPathCompiledEval(comp, ctx)) == NULL) {
-		source_err_set(err, errlen, "XPath '%s' fails", expr);
+		err_set(err, errlen, "XPath '%s' fails", expr);
 		return -1;
 	}
 	if (res->type == XPATH_NODESET || res->type == XPATH_XSLT_TREE) {
@@ -240,12 +201,12 @@ source_xpath_value(xmlXPathContextPtr ctx, xmlXPathCompExprPtr comp,
 		s = xmlXPathCastToString(res);
 	xmlXPathFreeObject(res);
 	if (s != NULL) {
-		v = source_space_strip((const char *)s, &n);
-		*out = source_html_utf8_dup(v, n);
+		v = str_strip((const char *)s, &n);
+		*out = utf8_dup_repair(v, n);
 		xmlFree(s);
 	}
 	if (*out == NULL) {
-		source_err_set(err, errlen, "out of memory");
+		err_set(err, errlen, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -267,10 +228,10 @@ source_html_item(const struct conf_source *sc, xmlXPathContextPtr ctx,
 	    err, errlen) == -1)
 		return -1;
 	if (r->id != NULL && (r->file_id = strdup(r->id)) == NULL) {
-		source_err_set(err, errlen, "out of memory");
+		err_set(err, errlen, "out of memory");
 		return -1;
 	}
-	r->skip = source_record_check(sc, r, 0, sc->media_xpath != NULL);
+	r->skip = record_check(sc, r, 0, sc->media_xpath != NULL);
 	return 0;
 }
 
@@ -293,28 +254,28 @@ source_html_list(const struct conf_source *sc, const char *buf, size_t len,
 		goto done;
 	ctx->node = (xmlNodePtr)doc;
 	if ((set = xmlXPathCompiledEval(x.list, ctx)) == NULL) {
-		source_err_set(err, errlen, "XPath '%s' fails", sc->list_xpath);
+		err_set(err, errlen, "XPath '%s' fails", sc->list_xpath);
 		goto done;
 	}
 	if (set->type != XPATH_NODESET) {
-		source_err_set(err, errlen, "list_xpath '%s' selects no nodes",
+		err_set(err, errlen, "list_xpath '%s' selects no nodes",
 		    sc->list_xpath);
 		goto done;
 	}
 	nodes = set->nodesetval;
 	if (nodes != NULL && nodes->nodeNr > 0 &&
-	    source_list_reserve(out, nodes->nodeNr) == -1) {
-		source_err_set(err, errlen, "out of memory");
+	    record_list_reserve(out, nodes->nodeNr) == -1) {
+		err_set(err, errlen, "out of memory");
 		goto done;
 	}
 	for (i = 0; nodes != NULL && i < nodes->nodeNr; i++)
 		if (source_html_item(sc, ctx, &x, nodes->nodeTab[i],
-		    source_list_push(out), err, errlen) == -1)
+		    record_list_push(out), err, errlen) == -1)
 			goto done;
 	rc = 0;
 done:
 	if (rc == -1)
-		source_list_truncate(out, n0);
+		record_list_truncate(out, n0);
 	xmlXPathFreeObject(set);
 	source_xpaths_free(&x);
 	xmlXPathFreeContext(ctx);
@@ -351,7 +312,7 @@ source_html_inner(xmlDocPtr doc, xmlNodePtr node)
 		htmlNodeDumpFormatOutput(o, doc, node, NULL, 0);
 	if (xmlOutputBufferClose(o) < 0)
 		goto done;
-	s = source_html_utf8_dup((const char *)xmlBufferContent(b),
+	s = utf8_dup_repair((const char *)xmlBufferContent(b),
 	    xmlBufferLength(b));
 done:
 	xmlBufferFree(b);
@@ -372,22 +333,22 @@ source_html_text(const struct conf_source *sc, const char *buf, size_t len,
 	if (source_html_load(buf, len, &doc, &ctx, err, errlen) == -1)
 		goto done;
 	if (sc->text_xpath == NULL) {
-		source_err_set(err, errlen, "no text_xpath");
+		err_set(err, errlen, "no text_xpath");
 		goto done;
 	}
 	ctx->node = (xmlNodePtr)doc;
 	if ((res = xmlXPathEvalExpression((const xmlChar *)sc->text_xpath,
 	    ctx)) == NULL) {
-		source_err_set(err, errlen, "XPath '%s' fails", sc->text_xpath);
+		err_set(err, errlen, "XPath '%s' fails", sc->text_xpath);
 		goto done;
 	}
 	if (res->type != XPATH_NODESET || res->nodesetval == NULL ||
 	    res->nodesetval->nodeNr == 0) {
-		source_err_set(err, errlen, "text_xpath matched nothing");
+		err_set(err, errlen, "text_xpath matched nothing");
 		goto done;
 	}
 	if ((s = source_html_inner(doc, res->nodesetval->nodeTab[0])) == NULL)
-		source_err_set(err, errlen, "cannot serialize the article");
+		err_set(err, errlen, "cannot serialize the article");
 done:
 	xmlXPathFreeObject(res);
 	xmlXPathFreeContext(ctx);

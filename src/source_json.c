@@ -3,10 +3,11 @@
  * functions on a private in-memory connection.  See source_impl.h.
  *
  * It owns that connection and its prepared statements, and closes them in
- * source_cleanup().  It calls SQLite and the common part in source.c (error
- * messages, the record list, the record checks, UTF-8 validation); nothing
- * else.  Apart from that cache, a pure function of its arguments: no I/O,
- * no logging, so that a fuzzer can drive it.
+ * source_json_cleanup(), which source_cleanup() calls.  It calls SQLite,
+ * util (error messages), utf8 (validation) and record (the record list and
+ * record_check()); nothing else, and never source.c.  Apart from that
+ * cache, a pure function of its arguments: no I/O, no logging, so that a
+ * fuzzer can drive it.
  */
 #include "config.h"
 
@@ -16,8 +17,10 @@
 
 #include <sqlite3.h>
 
-#include "source.h"
+#include "record.h"
 #include "source_impl.h"
+#include "utf8.h"
+#include "util.h"
 
 /*
  * JSON goes through SQLite's JSON functions on a private in-memory
@@ -25,10 +28,10 @@
  * jansson did, and the daemon's throughput target had no room for the
  * difference.  The connection and its prepared statements are the one
  * static state of the source parser: a cache, opened by the first JSON
- * parse and closed by source_cleanup(), never parse state.  Between calls
- * it holds nothing of a response, for every call resets its statement and
- * clears its bindings, so no statement keeps a pointer into a caller's
- * buffer.
+ * parse and closed by source_json_cleanup(), never parse state.  Between
+ * calls it holds nothing of a response, for every call resets its
+ * statement and clears its bindings, so no statement keeps a pointer into
+ * a caller's buffer.
  * Nothing guards it: the daemon parses on its one thread, which is also
  * why the connection is opened without SQLite's mutexes.
  */
@@ -107,8 +110,7 @@ static const char source_not_json[] = "the response is not valid JSON";
 static int
 source_sql_fail(char *err, size_t errlen)
 {
-	source_err_set(err, errlen, "SQLite: %s",
-	    sqlite3_errmsg(source_sql.db));
+	err_set(err, errlen, "SQLite: %s", sqlite3_errmsg(source_sql.db));
 	return -1;
 }
 
@@ -130,7 +132,7 @@ source_sql_open(char *err, size_t errlen)
 		return 0;
 	if (sqlite3_open_v2(":memory:", &source_sql.db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		source_err_set(err, errlen, "SQLite: %s",
+		err_set(err, errlen, "SQLite: %s",
 		    source_sql.db != NULL ? sqlite3_errmsg(source_sql.db) :
 		    "out of memory");
 		goto fail;
@@ -153,7 +155,7 @@ source_sql_open(char *err, size_t errlen)
 		goto fail;
 	return 0;
 fail:
-	source_cleanup();
+	source_json_cleanup();
 	return -1;
 }
 
@@ -221,13 +223,13 @@ source_sql_column_dup(sqlite3_stmt *st, int col, char **out, char *err,
 	if (s == NULL)
 		return source_sql_fail(err, errlen);
 	n = strnlen((const char *)s, (size_t)sqlite3_column_bytes(st, col));
-	if (!source_utf8_is_valid(s, n)) {
-		source_err_set(err, errlen, "%s: a string is not valid UTF-8",
+	if (!utf8_is_valid(s, n)) {
+		err_set(err, errlen, "%s: a string is not valid UTF-8",
 		    source_not_json);
 		return -1;
 	}
 	if ((*out = malloc(n + 1)) == NULL) {
-		source_err_set(err, errlen, "out of memory");
+		err_set(err, errlen, "out of memory");
 		return -1;
 	}
 	memcpy(*out, s, n);
@@ -244,7 +246,7 @@ static int
 source_json_check_nul(const char *buf, size_t len, char *err, size_t errlen)
 {
 	if (len > 0 && memchr(buf, '\0', len) != NULL) {
-		source_err_set(err, errlen, "%s: it holds a NUL byte",
+		err_set(err, errlen, "%s: it holds a NUL byte",
 		    source_not_json);
 		return -1;
 	}
@@ -300,14 +302,13 @@ source_json_head(const struct conf_source *sc, const char *buf, size_t len,
 	if (source_sql_bind(st, buf, len, path, err, errlen) == -1)
 		goto done;
 	if ((step = sqlite3_step(st)) == SQLITE_DONE)
-		source_err_set(err, errlen, "%s", source_not_json);
+		err_set(err, errlen, "%s", source_not_json);
 	else if (step != SQLITE_ROW)
 		source_sql_fail(err, errlen);
 	else if (!source_sql_is(st, 0, "object"))
-		source_err_set(err, errlen,
-		    "the response is not a JSON object");
+		err_set(err, errlen, "the response is not a JSON object");
 	else if (!source_sql_is(st, 1, "array"))
-		source_err_set(err, errlen, "no array '%s' in the response",
+		err_set(err, errlen, "no array '%s' in the response",
 		    sc->list_items != NULL ? sc->list_items : "");
 	else
 		rc = 0;
@@ -345,10 +346,10 @@ source_json_item(const struct conf_source *sc, sqlite3_stmt *st,
 	}
 	if (sc->file_id_field == NULL && r->id != NULL &&
 	    (r->file_id = strdup(r->id)) == NULL) {
-		source_err_set(err, errlen, "out of memory");
+		err_set(err, errlen, "out of memory");
 		return -1;
 	}
-	r->skip = source_record_check(sc, r, sc->file_id_field != NULL,
+	r->skip = record_check(sc, r, sc->file_id_field != NULL,
 	    sc->media_field != NULL);
 	return 0;
 }
@@ -375,11 +376,11 @@ source_json_items(const struct conf_source *sc, const char *buf, size_t len,
 			goto done;
 		}
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (source_list_reserve(out, 1) == -1) {
-			source_err_set(err, errlen, "out of memory");
+		if (record_list_reserve(out, 1) == -1) {
+			err_set(err, errlen, "out of memory");
 			goto done;
 		}
-		if (source_json_item(sc, st, source_list_push(out), err,
+		if (source_json_item(sc, st, record_list_push(out), err,
 		    errlen) == -1)
 			goto done;
 	}
@@ -413,10 +414,10 @@ source_json_list(const struct conf_source *sc, const char *buf, size_t len,
 		rc = 0;
 	goto done;
 nomem:
-	source_err_set(err, errlen, "out of memory");
+	err_set(err, errlen, "out of memory");
 done:
 	if (rc == -1)
-		source_list_truncate(out, n0);
+		record_list_truncate(out, n0);
 	for (i = 0; i < SOURCE_NFIELDS; i++)
 		free(keys[i]);
 	free(path);
@@ -441,14 +442,14 @@ source_json_text(const struct conf_source *sc, const char *buf, size_t len,
 	    source_sql_open(err, errlen) == -1)
 		return NULL;
 	if (source_json_path(key, 1, &path) == -1) {
-		source_err_set(err, errlen, "out of memory");
+		err_set(err, errlen, "out of memory");
 		return NULL;
 	}
 	st = source_sql.text;
 	if (source_sql_bind(st, buf, len, path, err, errlen) == -1)
 		goto done;
 	if ((step = sqlite3_step(st)) == SQLITE_DONE) {
-		source_err_set(err, errlen, "%s", source_not_json);
+		err_set(err, errlen, "%s", source_not_json);
 		goto done;
 	}
 	if (step != SQLITE_ROW) {
@@ -456,16 +457,15 @@ source_json_text(const struct conf_source *sc, const char *buf, size_t len,
 		goto done;
 	}
 	if (!source_sql_is(st, 0, "object")) {
-		source_err_set(err, errlen,
-		    "the response is not a JSON object");
+		err_set(err, errlen, "the response is not a JSON object");
 		goto done;
 	}
 	if (source_sql_is_absent(st, 1) && strcmp(key, "content") != 0)
 		col = 3;
 	if (source_sql_is_absent(st, col))
-		source_err_set(err, errlen, "no '%s' in the response", key);
+		err_set(err, errlen, "no '%s' in the response", key);
 	else if (!source_sql_is(st, col, "text"))
-		source_err_set(err, errlen,
+		err_set(err, errlen,
 		    "'%s' in the response is not a string", key);
 	else
 		(void)source_sql_column_dup(st, col + 1, &s, err, errlen);
@@ -476,7 +476,7 @@ done:
 }
 
 void
-source_cleanup(void)
+source_json_cleanup(void)
 {
 	/*
 	 * Finalizing a statement that was reset returns SQLITE_OK, and with

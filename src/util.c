@@ -41,6 +41,13 @@ vec_reserve(void *vp, size_t *cap, size_t need, size_t size)
 		return -1;
 	}
 	ncap = *cap < 16 ? 16 : *cap;
+	/*
+	 * Sixteen elements of SIZE bytes may not fit in a size_t where NEED
+	 * of them do: NCAP * SIZE must not wrap around to a small allocation
+	 * that is then taken for sixteen elements.
+	 */
+	if (ncap > SIZE_MAX / size)
+		ncap = need;
 	while (ncap < need)
 		ncap = ncap > SIZE_MAX / size / 2 ? need : ncap * 2;
 	memcpy(&v, vp, sizeof(v));

@@ -12,8 +12,9 @@
 #include <stddef.h>
 
 /*
- * The largest response body, list or text, that finewsd reads by default;
- * the HTML parser refuses larger input too.
+ * The largest response body, list or text, that finewsd reads by default.
+ * The parsers set no size rule of their own: the HTML parser's only bound
+ * is libxml2's int length, far above this.
  */
 #define UTIL_MAX_RESPONSE	((size_t)8 << 20)
 

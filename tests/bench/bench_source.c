@@ -10,7 +10,8 @@
  * Build and run (from the top of the tree):
  *   gcc -std=gnu11 -O2 -I. -Isrc $(pkg-config --cflags libxml-2.0 sqlite3) \
  *     tests/bench/bench_source.c src/source.c src/source_json.c \
- *     src/source_html.c src/record.c \
+ *     src/source_html.c src/record.c src/util.c src/utf8.c src/tmpl.c \
+ *     src/datetime.c \
  *     -o /tmp/bench_source $(pkg-config --libs libxml-2.0 sqlite3)
  *   /tmp/bench_source [tests/fixtures/seed-text.json]
  */

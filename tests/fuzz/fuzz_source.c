@@ -13,6 +13,7 @@
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Isrc \
  *     $(pkg-config --cflags libxml-2.0 sqlite3) tests/fuzz/fuzz_source.c \
  *     src/source.c src/source_json.c src/source_html.c src/record.c \
+ *     src/util.c src/utf8.c src/tmpl.c src/datetime.c \
  *     -o /tmp/fuzz_source $(pkg-config --libs libxml-2.0 sqlite3)
  *   /tmp/fuzz_source -max_total_time=60 tests/fuzz/corpus_source
  */
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
 #include "source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -108,7 +110,7 @@ fuzz_utf8(const char *s)
 static void
 fuzz_check(const struct conf_source *sc, const struct record *r)
 {
-	time_t t;
+	long long t;
 
 	fuzz_utf8(r->id);
 	fuzz_utf8(r->file_id);
@@ -119,9 +121,9 @@ fuzz_check(const struct conf_source *sc, const struct record *r)
 	fuzz_utf8(r->link);
 	if (r->skip != NULL)
 		return;
-	if (!source_id_is_fit(r->id) || !source_id_is_fit(r->file_id) ||
+	if (!record_id_is_fit(r->id) || !record_id_is_fit(r->file_id) ||
 	    r->title == NULL || r->title[0] == '\0' ||
-	    source_date_parse(r->date, 0, &t) != 0 || r->body != NULL)
+	    record_date_parse(r->date, 0, &t) != 0 || r->body != NULL)
 		__builtin_trap();
 	if (sc->file_id_field == NULL && strcmp(r->id, r->file_id) != 0)
 		__builtin_trap();
@@ -171,7 +173,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s;
-	time_t t;
+	long long t;
 
 	fuzz_list(&fuzz_json, data, size);
 	fuzz_list(&fuzz_json_nested, data, size);
@@ -184,8 +186,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
-	(void)source_date_parse(s, 28800, &t);
-	(void)source_id_is_fit(s);
+	(void)record_date_parse(s, 28800, &t);
+	(void)record_id_is_fit(s);
 	free(s);
 	return 0;
 }

@@ -1,8 +1,9 @@
 /*
  * Unit tests of the source parsers: the seed responses of the contract, the
  * three kinds of JSON source, HTML sources through XPath, every skip reason,
- * whole-response failures, and the strict date and id checks.  Expected
- * values are written by hand from the contract and the fixtures.
+ * whole-response failures, and the strict date and id checks of the record
+ * module that the parsers apply (record_date_parse(), record_id_is_fit()).
+ * Expected values are written by hand from the contract and the fixtures.
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/globals.h>
 
+#include "record.h"
 #include "source.h"
 
 #define FIXTURE(name)	TOP_SRCDIR "/tests/fixtures/" name
@@ -702,6 +704,32 @@ test_cleanup(void **state)
 	record_list_clear(&l);
 }
 
+/*
+ * The configuration admits only the formats of the dispatch table, but a
+ * caller may build a source by hand: a format without a row is refused,
+ * with a message, and the list left as it was.
+ */
+static void
+test_unknown_format(void **state)
+{
+	struct conf_source sc = conf_market();
+	struct record_list l = { 0 };
+	char err[256] = "";
+
+	parse_fixture(&sc, FIXTURE("seed-list.json"), &l);
+	assert_int_equal(l.n, 1);
+	sc.format = (enum conf_format)99;
+	assert_int_equal(source_parse_list(&sc, "{\"record\":[]}", 13, &l, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "unknown source format 99");
+	assert_int_equal(l.n, 1);
+	err[0] = '\0';
+	assert_null(source_parse_text(&sc, "{\"text\":\"x\"}", 12, err,
+	    sizeof(err)));
+	assert_string_equal(err, "unknown source format 99");
+	record_list_clear(&l);
+}
+
 static void
 test_html_list(void **state)
 {
@@ -906,19 +934,19 @@ test_html_quiet(void **state)
 static void
 assert_date(const char *s, long off, long long want)
 {
-	time_t t = 12345;
+	long long t = 12345;
 
-	if (source_date_parse(s, off, &t) != 0)
+	if (record_date_parse(s, off, &t) != 0)
 		fail_msg("'%s' does not parse", s);
-	assert_int_equal((long long)t, want);
+	assert_int_equal(t, want);
 }
 
 static void
 assert_bad_date(const char *s)
 {
-	time_t t = 12345;
+	long long t = 12345;
 
-	if (source_date_parse(s, 0, &t) != -1)
+	if (record_date_parse(s, 0, &t) != -1)
 		fail_msg("'%s' parses", s);
 	assert_int_equal(t, 12345);
 }
@@ -964,30 +992,30 @@ test_id_is_fit(void **state)
 {
 	char longid[202];
 
-	assert_int_equal(source_id_is_fit("NW202203232319931992"), 1);
-	assert_int_equal(source_id_is_fit("202201072239307540"), 1);
-	assert_int_equal(source_id_is_fit("a.b"), 1);
-	assert_int_equal(source_id_is_fit("a\\b"), 1);
-	assert_int_equal(source_id_is_fit("中文"), 1);
-	assert_int_equal(source_id_is_fit("-5"), 1);
-	assert_int_equal(source_id_is_fit(""), 0);
-	assert_int_equal(source_id_is_fit(NULL), 0);
-	assert_int_equal(source_id_is_fit("."), 0);
-	assert_int_equal(source_id_is_fit(".."), 0);
-	assert_int_equal(source_id_is_fit(".hidden"), 0);
-	assert_int_equal(source_id_is_fit("a/b"), 0);
-	assert_int_equal(source_id_is_fit("/"), 0);
-	assert_int_equal(source_id_is_fit("a\tb"), 0);
-	assert_int_equal(source_id_is_fit("a\nb"), 0);
-	assert_int_equal(source_id_is_fit("ab\x7f"), 0);
-	assert_int_equal(source_id_is_fit("\x1f"), 0);
+	assert_int_equal(record_id_is_fit("NW202203232319931992"), 1);
+	assert_int_equal(record_id_is_fit("202201072239307540"), 1);
+	assert_int_equal(record_id_is_fit("a.b"), 1);
+	assert_int_equal(record_id_is_fit("a\\b"), 1);
+	assert_int_equal(record_id_is_fit("中文"), 1);
+	assert_int_equal(record_id_is_fit("-5"), 1);
+	assert_int_equal(record_id_is_fit(""), 0);
+	assert_int_equal(record_id_is_fit(NULL), 0);
+	assert_int_equal(record_id_is_fit("."), 0);
+	assert_int_equal(record_id_is_fit(".."), 0);
+	assert_int_equal(record_id_is_fit(".hidden"), 0);
+	assert_int_equal(record_id_is_fit("a/b"), 0);
+	assert_int_equal(record_id_is_fit("/"), 0);
+	assert_int_equal(record_id_is_fit("a\tb"), 0);
+	assert_int_equal(record_id_is_fit("a\nb"), 0);
+	assert_int_equal(record_id_is_fit("ab\x7f"), 0);
+	assert_int_equal(record_id_is_fit("\x1f"), 0);
 	/* Past 200 bytes the post's file name would not fit in NAME_MAX. */
 	memset(longid, 'x', 200);
 	longid[200] = '\0';
-	assert_int_equal(source_id_is_fit(longid), 1);
+	assert_int_equal(record_id_is_fit(longid), 1);
 	longid[200] = 'x';
 	longid[201] = '\0';
-	assert_int_equal(source_id_is_fit(longid), 0);
+	assert_int_equal(record_id_is_fit(longid), 0);
 }
 
 /* Closes the parsers' SQLite connection, for a leak-free valgrind run. */
@@ -1018,6 +1046,7 @@ main(void)
 		cmocka_unit_test(test_json_keys),
 		cmocka_unit_test(test_json_deep),
 		cmocka_unit_test(test_cleanup),
+		cmocka_unit_test(test_unknown_format),
 		cmocka_unit_test(test_html_list),
 		cmocka_unit_test(test_html_bad_xpath),
 		cmocka_unit_test(test_html_text),
