@@ -98,10 +98,3 @@ log_debug(const char *fmt, ...)
 	if (log_verbose)
 		LOG_BODY(7, NULL);
 }
-
-void
-fatalx(const char *fmt, ...)
-{
-	LOG_BODY(2, NULL);
-	exit(1);
-}
