@@ -5,7 +5,8 @@
  * Unihan, with ü written v), ASCII letters and digits kept as they are,
  * everything else dropped: 青岛财经日报 → qingdaocaijingribao, 36氪 → 36ke.
  * The readings come from pinyin_table.c, generated at build time from
- * Debian's unicode-data.  Pure functions; call nothing but libc.
+ * Debian's unicode-data.  Pure functions; call utf8 and libc.  The one
+ * rule of what a slug may hold, slug_is_clean, is conf's too.
  */
 #ifndef FINEWSD_SLUG_H
 #define FINEWSD_SLUG_H
