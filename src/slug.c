@@ -3,8 +3,8 @@
  *
  * The readings live in pinyin_table.c, generated from Unihan by
  * tools/gen-pinyin.sh: one sorted array of packed (code point, reading)
- * entries that slug_reading() binary-searches.  Pure functions; calls utf8
- * (decoding) and libc.
+ * entries that slug_reading_find() binary-searches.  Pure functions;
+ * calls utf8 (decoding) and libc.
  */
 #include "config.h"
 
@@ -63,7 +63,7 @@ slug_walk(const char *name, char *out)
 			if (out != NULL)
 				out[n] = c;
 			n++;
-		} else if ((r = slug_reading(cp)) != NULL) {
+		} else if ((r = slug_reading_find(cp)) != NULL) {
 			rlen = strlen(r);
 			if (out != NULL)
 				memcpy(out + n, r, rlen);
@@ -110,7 +110,7 @@ slug_entry_cmp(const void *key, const void *elem)
 }
 
 const char *
-slug_reading(unsigned cp)
+slug_reading_find(unsigned cp)
 {
 	const uint32_t *e;
 	uint32_t key;

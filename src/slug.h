@@ -22,6 +22,6 @@ char *slug_make(const char *name);
 int slug_is_clean(const char *s);
 
 /* The toneless reading of code point CP, or NULL when it has none. */
-const char *slug_reading(unsigned cp);
+const char *slug_reading_find(unsigned cp);
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * test_slug: slug_make, slug_is_clean and slug_reading against the examples
- * of the contract, hand-written cases, and the slugs the site already uses
- * (tests/fixtures/slugs-known.tsv).
+ * test_slug: slug_make, slug_is_clean and slug_reading_find against the
+ * examples of the contract, hand-written cases, and the slugs the site
+ * already uses (tests/fixtures/slugs-known.tsv).
  */
 #include "config.h"
 
@@ -101,7 +101,7 @@ test_astral(void **state)
 	/* U+20000, kMandarin "hē"; U+20BBE, "ǹ". */
 	check_slug("\xf0\xa0\x80\x80", "he");
 	check_slug("A\xf0\xa0\xae\xbe" "B", "AnB");
-	assert_string_equal(slug_reading(0x20000), "he");
+	assert_string_equal(slug_reading_find(0x20000), "he");
 }
 
 static void
@@ -111,36 +111,36 @@ test_umlaut(void **state)
 	check_slug("女", "nv");
 	check_slug("绿", "lv");
 	check_slug("吕驴", "lvlv");
-	assert_string_equal(slug_reading(0x347c), "lve");	/* lüè */
+	assert_string_equal(slug_reading_find(0x347c), "lve");	/* lüè */
 }
 
 static void
 test_syllabic_nasals(void **state)
 {
 	(void)state;
-	assert_string_equal(slug_reading(0x5463), "m");		/* 呣 ḿ */
-	assert_string_equal(slug_reading(0x55ef), "n");		/* 嗯 ń */
-	assert_string_equal(slug_reading(0x3576), "n");		/* ň */
-	assert_string_equal(slug_reading(0x20bbe), "n");	/* ǹ */
+	assert_string_equal(slug_reading_find(0x5463), "m");		/* 呣 ḿ */
+	assert_string_equal(slug_reading_find(0x55ef), "n");		/* 嗯 ń */
+	assert_string_equal(slug_reading_find(0x3576), "n");		/* ň */
+	assert_string_equal(slug_reading_find(0x20bbe), "n");	/* ǹ */
 }
 
 static void
 test_reading(void **state)
 {
 	(void)state;
-	assert_string_equal(slug_reading(0x4e00), "yi");	/* 一 */
-	assert_string_equal(slug_reading(0x884c), "xing");	/* 行: xíng first */
-	assert_string_equal(slug_reading(0x957f), "zhang");	/* 长 */
-	assert_string_equal(slug_reading(0x5e84), "zhuang");	/* 庄 */
-	assert_null(slug_reading(0));
-	assert_null(slug_reading('A'));
-	assert_null(slug_reading(0x3000));
-	assert_null(slug_reading(0xffff));
-	assert_null(slug_reading(0x110000));
-	assert_null(slug_reading(0xffffffffu));
+	assert_string_equal(slug_reading_find(0x4e00), "yi");	/* 一 */
+	assert_string_equal(slug_reading_find(0x884c), "xing");	/* 行: xíng first */
+	assert_string_equal(slug_reading_find(0x957f), "zhang");	/* 长 */
+	assert_string_equal(slug_reading_find(0x5e84), "zhuang");	/* 庄 */
+	assert_null(slug_reading_find(0));
+	assert_null(slug_reading_find('A'));
+	assert_null(slug_reading_find(0x3000));
+	assert_null(slug_reading_find(0xffff));
+	assert_null(slug_reading_find(0x110000));
+	assert_null(slug_reading_find(0xffffffffu));
 }
 
-/* What slug_reading's binary search relies on, whatever Unihan gave. */
+/* What slug_reading_find's binary search relies on, whatever Unihan gave. */
 static void
 test_table_sorted(void **state)
 {
