@@ -258,36 +258,41 @@ conf_value_parse_site_url(const char *name, const char *value,
 	char *h = NULL, *port = NULL, *hostport = NULL, *d = NULL;
 	CURLUcode rc;
 	size_t len;
-	int failed = 1;
+	int rv = -1;
 
 	if (conf_value_url_parse(name, value, value, &u, err, errlen) == -1)
 		return -1;
 	if ((rc = curl_url_get(u, CURLUPART_HOST, &h, 0)) == CURLUE_OK &&
 	    (rc = curl_url_get(u, CURLUPART_PORT, &port, 0)) == CURLUE_NO_PORT)
 		rc = CURLUE_OK;
-	if (rc != CURLUE_OK)
+	if (rc != CURLUE_OK) {
 		err_set(err, errlen, "%s: bad URL (%s): %s", name,
 		    curl_url_strerror(rc), value);
-	else if (asprintf(&hostport, "%s%s%s", h, port != NULL ? ":" : "",
+		goto out;
+	}
+	if (asprintf(&hostport, "%s%s%s", h, port != NULL ? ":" : "",
 	    port != NULL ? port : "") == -1) {
 		hostport = NULL;	/* asprintf leaves it undefined */
 		err_set(err, errlen, "%s", strerror(ENOMEM));
-	} else if ((d = strdup(value)) == NULL)
+		goto out;
+	}
+	if ((d = strdup(value)) == NULL) {
 		err_set(err, errlen, "%s", strerror(ENOMEM));
-	else
-		failed = 0;
-	curl_free(h);
-	curl_free(port);
-	curl_url_cleanup(u);
-	if (failed) {
-		free(hostport);
-		return -1;
+		goto out;
 	}
 	for (len = strlen(d); len > 0 && d[len - 1] == '/'; len--)
 		d[len - 1] = '\0';
 	*url = d;
 	*host = hostport;
-	return 0;
+	d = hostport = NULL;
+	rv = 0;
+out:
+	curl_free(h);
+	curl_free(port);
+	curl_url_cleanup(u);
+	free(hostport);
+	free(d);
+	return rv;
 }
 
 /*

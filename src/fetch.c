@@ -343,20 +343,42 @@ fetch_timer_cb(CURLM *m, long timeout_ms, void *userp)
 	return 0;
 }
 
+/*
+ * Gives X an easy handle, set up, and adds it to the multi handle.  0, or
+ * -1 with the cause logged (X keeps its easy handle, if any, for the
+ * caller to put back).
+ */
+static int
+xfer_start(struct fetch *f, struct xfer *x)
+{
+	CURLMcode mc;
+
+	if ((x->easy = fetch_easy_get(f)) == NULL) {
+		log_warnx("fetch %s: curl_easy_init failed", x->url);
+		return -1;
+	}
+	if (xfer_setup(f, x) == -1)
+		return -1;
+	if ((mc = curl_multi_add_handle(f->multi, x->easy)) != CURLM_OK) {
+		log_warnx("fetch %s: curl_multi_add_handle: %s", x->url,
+		    curl_multi_strerror(mc));
+		return -1;
+	}
+	return 0;
+}
+
 /* Moves waiting transfers into the multi handle while there is room. */
 static void
 fetch_fill(struct fetch *f)
 {
 	while (f->head != NULL && f->running < (size_t)f->opts.max_transfers) {
 		struct xfer *x = f->head;
-		CURLMcode mc;
 
 		f->head = x->next;
 		if (f->head == NULL)
 			f->tail = NULL;
 		x->next = NULL;
-		if ((x->easy = fetch_easy_get(f)) == NULL || xfer_setup(f, x) == -1 ||
-		    (mc = curl_multi_add_handle(f->multi, x->easy)) != CURLM_OK) {
+		if (xfer_start(f, x) == -1) {
 			struct fetch_result r = { .error = "cannot start the transfer",
 			    .retry_after = -1, .url = x->url, .body = "" };
 

@@ -724,13 +724,11 @@ store_media_slug_get(struct store *st, const char *media, char **slug)
 		return -1;
 	rc = store_step(st, s, store_bind_text(s, 1, media) == SQLITE_OK,
 	    "slug of media", media);
-	if (rc == SQLITE_DONE)
-		ret = 0;
-	else if (rc == SQLITE_ROW && store_col_dup(s, 0, slug) == 0)
-		ret = 0;
-	else if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW && store_col_dup(s, 0, slug) == -1)
 		log_warnx("database %s: slug of media %s: out of memory",
 		    st->path, media);
+	else if (rc != -1)
+		ret = 0;
 	store_done(s);
 	return ret;
 }
