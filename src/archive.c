@@ -13,46 +13,28 @@
 #include "archive.h"
 #include "fsutil.h"
 #include "log.h"
+#include "util.h"
 
 struct archive_walk {
 	const struct conf *c;
 	struct store *st;
 	char *dir;
-	char **codes, **paths;   /* moved posts, their rows still to update */
+	struct archive_move {
+		char *code, *path;
+	} *moved;                /* moved posts, their rows still to update */
 	size_t n, cap;
 };
-
-/* Makes the renames in folder PATH durable before the rows say so. */
-static int
-archive_sync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
-	if (fd == -1)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
 
 static int
 archive_note(struct archive_walk *w, const char *code, char *rel)
 {
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 64;
-		char **c = reallocarray(w->codes, cap, sizeof(*c));
-		char **p = c ? reallocarray(w->paths, cap, sizeof(*p)) : NULL;
+	char *c;
 
-		if (c != NULL)
-			w->codes = c;
-		if (p == NULL)
-			return -1;
-		w->paths = p;
-		w->cap = cap;
-	}
-	if ((w->codes[w->n] = strdup(code)) == NULL)
+	if (VEC_RESERVE(w->moved, w->cap, w->n + 1) == -1 ||
+	    (c = strdup(code)) == NULL)
 		return -1;
-	w->paths[w->n++] = rel;
+	w->moved[w->n].code = c;
+	w->moved[w->n++].path = rel;
 	return 0;
 }
 
@@ -111,30 +93,30 @@ archive_run(const struct conf *c, struct store *st, time_t now)
 	if (w.n > 0) {
 		char *posts = NULL;
 
-		if (asprintf(&posts, "%s/_posts", c->site_dir) == -1 ||
-		    archive_sync_dir(w.dir) == -1 || archive_sync_dir(posts) == -1) {
-			log_warn("archive: sync %s", w.dir);
+		/* The renames are made durable before the rows say so. */
+		if (asprintf(&posts, "%s/_posts", c->site_dir) == -1)
+			posts = NULL;
+		if (posts == NULL || fsutil_dir_sync(w.dir) == -1 ||
+		    fsutil_dir_sync(posts) == -1 || store_begin(st) == -1) {
 			rc = -1;
-		} else if (store_begin(st) == 0) {
+		} else {
 			for (size_t i = 0; i < w.n && rc != -1; i++)
-				rc = store_post_set_path(st, w.codes[i], w.paths[i]);
+				rc = store_post_set_path(st, w.moved[i].code, w.moved[i].path);
 			if (rc == -1 || store_commit(st) == -1) {
 				store_rollback(st);
 				rc = -1;
 			}
-		} else
-			rc = -1;
+		}
 		free(posts);
 	}
 	if (rc != -1 && w.n > 0)
 		log_info("archive: %zu posts older than %ld days moved to %s/", w.n,
 		    c->archive_after_days, c->archive_dir);
 	for (size_t i = 0; i < w.n; i++) {
-		free(w.codes[i]);
-		free(w.paths[i]);
+		free(w.moved[i].code);
+		free(w.moved[i].path);
 	}
-	free(w.codes);
-	free(w.paths);
+	free(w.moved);
 	free(w.dir);
 	return rc == -1 ? -1 : (int)w.n;
 }

@@ -2,12 +2,14 @@
  * atom: the feeds, rendered to memory with libxml2's xmlwriter.
  *
  * Owns the Atom 1.0 documents (a feed per category and all.xml) and the OPML
- * list of the category feeds, and the conversion of the store's times to RFC
- * 3339.  Every byte of XML goes through xmlTextWriter, which escapes text and
- * attributes; what it cannot fix, characters XML 1.0 forbids and invalid
- * UTF-8, is cleaned here first.  The output is a pure function of the input
- * (no clock, no locale), so an unchanged feed renders to the same bytes.
- * Pure: no I/O, no logging; errors travel in errno.  Calls libxml2 and libc.
+ * list of the category feeds: which entries go in, their ids and links, and
+ * the feed's updated time.  Every byte of XML goes through xmlTextWriter,
+ * which escapes text and attributes; what it cannot fix, characters XML 1.0
+ * forbids and invalid UTF-8, is cleaned here first.  The output is a pure
+ * function of the input (no clock, no locale), so an unchanged feed renders
+ * to the same bytes.  Pure: no I/O, no logging; errors travel in errno.
+ * Calls libxml2, datetime (parsing and RFC 3339), utf8 (decoding), util
+ * (URL escaping) and libc.
  */
 #include "config.h"
 
@@ -21,9 +23,13 @@
 #include <libxml/xmlwriter.h>
 
 #include "atom.h"
+#include "datetime.h"
+#include "utf8.h"
+#include "util.h"
 
 #define ATOM_NS		"http://www.w3.org/2005/Atom"
 #define ATOM_EPOCH	"1970-01-01T00:00:00Z"	/* updated of an empty feed */
+#define ATOM_TIME_SIZE	32	/* an RFC 3339 time takes 26 bytes */
 
 /* A writer and the first error met; later calls do nothing after one. */
 struct aw {
@@ -32,113 +38,92 @@ struct aw {
 	int		 err;
 };
 
-/* A published time 'YYYY-MM-DD HH:MM:SS +HHMM', taken apart. */
-struct atime {
-	int	y, mo, d, h, mi, s;
-	int	sign, oh, om;
-};
-
 /*
- * The length of the valid UTF-8 sequence at U that encodes an XML 1.0 Char
- * of at least 0x80, or 0 when the bytes there are not one (an invalid or
- * truncated sequence, or U+FFFE/U+FFFF).  Surrogates and overlong forms are
- * invalid UTF-8 and rejected by the second-byte ranges.
+ * Whether CP, a character decoded from valid UTF-8 (so never a surrogate),
+ * is an XML 1.0 Char: TAB, LF, CR, and everything from U+0020 on but
+ * U+FFFE and U+FFFF.
  */
-static size_t
-atom_utf8_len(const unsigned char *u)
+static int
+atom_is_xml_char(uint32_t cp)
 {
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (u[0] >= 0xc2 && u[0] <= 0xdf)
-		n = 2;
-	else if (u[0] >= 0xe0 && u[0] <= 0xef)
-		n = 3;
-	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (u[0] == 0xe0)
-		lo = 0xa0;
-	else if (u[0] == 0xed)
-		hi = 0x9f;
-	else if (u[0] == 0xf0)
-		lo = 0x90;
-	else if (u[0] == 0xf4)
-		hi = 0x8f;
-	if (u[1] < lo || u[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (u[i] < 0x80 || u[i] > 0xbf)
-			return 0;
-	if (n == 3 && u[0] == 0xef && u[1] == 0xbf && u[2] >= 0xbe)
-		return 0;
-	return n;
+	if (cp < 0x20)
+		return cp == '\t' || cp == '\n' || cp == '\r';
+	return cp != 0xfffe && cp != 0xffff;
 }
 
 /*
- * The length of S's prefix that is clean XML 1.0 text.  Most strings are
- * clean all through, and are then written without a copy.
+ * The length of U[N]'s prefix that is clean XML 1.0 text.  Most strings are
+ * clean all through, and are then written without a copy; printable ASCII,
+ * by far the most common, skips the decoder.
  */
 static size_t
-atom_clean_prefix(const char *s)
+atom_clean_prefix(const unsigned char *u, size_t n)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, n;
+	size_t i = 0, k;
+	uint32_t cp;
 
-	for (;;) {
+	while (i < n) {
 		if (u[i] >= 0x20 && u[i] < 0x80) {
 			i++;
-		} else if (u[i] == '\t' || u[i] == '\n' || u[i] == '\r') {
-			i++;
-		} else if (u[i] >= 0x80 && (n = atom_utf8_len(u + i)) > 0) {
-			i += n;
-		} else
-			return i;
+			continue;
+		}
+		if ((k = utf8_decode(u + i, n - i, &cp)) == 0 ||
+		    !atom_is_xml_char(cp))
+			break;
+		i += k;
 	}
+	return i;
+}
+
+/*
+ * Writes at D + *O what stands for the bytes at U[N] that atom_clean_prefix
+ * stopped at, and returns how many of them it took: a C0 control is dropped;
+ * U+FFFE or U+FFFF becomes one U+FFFD; so does each byte of an invalid
+ * sequence, taken one at a time.
+ */
+static size_t
+atom_clean_one(const unsigned char *u, size_t n, char *d, size_t *o)
+{
+	uint32_t cp;
+	size_t k = utf8_decode(u, n, &cp);
+
+	if (k > 0 && cp < 0x20)
+		return 1;
+	memcpy(d + *o, UTF8_FFFD, sizeof(UTF8_FFFD) - 1);
+	*o += sizeof(UTF8_FFFD) - 1;
+	return k > 0 ? k : 1;
 }
 
 /*
  * S made valid XML 1.0 text: C0 controls other than TAB, LF and CR dropped,
- * each byte of an invalid UTF-8 sequence (and U+FFFE, U+FFFF) replaced by
- * U+FFFD.  Returns S itself when it is clean, else a copy stored in *COPY
- * for the caller to free; NULL on allocation failure.
+ * each byte of an invalid UTF-8 sequence (one U+FFFD per byte, not per
+ * maximal subpart, as the feeds have always had it) and each U+FFFE or
+ * U+FFFF replaced by U+FFFD.  Returns S itself when it is clean, else a
+ * copy stored in *COPY for the caller to free; NULL on allocation failure.
  */
 static const char *
 atom_clean(const char *s, char **copy)
 {
-	const unsigned char *u;
-	size_t i, n, len, o;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, k, len = strlen(s), o;
 	char *d;
 
 	*copy = NULL;
-	i = atom_clean_prefix(s);
-	if (s[i] == '\0')
+	if ((i = atom_clean_prefix(u, len)) == len)
 		return s;
-	len = strlen(s);
 	/* Each bad byte becomes at most three. */
-	if ((d = malloc(len * 3 + 1)) == NULL)
+	if (len > (SIZE_MAX - 1) / 3 || (d = malloc(len * 3 + 1)) == NULL) {
+		errno = ENOMEM;
 		return NULL;
+	}
 	memcpy(d, s, i);
 	o = i;
-	u = (const unsigned char *)s;
-	while (u[i] != '\0') {
-		n = atom_clean_prefix((const char *)u + i);
-		memcpy(d + o, u + i, n);
-		o += n;
-		i += n;
-		if (u[i] == '\0')
-			break;
-		if (u[i] >= 0x80) {
-			memcpy(d + o, "\xef\xbf\xbd", 3);
-			o += 3;
-		}
-		/* U+FFFE and U+FFFF are one character; anything else, one byte. */
-		if (u[i] == 0xef && u[i + 1] == 0xbf &&
-		    (u[i + 2] == 0xbe || u[i + 2] == 0xbf))
-			i += 3;
-		else
-			i++;
+	while (i < len) {
+		i += atom_clean_one(u + i, len - i, d, &o);
+		k = atom_clean_prefix(u + i, len - i);
+		memcpy(d + o, u + i, k);
+		o += k;
+		i += k;
 	}
 	d[o] = '\0';
 	*copy = d;
@@ -285,106 +270,30 @@ aw_close(struct aw *a, size_t *lenp)
 	return out;
 }
 
-/* Parses exactly N digits at S into *V. */
+/*
+ * PUBLISHED ('YYYY-MM-DD HH:MM:SS +0800') as RFC 3339 into BUF[SIZE], and
+ * its seconds since the epoch in *EPOCH when EPOCH is not NULL.  0, or -1
+ * when it is not a valid time (or BUF is too small).
+ */
 static int
-atom_digits(const char *s, int n, int *v)
+atom_time(const char *published, char *buf, size_t size, long long *epoch)
 {
-	*v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		*v = *v * 10 + (s[i] - '0');
-	}
+	struct datetime dt;
+
+	if (datetime_parse_published(published, &dt) == -1 ||
+	    datetime_rfc3339(&dt, buf, size) == -1)
+		return -1;
+	/*
+	 * datetime keeps the offset as a number, so "-0000" comes back as
+	 * "+00:00"; the feeds keep the sign as the post writes it (RFC 3339
+	 * reads "-00:00" as "the local offset is unknown").  The sign follows
+	 * the 19 bytes of 'YYYY-MM-DDTHH:MM:SS'.
+	 */
+	if (published[20] == '-')
+		buf[19] = '-';
+	if (epoch != NULL)
+		*epoch = datetime_epoch(&dt);
 	return 0;
-}
-
-static int
-atom_mdays(int y, int mo)
-{
-	static const int md[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return md[mo - 1];
-}
-
-/* Strictly 'YYYY-MM-DD HH:MM:SS +HHMM', a real date and time. */
-static int
-atom_time_parse(const char *s, struct atime *t)
-{
-	if (s == NULL || strlen(s) != 25 || s[4] != '-' || s[7] != '-' ||
-	    s[10] != ' ' || s[13] != ':' || s[16] != ':' || s[19] != ' ' ||
-	    (s[20] != '+' && s[20] != '-'))
-		return -1;
-	if (atom_digits(s, 4, &t->y) == -1 || atom_digits(s + 5, 2, &t->mo) ||
-	    atom_digits(s + 8, 2, &t->d) || atom_digits(s + 11, 2, &t->h) ||
-	    atom_digits(s + 14, 2, &t->mi) || atom_digits(s + 17, 2, &t->s) ||
-	    atom_digits(s + 21, 2, &t->oh) || atom_digits(s + 23, 2, &t->om))
-		return -1;
-	t->sign = s[20] == '-' ? -1 : 1;
-	if (t->mo < 1 || t->mo > 12 || t->d < 1 ||
-	    t->d > atom_mdays(t->y, t->mo) || t->h > 23 || t->mi > 59 ||
-	    t->s > 59 || t->oh > 23 || t->om > 59)
-		return -1;
-	return 0;
-}
-
-/* Seconds since the epoch (UTC) of T; days from civil after H. Hinnant. */
-static long long
-atom_time_epoch(const struct atime *t)
-{
-	long long y = t->y - (t->mo <= 2), era, yoe, doy, doe, days;
-
-	era = y / 400;
-	yoe = y - era * 400;
-	doy = (153 * (t->mo + (t->mo > 2 ? -3 : 9)) + 2) / 5 + t->d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	days = era * 146097 + doe - 719468;
-	return days * 86400 + t->h * 3600 + t->mi * 60 + t->s -
-	    t->sign * (t->oh * 3600 + t->om * 60);
-}
-
-int
-atom_time_rfc3339(const char *published, char *buf, size_t size)
-{
-	struct atime t;
-	int n;
-
-	if (atom_time_parse(published, &t) == -1) {
-		errno = EINVAL;
-		return -1;
-	}
-	n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
-	    t.y, t.mo, t.d, t.h, t.mi, t.s, t.sign < 0 ? '-' : '+', t.oh, t.om);
-	if (n < 0 || (size_t)n >= size) {
-		errno = ENOSPC;
-		return -1;
-	}
-	return 0;
-}
-
-/* S with every byte outside [A-Za-z0-9._~-] percent-encoded; malloc'd. */
-static char *
-atom_pct(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *u = (const unsigned char *)s;
-	char *d, *o;
-
-	if ((d = malloc(strlen(s) * 3 + 1)) == NULL)
-		return NULL;
-	for (o = d; *u != '\0'; u++) {
-		if ((*u >= 'A' && *u <= 'Z') || (*u >= 'a' && *u <= 'z') ||
-		    (*u >= '0' && *u <= '9') || strchr("._~-", *u) != NULL) {
-			*o++ = *u;
-		} else {
-			*o++ = '%';
-			*o++ = hex[*u >> 4];
-			*o++ = hex[*u & 0xf];
-		}
-	}
-	*o = '\0';
-	return d;
 }
 
 /* The host of the site without its ":port", which a tag URI cannot hold. */
@@ -404,11 +313,11 @@ atom_host(const char *site_host)
 static int
 atom_entry_ok(const struct atom_entry *e)
 {
-	struct atime t;
+	struct datetime dt;
 
 	return e->info_code != NULL && e->info_code[0] != '\0' &&
 	    e->file_id != NULL && e->title != NULL && e->category != NULL &&
-	    e->tag != NULL && atom_time_parse(e->published, &t) == 0;
+	    e->tag != NULL && datetime_parse_published(e->published, &dt) == 0;
 }
 
 /* The id, the alternate link, then the rest of one entry. */
@@ -416,13 +325,14 @@ static void
 atom_write_entry(struct aw *a, const struct atom_feed *f, const char *host,
     const struct atom_entry *e)
 {
-	char when[32], *code, *fid, *cat, *id = NULL, *href = NULL;
+	char when[ATOM_TIME_SIZE], *code, *fid, *cat, *id = NULL, *href = NULL;
 	const char *p = e->published;
 
-	(void)atom_time_rfc3339(p, when, sizeof(when));
-	code = atom_pct(e->info_code);
-	fid = atom_pct(e->file_id);
-	cat = atom_pct(e->category);
+	/* atom_entry_ok has checked the time. */
+	(void)atom_time(p, when, sizeof(when), NULL);
+	code = url_escape(e->info_code);
+	fid = url_escape(e->file_id);
+	cat = url_escape(e->category);
 	if (code == NULL || fid == NULL || cat == NULL)
 		a->err = 1;
 	else {
@@ -461,26 +371,26 @@ atom_write_entry(struct aw *a, const struct atom_feed *f, const char *host,
 	free(href);
 }
 
-/* The published time of the newest valid entry, RFC 3339, into BUF[32]. */
+/* The published time of the newest valid entry, RFC 3339, into BUF. */
 static void
-atom_feed_updated(const struct atom_entry *e, size_t n, char *buf)
+atom_feed_updated(const struct atom_entry *e, size_t n,
+    char buf[ATOM_TIME_SIZE])
 {
+	char when[ATOM_TIME_SIZE];
 	long long best = 0, t;
-	struct atime at;
-	size_t i, newest = n;
+	int found = 0;
 
-	for (i = 0; i < n; i++) {
-		if (!atom_entry_ok(&e[i]))
+	strcpy(buf, ATOM_EPOCH);
+	for (size_t i = 0; i < n; i++) {
+		if (!atom_entry_ok(&e[i]) ||
+		    atom_time(e[i].published, when, sizeof(when), &t) == -1)
 			continue;
-		(void)atom_time_parse(e[i].published, &at);
-		t = atom_time_epoch(&at);
-		if (newest == n || t > best) {
+		if (!found || t > best) {
 			best = t;
-			newest = i;
+			found = 1;
+			memcpy(buf, when, sizeof(when));
 		}
 	}
-	if (newest == n || atom_time_rfc3339(e[newest].published, buf, 32) == -1)
-		strcpy(buf, ATOM_EPOCH);
 }
 
 /*
@@ -492,7 +402,7 @@ char *
 atom_render(const struct atom_feed *f, const struct atom_entry *entries,
     size_t n, size_t *lenp)
 {
-	char updated[32], *cat, *self = NULL, *host;
+	char updated[ATOM_TIME_SIZE], *cat, *self = NULL, *host;
 	size_t hint = 2048, i;
 	struct aw a;
 
@@ -502,7 +412,7 @@ atom_render(const struct atom_feed *f, const struct atom_entry *entries,
 	}
 	for (i = 0; i < n; i++)
 		hint += 1024 + (entries[i].body ? strlen(entries[i].body) : 0);
-	cat = atom_pct(f->category != NULL ? f->category : "all");
+	cat = url_escape(f->category != NULL ? f->category : "all");
 	host = atom_host(f->site_host);
 	if (cat == NULL || host == NULL || aw_open(&a, hint + hint / 8) == -1) {
 		free(cat);
@@ -556,7 +466,7 @@ atom_render_opml(const char *site_url, const char *title,
 	for (size_t i = 0; i < n && !a.err; i++) {
 		if (o[i].category == NULL || o[i].title == NULL)
 			continue;
-		if ((cat = atom_pct(o[i].category)) == NULL) {
+		if ((cat = url_escape(o[i].category)) == NULL) {
 			a.err = 1;
 			break;
 		}

@@ -4,7 +4,7 @@
  * An Atom 1.0 feed (RFC 4287) per category and one over all categories, and
  * an OPML 2.0 list of the category feeds.  Pure functions of what the store
  * holds: the same posts give the same bytes, so an unchanged feed is never
- * rewritten differently.  Calls libxml2 and libc.
+ * rewritten differently.  Calls libxml2, datetime, utf8, util and libc.
  */
 #ifndef FINEWSD_ATOM_H
 #define FINEWSD_ATOM_H
@@ -43,9 +43,5 @@ struct atom_outline {
 /* The OPML 2.0 list of the category feeds; malloc'd, its length in *LENP. */
 char *atom_render_opml(const char *site_url, const char *title,
                        const struct atom_outline *o, size_t n, size_t *lenp);
-
-/* 'YYYY-MM-DD HH:MM:SS +0800' as RFC 3339 ('YYYY-MM-DDTHH:MM:SS+08:00') into
- * BUF (at least 26 bytes).  0 or -1. */
-int atom_time_rfc3339(const char *published, char *buf, size_t size);
 
 #endif

@@ -28,7 +28,7 @@ batch_create(const struct conf *c, struct store *st, struct feeds *f)
 	struct batch *b;
 
 	if ((b = calloc(1, sizeof(*b))) == NULL ||
-	    (b->items = calloc(BATCH_SIZE, sizeof(*b->items))) == NULL) {
+	    (b->items = calloc(BATCH_SIZE, sizeof(struct record_post *))) == NULL) {
 		log_warn("batch");
 		free(b);
 		return NULL;

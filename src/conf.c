@@ -7,7 +7,8 @@
  * conf_source_find, conf_source_hash).  Each single value is checked and
  * converted by conf_value.c, which knows the key's name but not the file
  * or the line; this file adds both to its messages.
- * Calls inih, conf_value and log.
+ * Calls inih, conf_value, slug (what a source name may be), util (growing
+ * the arrays of sources and categories) and log.
  *
  * inih as Debian builds it passes no line numbers to the handler and cuts
  * lines at 199 bytes, so the file is fed to ini_parse_stream() by our own
@@ -32,6 +33,8 @@
 #include "conf.h"
 #include "conf_value.h"
 #include "log.h"
+#include "slug.h"
+#include "util.h"
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -126,6 +129,7 @@ struct conf_parse {
 	int finewsd_line;	/* of the [finewsd] header; 0 before it */
 	int categories_line;
 	int keyline[32];	/* where each key of this section was set */
+	size_t ncap, scap;	/* room in c->categories and c->sources */
 	char *err;
 	size_t errlen;
 	int errline;
@@ -299,7 +303,7 @@ static void
 conf_category_add(struct conf_parse *p, const char *media, const char *slug)
 {
 	struct conf *c = p->c;
-	struct conf_category *v, *cat;
+	struct conf_category *cat;
 	char msg[CONF_VALUE_ERRLEN];
 	size_t i;
 
@@ -314,13 +318,11 @@ conf_category_add(struct conf_parse *p, const char *media, const char *slug)
 		conf_fail(p, p->lineno, "%s", msg);
 		return;
 	}
-	v = reallocarray(c->categories, c->ncategories + 1, sizeof(*v));
-	if (v == NULL) {
+	if (VEC_RESERVE(c->categories, p->ncap, c->ncategories + 1) == -1) {
 		conf_fail(p, p->lineno, "%s", strerror(errno));
 		return;
 	}
-	c->categories = v;
-	cat = &v[c->ncategories++];
+	cat = &c->categories[c->ncategories++];
 	cat->line = p->lineno;
 	cat->media = conf_strdup(p, media);
 	cat->slug = conf_strdup(p, slug);
@@ -359,10 +361,10 @@ static void
 conf_source_add(struct conf_parse *p, const char *name)
 {
 	struct conf *c = p->c;
-	struct conf_source *v, *s;
+	struct conf_source *s;
 	const struct conf_source *old;
 
-	if (!conf_value_is_slug(name)) {
+	if (!slug_is_clean(name)) {
 		conf_fail(p, p->lineno, "[%s]: bad source name: use letters, "
 		    "digits, '-' and '_'", p->sectname);
 		return;
@@ -372,13 +374,11 @@ conf_source_add(struct conf_parse *p, const char *name)
 		    "line %d)", p->sectname, old->line);
 		return;
 	}
-	v = reallocarray(c->sources, c->nsources + 1, sizeof(*v));
-	if (v == NULL) {
+	if (VEC_RESERVE(c->sources, p->scap, c->nsources + 1) == -1) {
 		conf_fail(p, p->lineno, "%s", strerror(errno));
 		return;
 	}
-	c->sources = v;
-	s = &v[c->nsources++];
+	s = &c->sources[c->nsources++];
 	memset(s, 0, sizeof(*s));
 	s->line = p->lineno;
 	s->format = CONF_FORMAT_JSON;

@@ -4,13 +4,13 @@
  * relative directories, URLs and URL templates, site_url and XPath
  * expressions.  See conf_value.h.  Owns no state; every message it writes
  * names the key, and conf.c adds the file and line.  Calls libcurl's URL
- * parser, libxml2's XPath compiler and libc, never back into conf.c.
+ * parser, libxml2's XPath compiler, datetime (the UTC offset), slug (what
+ * a slug is), tmpl (filling templates), util and libc, never back into
+ * conf.c.
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,39 +21,19 @@
 
 #include "conf.h"
 #include "conf_value.h"
-
-/* Formats a message into ERR[ERRLEN]; nothing when ERRLEN is 0. */
-static void __attribute__((format(printf, 3, 4)))
-conf_value_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-int
-conf_value_is_slug(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
-			return 0;
-	return 1;
-}
+#include "datetime.h"
+#include "slug.h"
+#include "tmpl.h"
+#include "util.h"
 
 int
 conf_value_check_slug(const char *name, const char *value, char *err,
     size_t errlen)
 {
-	if (conf_value_is_slug(value))
+	if (slug_is_clean(value))
 		return 0;
-	conf_value_fail(err, errlen, "%s: not a slug of [A-Za-z0-9_-]: %s",
-	    name, value);
+	err_set(err, errlen, "%s: not a slug of [A-Za-z0-9_-]: %s", name,
+	    value);
 	return -1;
 }
 
@@ -66,8 +46,7 @@ conf_value_parse_format(const char *name, const char *value,
 	else if (strcmp(value, "html") == 0)
 		*format = CONF_FORMAT_HTML;
 	else {
-		conf_value_fail(err, errlen, "%s: not json or html: %s", name,
-		    value);
+		err_set(err, errlen, "%s: not json or html: %s", name, value);
 		return -1;
 	}
 	return 0;
@@ -82,13 +61,13 @@ conf_value_parse_number(const char *name, const char *value, long min,
 
 	errno = 0;
 	v = strtol(value, &end, 10);
-	if (end == value || *end != '\0' || isspace((unsigned char)*value)) {
-		conf_value_fail(err, errlen, "%s: not a whole number: %s", name,
-		    value);
+	if (end == value || *end != '\0' ||
+	    str_is_space((unsigned char)*value)) {
+		err_set(err, errlen, "%s: not a whole number: %s", name, value);
 		return -1;
 	}
 	if (errno == ERANGE || v < min || v > max) {
-		conf_value_fail(err, errlen, "%s: out of range %ld..%ld: %s",
+		err_set(err, errlen, "%s: out of range %ld..%ld: %s",
 		    name, min, max, value);
 		return -1;
 	}
@@ -96,27 +75,26 @@ conf_value_parse_number(const char *name, const char *value, long min,
 	return 0;
 }
 
+/*
+ * Real zones stay within 14 hours of UTC (Kiribati's +1400), so anything
+ * past that is a typing error.  "-0000" is taken as written: it is what a
+ * post's date line will say.
+ */
 int
 conf_value_parse_tz(const char *name, const char *value, char tz[6],
     long *offset, char *err, size_t errlen)
 {
-	const char *v = value;
-	long hh, mm;
+	long off;
 
-	if (strlen(v) != 5 || (v[0] != '+' && v[0] != '-') ||
-	    strspn(v + 1, "0123456789") != 4)
-		goto bad;
-	hh = (v[1] - '0') * 10 + (v[2] - '0');
-	mm = (v[3] - '0') * 10 + (v[4] - '0');
-	if (hh > 14 || mm > 59)
-		goto bad;
-	memcpy(tz, v, 6);
-	*offset = (v[0] == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
+	if (datetime_parse_offset(value, &off) == -1 || off <= -15 * 3600L ||
+	    off >= 15 * 3600L) {
+		err_set(err, errlen, "%s: not a UTC offset +HHMM or -HHMM: %s",
+		    name, value);
+		return -1;
+	}
+	memcpy(tz, value, 6);
+	*offset = off;
 	return 0;
-bad:
-	conf_value_fail(err, errlen, "%s: not a UTC offset +HHMM or -HHMM: %s",
-	    name, value);
-	return -1;
 }
 
 /*
@@ -148,7 +126,7 @@ conf_value_split_argv(const char *value, char ***argvp, char *err,
 	*argvp = argv;
 	return 0;
 fail:
-	conf_value_fail(err, errlen, "%s", strerror(errno));
+	err_set(err, errlen, "%s", strerror(errno));
 	if (argv != NULL)
 		for (i = 0; argv[i] != NULL; i++)
 			free(argv[i]);
@@ -175,7 +153,7 @@ conf_value_check_reldir(const char *name, const char *value, char *err,
 		s += len + 1;
 	}
 bad:
-	conf_value_fail(err, errlen, "%s: not a path below site_dir: %s", name,
+	err_set(err, errlen, "%s: not a path below site_dir: %s", name,
 	    value);
 	return -1;
 }
@@ -195,17 +173,17 @@ conf_value_url_parse(const char *name, const char *url, const char *what,
 	int failed = 0;
 
 	if ((u = curl_url()) == NULL) {
-		conf_value_fail(err, errlen, "%s", strerror(ENOMEM));
+		err_set(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
 	}
 	if ((rc = curl_url_set(u, CURLUPART_URL, url, 0)) != CURLUE_OK) {
-		conf_value_fail(err, errlen, "%s: bad URL (%s): %s", name,
+		err_set(err, errlen, "%s: bad URL (%s): %s", name,
 		    curl_url_strerror(rc), what);
 		failed = 1;
 	} else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    (strcasecmp(scheme, "http") != 0 &&
 	    strcasecmp(scheme, "https") != 0)) {
-		conf_value_fail(err, errlen, "%s: not an http or https URL: %s",
+		err_set(err, errlen, "%s: not an http or https URL: %s",
 		    name, what);
 		failed = 1;
 	}
@@ -225,39 +203,24 @@ conf_value_check_url(const char *name, const char *value, char *err,
 	return conf_value_url_parse(name, value, value, NULL, err, errlen);
 }
 
-/* PREFIX and S with every VAR in S replaced by "x"; NULL without memory. */
-static char *
-conf_value_subst(const char *prefix, const char *s, const char *var)
-{
-	size_t plen = strlen(prefix), vlen = strlen(var);
-	char *d, *o;
-	const char *q;
-
-	if ((d = malloc(plen + strlen(s) + 1)) == NULL)
-		return NULL;
-	memcpy(d, prefix, plen);
-	for (o = d + plen; (q = strstr(s, var)) != NULL; s = q + vlen) {
-		memcpy(o, s, q - s);
-		o += q - s;
-		*o++ = 'x';
-	}
-	strcpy(o, s);
-	return d;
-}
-
 /*
- * A template is checked as the URL it becomes once every VAR is filled in,
- * after PREFIX.
+ * A template is checked as the URL it becomes once every VAR is filled in
+ * (with "x", which any part of a URL takes), after PREFIX.
  */
 static int
 conf_value_template_check(const char *name, const char *value,
     const char *prefix, const char *var, char *err, size_t errlen)
 {
-	char *url;
+	char *tmpl, *url = NULL;
 	int rv;
 
-	if ((url = conf_value_subst(prefix, value, var)) == NULL) {
-		conf_value_fail(err, errlen, "%s", strerror(ENOMEM));
+	if (asprintf(&tmpl, "%s%s", prefix, value) == -1)
+		tmpl = NULL;	/* asprintf leaves it undefined */
+	else
+		url = tmpl_fill(tmpl, var, "x");
+	free(tmpl);
+	if (url == NULL) {
+		err_set(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
 	}
 	rv = conf_value_url_parse(name, url, value, NULL, err, errlen);
@@ -270,7 +233,7 @@ conf_value_check_id_url(const char *name, const char *value, char *err,
     size_t errlen)
 {
 	if (strstr(value, "{id}") == NULL) {
-		conf_value_fail(err, errlen, "%s: no {id} in %s", name, value);
+		err_set(err, errlen, "%s: no {id} in %s", name, value);
 		return -1;
 	}
 	return conf_value_template_check(name, value, "", "{id}", err,
@@ -295,44 +258,56 @@ conf_value_parse_site_url(const char *name, const char *value,
 	char *h = NULL, *port = NULL, *hostport = NULL, *d = NULL;
 	CURLUcode rc;
 	size_t len;
-	int failed = 1;
+	int rv = -1;
 
 	if (conf_value_url_parse(name, value, value, &u, err, errlen) == -1)
 		return -1;
 	if ((rc = curl_url_get(u, CURLUPART_HOST, &h, 0)) == CURLUE_OK &&
 	    (rc = curl_url_get(u, CURLUPART_PORT, &port, 0)) == CURLUE_NO_PORT)
 		rc = CURLUE_OK;
-	if (rc != CURLUE_OK)
-		conf_value_fail(err, errlen, "%s: bad URL (%s): %s", name,
+	if (rc != CURLUE_OK) {
+		err_set(err, errlen, "%s: bad URL (%s): %s", name,
 		    curl_url_strerror(rc), value);
-	else if (asprintf(&hostport, "%s%s%s", h, port != NULL ? ":" : "",
+		goto out;
+	}
+	if (asprintf(&hostport, "%s%s%s", h, port != NULL ? ":" : "",
 	    port != NULL ? port : "") == -1) {
 		hostport = NULL;	/* asprintf leaves it undefined */
-		conf_value_fail(err, errlen, "%s", strerror(ENOMEM));
-	} else if ((d = strdup(value)) == NULL)
-		conf_value_fail(err, errlen, "%s", strerror(ENOMEM));
-	else
-		failed = 0;
-	curl_free(h);
-	curl_free(port);
-	curl_url_cleanup(u);
-	if (failed) {
-		free(hostport);
-		return -1;
+		err_set(err, errlen, "%s", strerror(ENOMEM));
+		goto out;
+	}
+	if ((d = strdup(value)) == NULL) {
+		err_set(err, errlen, "%s", strerror(ENOMEM));
+		goto out;
 	}
 	for (len = strlen(d); len > 0 && d[len - 1] == '/'; len--)
 		d[len - 1] = '\0';
 	*url = d;
 	*host = hostport;
-	return 0;
+	d = hostport = NULL;
+	rv = 0;
+out:
+	curl_free(h);
+	curl_free(port);
+	curl_url_cleanup(u);
+	free(hostport);
+	free(d);
+	return rv;
 }
 
 /*
  * Keeps libxml2 from printing the error; it stays in the context's
- * lastError, whose int1 is where the parser stopped.
+ * lastError, whose int1 is where the parser stopped.  libxml2 2.12 made
+ * the error const, and a compiler that checks function pointer types
+ * (GCC 14) takes only the signature of the version at hand.
  */
+#if LIBXML_VERSION >= 21200
+static void
+conf_value_xpath_quiet(void *data, const xmlError *e)
+#else
 static void
 conf_value_xpath_quiet(void *data, xmlErrorPtr e)
+#endif
 {
 	(void)data;
 	(void)e;
@@ -350,7 +325,7 @@ conf_value_check_xpath(const char *name, const char *value, char *err,
 	xmlXPathCompExprPtr comp;
 
 	if ((ctx = xmlXPathNewContext(NULL)) == NULL) {
-		conf_value_fail(err, errlen, "%s", strerror(ENOMEM));
+		err_set(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
 	}
 	ctx->error = conf_value_xpath_quiet;
@@ -359,7 +334,7 @@ conf_value_check_xpath(const char *name, const char *value, char *err,
 		xmlXPathFreeContext(ctx);
 		return 0;
 	}
-	conf_value_fail(err, errlen, "%s: XPath syntax error at column %d: %s",
+	err_set(err, errlen, "%s: XPath syntax error at column %d: %s",
 	    name, ctx->lastError.int1 + 1, value);
 	xmlXPathFreeContext(ctx);
 	return -1;

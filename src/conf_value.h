@@ -25,10 +25,10 @@
  */
 #define CONF_VALUE_ERRLEN	1024
 
-/* 1 when S is a non-empty run of [A-Za-z0-9_-], else 0. */
-int conf_value_is_slug(const char *s);
-
-/* A slug stands in file names and URLs as it is. */
+/*
+ * A slug (slug_is_clean: a non-empty run of [A-Za-z0-9_-]) stands in file
+ * names and URLs as it is.
+ */
 int conf_value_check_slug(const char *name, const char *value, char *err,
     size_t errlen);
 

@@ -12,7 +12,8 @@
  * Transfers wait in a FIFO until fewer than max_transfers run, so a poll
  * that finds ten thousand new records holds ten thousand small queue entries,
  * not ten thousand curl handles.  Finished easy handles are kept for reuse.
- * Calls libcurl, libev and log.
+ * Calls libcurl, libev, util (the body buffer, the default size cap) and
+ * log.
  */
 #include "config.h"
 
@@ -23,6 +24,7 @@
 
 #include "fetch.h"
 #include "log.h"
+#include "util.h"
 
 /* How many finished easy handles are kept for the next transfers. */
 #define FETCH_EASY_POOL 64
@@ -38,8 +40,7 @@ struct xfer {
 	char *last_modified;
 	fetch_done_fn *cb;
 	void *arg;
-	char *buf;
-	size_t len, cap;
+	struct sbuf body;         /* the response so far */
 	int too_large;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -56,7 +57,6 @@ struct fetch {
 	struct fetch_opts opts;
 	char *user_agent;
 	struct xfer *head, *tail;  /* waiting for a place */
-	size_t waiting;
 	struct xfer *active;       /* added to the multi handle */
 	size_t running;
 	CURL *pool[FETCH_EASY_POOL];
@@ -74,7 +74,7 @@ xfer_free(struct xfer *x)
 	free(x->url);
 	free(x->etag);
 	free(x->last_modified);
-	free(x->buf);
+	sbuf_clear(&x->body);
 	free(x);
 }
 
@@ -99,34 +99,24 @@ fetch_easy_get(struct fetch *f)
 	return curl_easy_init();
 }
 
-/* Appends received bytes; past max_size the transfer is stopped, not grown. */
+/*
+ * Appends received bytes; past max_size the transfer is stopped, not grown.
+ * Returning fewer bytes than given makes libcurl fail the transfer, which
+ * is also how running out of memory stops it.
+ */
 static size_t
 xfer_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct xfer *x = userdata;
 	size_t n = size * nmemb;
 
-	if (x->len + n > x->f->opts.max_size) {
+	/* The body never holds more than max_size, so this cannot wrap. */
+	if (n > x->f->opts.max_size - x->body.len) {
 		x->too_large = 1;
 		return 0;
 	}
-	if (x->len + n + 1 > x->cap) {
-		size_t cap = x->cap ? x->cap : 16384;
-		char *p;
-
-		while (cap < x->len + n + 1)
-			cap *= 2;
-		if (cap > x->f->opts.max_size + 1)
-			cap = x->f->opts.max_size + 1;
-		if ((p = realloc(x->buf, cap)) == NULL)
-			return 0;
-		x->buf = p;
-		x->cap = cap;
-	}
-	memcpy(x->buf + x->len, ptr, n);
-	x->len += n;
-	x->buf[x->len] = '\0';
-	return n;
+	sbuf_add(&x->body, ptr, n);
+	return x->body.err ? 0 : n;
 }
 
 static int
@@ -217,8 +207,8 @@ xfer_finish(struct fetch *f, struct xfer *x, CURLcode cc)
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	r.status = status;
 	r.url = x->url;
-	r.body = x->buf != NULL ? x->buf : "";
-	r.len = x->len;
+	r.body = x->body.p != NULL ? x->body.p : "";
+	r.len = x->body.len;
 	r.retry_after = -1;
 	if (cc == CURLE_OK && (status / 100 == 2 || status == 304)) {
 		r.ok = 1;
@@ -353,21 +343,42 @@ fetch_timer_cb(CURLM *m, long timeout_ms, void *userp)
 	return 0;
 }
 
+/*
+ * Gives X an easy handle, set up, and adds it to the multi handle.  0, or
+ * -1 with the cause logged (X keeps its easy handle, if any, for the
+ * caller to put back).
+ */
+static int
+xfer_start(struct fetch *f, struct xfer *x)
+{
+	CURLMcode mc;
+
+	if ((x->easy = fetch_easy_get(f)) == NULL) {
+		log_warnx("fetch %s: curl_easy_init failed", x->url);
+		return -1;
+	}
+	if (xfer_setup(f, x) == -1)
+		return -1;
+	if ((mc = curl_multi_add_handle(f->multi, x->easy)) != CURLM_OK) {
+		log_warnx("fetch %s: curl_multi_add_handle: %s", x->url,
+		    curl_multi_strerror(mc));
+		return -1;
+	}
+	return 0;
+}
+
 /* Moves waiting transfers into the multi handle while there is room. */
 static void
 fetch_fill(struct fetch *f)
 {
 	while (f->head != NULL && f->running < (size_t)f->opts.max_transfers) {
 		struct xfer *x = f->head;
-		CURLMcode mc;
 
 		f->head = x->next;
 		if (f->head == NULL)
 			f->tail = NULL;
-		f->waiting--;
 		x->next = NULL;
-		if ((x->easy = fetch_easy_get(f)) == NULL || xfer_setup(f, x) == -1 ||
-		    (mc = curl_multi_add_handle(f->multi, x->easy)) != CURLM_OK) {
+		if (xfer_start(f, x) == -1) {
 			struct fetch_result r = { .error = "cannot start the transfer",
 			    .retry_after = -1, .url = x->url, .body = "" };
 
@@ -397,7 +408,7 @@ fetch_apply_opts(struct fetch *f, const struct fetch_opts *o)
 	f->opts = *o;
 	f->opts.user_agent = ua;
 	if (f->opts.max_size == 0)
-		f->opts.max_size = 8 * 1024 * 1024;
+		f->opts.max_size = UTIL_MAX_RESPONSE;
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, o->max_transfers);
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, o->max_per_host);
 	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, o->max_transfers * 2);
@@ -501,17 +512,10 @@ fetch_start(struct fetch *f, const char *url, const char *etag,
 	else
 		f->head = x;
 	f->tail = x;
-	f->waiting++;
 	fetch_fill(f);
 	return 0;
 fail:
 	log_warn("fetch %s", url);
 	xfer_free(x);
 	return -1;
-}
-
-size_t
-fetch_pending(const struct fetch *f)
-{
-	return f->waiting + f->running;
 }

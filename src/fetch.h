@@ -7,7 +7,7 @@
  * timeout and an ev_io per socket, and a FIFO of transfers waiting for a
  * place under max_transfers.  Connections are reused, redirects limited,
  * compressed responses accepted, and a response larger than max_size fails
- * without growing memory further.  Calls libcurl, libev, log.
+ * without growing memory further.  Calls libcurl, libev, util, log.
  */
 #ifndef FINEWSD_FETCH_H
 #define FINEWSD_FETCH_H
@@ -22,7 +22,8 @@ struct fetch_opts {
 	long max_per_host;       /* connections at once, per host */
 	long timeout;            /* seconds for one transfer */
 	const char *user_agent;
-	size_t max_size;         /* bytes of one response body */
+	size_t max_size;         /* bytes of one response body; 0 for
+	                          * UTIL_MAX_RESPONSE */
 };
 
 struct fetch_result {
@@ -57,8 +58,5 @@ int fetch_set_opts(struct fetch *f, const struct fetch_opts *o);
  */
 int fetch_start(struct fetch *f, const char *url, const char *etag,
                 const char *last_modified, fetch_done_fn *cb, void *arg);
-
-/* Transfers queued or running. */
-size_t fetch_pending(const struct fetch *f);
 
 #endif

@@ -3,10 +3,13 @@
  *
  * Owns the temporary files beside the files finewsd writes, their sync to
  * disk, their renaming over the final names, and the sync of the folders
- * that makes a rename durable.  A batch holds only names: the data goes
- * straight into its temporary file, so a poll that writes many posts keeps
- * little memory.  Errors are logged here, where the path is known, and
- * returned as -1 with errno.  Calls libc and log.
+ * that makes a rename durable (fsutil_dir_sync, which archive.c calls for
+ * its own renames too).  A batch holds only names: the data goes straight
+ * into its temporary file, so a poll that writes many posts keeps little
+ * memory.  Also reads a whole file, with a cap, for the modules that read
+ * the site's files back.  Errors are logged here, where the path is known,
+ * and returned as -1 with errno; fsutil_read_file alone leaves the logging
+ * to its caller.  Calls libc, util (VEC_RESERVE) and log.
  */
 #include "config.h"
 
@@ -23,6 +26,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "util.h"
 
 #define TMP_SUFFIX	".tmp"
 #define TMP_RANDOM	6	/* the "XXXXXX" of ".NAME.XXXXXX.tmp" */
@@ -261,23 +265,6 @@ fsutil_fsync(int fd)
 }
 #endif
 
-/* Makes room for one more file in B. */
-static int
-fsutil_batch_grow(struct fsutil_batch *b)
-{
-	struct fsutil_file *v;
-	size_t cap;
-
-	if (b->n < b->cap)
-		return 0;
-	cap = b->cap ? b->cap * 2 : 16;
-	if ((v = reallocarray(b->v, cap, sizeof(*v))) == NULL)
-		return -1;
-	b->v = v;
-	b->cap = cap;
-	return 0;
-}
-
 /*
  * Without syncfs each file is flushed before it is closed; with it, one
  * syncfs per filesystem at commit does the work of all the fsyncs.
@@ -304,7 +291,8 @@ fsutil_batch_add(struct fsutil_batch *b, const char *path,
 	struct fsutil_file f = { .flags = flags };
 	int fd, saved;
 
-	if (fsutil_batch_grow(b) == -1 || (f.path = strdup(path)) == NULL) {
+	if (VEC_RESERVE(b->v, b->cap, b->n + 1) == -1 ||
+	    (f.path = strdup(path)) == NULL) {
 		log_warn("%s", path);
 		return -1;
 	}
@@ -336,11 +324,14 @@ fail:
 	return -1;
 }
 
-/* Opens DIR for syncing, then syncs it with FN; logs and returns -1. */
+/*
+ * Opens DIR and applies FN (fsync or syncfs) to it, again after EINTR.
+ * 0, or -1 with errno set and the failure logged with DIR.
+ */
 static int
-fsutil_dir_sync(const char *dir, int (*fn)(int))
+fsutil_dir_apply(const char *dir, int (*fn)(int))
 {
-	int fd, rc;
+	int fd, rc, saved;
 
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		log_warn("%s", dir);
@@ -348,10 +339,18 @@ fsutil_dir_sync(const char *dir, int (*fn)(int))
 	}
 	while ((rc = fn(fd)) == -1 && errno == EINTR)
 		;
+	saved = errno;
 	if (rc == -1)
 		log_warn("%s: sync", dir);
 	close(fd);
+	errno = saved;
 	return rc;
+}
+
+int
+fsutil_dir_sync(const char *dir)
+{
+	return fsutil_dir_apply(dir, fsync);
 }
 
 #ifdef HAVE_SYNCFS
@@ -370,7 +369,7 @@ fsutil_batch_syncfs(struct fsutil_batch *b)
 			continue;
 		if ((dir = fsutil_dirname(b->v[i].tmp)) == NULL)
 			return -1;
-		rc = fsutil_dir_sync(dir, syncfs);
+		rc = fsutil_dir_apply(dir, syncfs);
 		free(dir);
 		if (rc == -1)
 			return -1;
@@ -429,7 +428,7 @@ fsutil_batch_syncdirs(struct fsutil_batch *b)
 			continue;
 		if ((dir = fsutil_dirname(pi)) == NULL)
 			return -1;
-		rc = fsutil_dir_sync(dir, fsync);
+		rc = fsutil_dir_sync(dir);
 		free(dir);
 		if (rc == -1)
 			return -1;
@@ -461,50 +460,45 @@ out:
 	return rc;
 }
 
-int
-fsutil_write_atomic(const char *path, const void *data, size_t len)
-{
-	struct fsutil_batch *b;
-	int rc = -1;
-
-	if ((b = fsutil_batch_create()) == NULL) {
-		log_warn("%s", path);
-		return -1;
-	}
-	if (fsutil_batch_add(b, path, data, len, 0) == 0)
-		rc = fsutil_batch_commit(b);
-	fsutil_batch_destroy(b);
-	return rc;
-}
-
+/*
+ * The file's size is only a hint, since it may change while it is read;
+ * the bytes actually read are what MAX is held against.
+ */
 char *
-fsutil_read_file(const char *path, size_t *lenp)
+fsutil_read_file(const char *path, size_t max, size_t *lenp)
 {
-	size_t len = 0, cap = 4096;
-	char *buf = NULL, *nb;
+	struct stat sb;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
 	ssize_t n;
 	int fd, saved;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return NULL;
+	if (fstat(fd, &sb) == -1)
+		goto fail;
+	if ((uintmax_t)sb.st_size > max) {
+		errno = EFBIG;
+		goto fail;
+	}
+	if (VEC_RESERVE(buf, cap, (size_t)sb.st_size + 1) == -1)
+		goto fail;
 	for (;;) {
-		if (buf == NULL || len + 1 >= cap) {
-			if (buf != NULL)
-				cap *= 2;
-			if ((nb = realloc(buf, cap)) == NULL)
-				goto fail;
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
+		if (len + 1 == cap && VEC_RESERVE(buf, cap, cap + 1) == -1)
 			goto fail;
+		if ((n = read(fd, buf + len, cap - len - 1)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
 		if (n == 0)
 			break;
-		len += n;
+		if ((len += (size_t)n) > max) {
+			errno = EFBIG;
+			goto fail;
+		}
 	}
-	close(fd);
+	(void)close(fd);
 	buf[len] = '\0';
 	if (lenp != NULL)
 		*lenp = len;
@@ -512,7 +506,7 @@ fsutil_read_file(const char *path, size_t *lenp)
 fail:
 	saved = errno;
 	free(buf);
-	close(fd);
+	(void)close(fd);
 	errno = saved;
 	return NULL;
 }

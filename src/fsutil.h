@@ -7,7 +7,8 @@
  * available, else one fsync per file), then renames them all and syncs each
  * folder once.  A reader never sees half a file; a crash leaves the old file
  * or the new one, and at worst a temporary file that fsutil_clean_tmp removes.
- * Calls only libc and log.
+ * The folder sync and a size-capped whole-file read are here too, for the
+ * modules that move or read the site's files.  Calls libc, util and log.
  */
 #ifndef FINEWSD_FSUTIL_H
 #define FINEWSD_FSUTIL_H
@@ -44,10 +45,20 @@ size_t fsutil_batch_count(const struct fsutil_batch *b);
  */
 int fsutil_batch_commit(struct fsutil_batch *b);
 
-/* One file, atomically and durably: a batch of one. */
-int fsutil_write_atomic(const char *path, const void *data, size_t len);
+/*
+ * Makes the renames, links and unlinks already done in folder DIR durable:
+ * an fsync of the folder, which a rename needs before the database may say
+ * the file moved.  0, or -1 with errno set and the failure logged with DIR,
+ * so the caller need not log it again.
+ */
+int fsutil_dir_sync(const char *dir);
 
-/* Reads a whole file into a NUL-terminated buffer the caller frees. NULL, errno. */
-char *fsutil_read_file(const char *path, size_t *lenp);
+/*
+ * Reads the whole file PATH into a NUL-terminated buffer the caller frees,
+ * its length in *LENP when LENP is not NULL.  NULL with errno set, EFBIG
+ * for a file of more than MAX bytes.  Nothing is logged: the caller knows
+ * what the file is for.
+ */
+char *fsutil_read_file(const char *path, size_t max, size_t *lenp);
 
 #endif

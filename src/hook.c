@@ -1,5 +1,8 @@
 /*
- * hook: the on_update command.  See hook.h.
+ * hook: the on_update command.  See hook.h.  Owns a copy of the command's
+ * argv and the ev_child watcher of the one run that may be going; a run
+ * asked for meanwhile is a flag, not a queue.  Calls libev, posix_spawn
+ * and log.
  */
 #include "config.h"
 

@@ -62,25 +62,6 @@ struct import_post {
 };
 
 /*
- * Reads the post file PATH whole (NUL-terminated, the caller frees it), or
- * NULL with errno set: EFBIG for a file past IMPORT_MAX_FILE, which no post
- * of the site is near.
- */
-static char *
-import_read(const char *path, size_t *lenp)
-{
-	struct stat sb;
-
-	if (stat(path, &sb) == -1)
-		return NULL;
-	if (sb.st_size > IMPORT_MAX_FILE) {
-		errno = EFBIG;
-		return NULL;
-	}
-	return fsutil_read_file(path, lenp);
-}
-
-/*
  * Reads the post file BUF[0..LEN) into P (the file id is already there).
  * Returns NULL, or why it is not a post to import.
  */
@@ -227,7 +208,7 @@ import_file(struct import *im, const char *path, const char *name)
 	memset(&p, 0, sizeof(p));
 	if ((why = record_name_parse(name, p.file_id, p.info_code,
 	    sizeof(p.info_code))) == NULL) {
-		if ((buf = import_read(path, &len)) == NULL) {
+		if ((buf = fsutil_read_file(path, IMPORT_MAX_FILE, &len)) == NULL) {
 			log_warn("import %s", path);
 			im->failed = 1;
 			return 0;

@@ -17,6 +17,27 @@ static int log_journal;   /* stderr is connected to journald */
 static int log_verbose;
 
 /*
+ * The decimal number at S, which must end at the byte STOP, into *V; END
+ * is left at that byte.  0, or -1 for anything else (strictly, unlike
+ * sscanf, which takes signs, blanks and overflow silently).
+ */
+static int
+log_parse_number(const char *s, char stop, unsigned long long *v,
+    const char **end)
+{
+	char *e;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &e, 10);
+	if (errno != 0 || *e != stop)
+		return -1;
+	*end = e;
+	return 0;
+}
+
+/*
  * JOURNAL_STREAM is "DEVICE:INODE" of the stream systemd connected; it only
  * counts when it is still our stderr (a child of the service may have had
  * its stderr redirected while inheriting the variable).
@@ -28,7 +49,8 @@ log_is_journal(void)
 	unsigned long long dev, ino;
 	struct stat sb;
 
-	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2)
+	if (js == NULL || log_parse_number(js, ':', &dev, &js) == -1 ||
+	    log_parse_number(js + 1, '\0', &ino, &js) == -1)
 		return 0;
 	if (fstat(STDERR_FILENO, &sb) == -1)
 		return 0;
@@ -97,11 +119,4 @@ log_debug(const char *fmt, ...)
 {
 	if (log_verbose)
 		LOG_BODY(7, NULL);
-}
-
-void
-fatalx(const char *fmt, ...)
-{
-	LOG_BODY(2, NULL);
-	exit(1);
 }

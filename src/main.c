@@ -3,7 +3,7 @@
  *
  * Parses the options, loads the configuration (a bad one is fatal at start,
  * only logged at reload), opens the store, and wires the modules together
- * on one libev loop: fetch (transport) → sched (scheduler, parsing, dedupe)
+ * on one libev loop: fetch (transport) → scheduler (polls, parsing, dedupe)
  * → batch (files, rows) → feeds, after the repair at start.  Signals arrive as ev_signal watchers, so
  * no work is done in signal context and none is lost.
  */
@@ -28,7 +28,7 @@
 #include "log.h"
 #include "notify.h"
 #include "repair.h"
-#include "sched.h"
+#include "scheduler.h"
 #include "source.h"
 #include "status.h"
 #include "store.h"
@@ -40,7 +40,7 @@ enum mode { MODE_DAEMON, MODE_ONCE, MODE_CHECK, MODE_IMPORT, MODE_STATUS };
 struct daemon {
 	struct ev_loop *loop;
 	const char *conf_path;
-	struct sched *sched;
+	struct scheduler *sched;
 	struct store *st;
 	struct hook *hook;
 	ev_signal sigusr1, sighup, sigterm, sigint;
@@ -70,20 +70,20 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	switch (w->signum) {
 	case SIGUSR1:
 		log_info("SIGUSR1: polling every source now");
-		sched_all_now(d->sched);
+		scheduler_all_now(d->sched);
 		break;
 	case SIGHUP:
 		notify_reloading();
 		if ((c = conf_load(d->conf_path, err, sizeof(err))) == NULL) {
 			log_error("reload: %s; keeping the old configuration", err);
 			notify_ready();
-			sched_all_now(d->sched);
+			scheduler_all_now(d->sched);
 			break;
 		}
-		if (strcmp(c->database, sched_conf(d->sched)->database) != 0)
+		if (strcmp(c->database, scheduler_conf(d->sched)->database) != 0)
 			log_warnx("reload: database changes take effect at the next start");
 		hook_set_argv(d->hook, c->on_update);
-		sched_reload(d->sched, c);
+		scheduler_reload(d->sched, c);
 		break;
 	default:
 		log_info("signal %d: stopping", w->signum);
@@ -103,7 +103,7 @@ on_wrote(void *arg, int posts)
 {
 	struct daemon *d = arg;
 
-	archive_run(sched_conf(d->sched), d->st, time(NULL));
+	archive_run(scheduler_conf(d->sched), d->st, time(NULL));
 	if (posts > 0)
 		hook_run(d->hook);
 }
@@ -136,7 +136,7 @@ run(struct conf *c, const char *conf_path, int once)
 	}
 	d.st = st;
 	d.loop = ev_default_loop(EVFLAG_AUTO);
-	sched_fetch_opts(c, &fo);
+	scheduler_fetch_opts(c, &fo);
 	if ((f = fetch_create(d.loop, &fo)) == NULL ||
 	    (feeds = feeds_create(c, st)) == NULL ||
 	    (batch = batch_create(c, st, feeds)) == NULL)
@@ -158,19 +158,19 @@ run(struct conf *c, const char *conf_path, int once)
 		    PACKAGE_VERSION, c->nsources, c->database, c->site_dir);
 		notify_ready();
 	}
-	if ((d.sched = sched_create(d.loop, c, st, f, batch, feeds, once)) == NULL) {
-		log_warn("sched");
+	if ((d.sched = scheduler_create(d.loop, c, st, f, batch, feeds, once)) == NULL) {
+		log_warn("scheduler");
 		goto out;
 	}
-	c = NULL;   /* sched owns it now */
-	sched_on_wrote(d.sched, on_wrote, &d);
-	if (!once || sched_busy(d.sched))
+	c = NULL;   /* the scheduler owns it now */
+	scheduler_on_wrote(d.sched, on_wrote, &d);
+	if (!once || scheduler_busy(d.sched))
 		ev_run(d.loop, 0);
 	if (once) {
 		/* on_update of a --once run is waited for: the caller expects the
 		 * site to be rebuilt when finewsd returns. */
 		hook_wait(d.hook);
-		status = sched_failed(d.sched) ? 1 : 0;
+		status = scheduler_failed(d.sched) ? 1 : 0;
 	} else {
 		/* Complete posts still queued are written; a poll cut short is
 		 * taken up again at the next start. */
@@ -181,7 +181,7 @@ run(struct conf *c, const char *conf_path, int once)
 out:
 	/* The transfers first: their callbacks free what the polls hold. */
 	fetch_destroy(f);
-	sched_destroy(d.sched);
+	scheduler_destroy(d.sched);
 	conf_destroy(c);
 	hook_destroy(d.hook);
 	batch_destroy(batch);

@@ -1,5 +1,8 @@
 /*
- * notify: sd_notify(3) without libsystemd.  See notify.h.
+ * notify: sd_notify(3) without libsystemd.  See notify.h.  Owns the
+ * notification socket's address and the watchdog interval, read once from
+ * the environment; every public function is one message through the
+ * file-local notify_send.  Calls only libc and log.
  */
 #include "config.h"
 
@@ -80,7 +83,8 @@ fail:
 	return -1;
 }
 
-int
+/* Sends newline-separated KEY=VALUE lines.  0 or -1 (logged once). */
+static int __attribute__((format(printf, 1, 2)))
 notify_send(const char *fmt, ...)
 {
 	va_list ap;

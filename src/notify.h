@@ -11,9 +11,6 @@
 /* Reads NOTIFY_SOCKET and WATCHDOG_USEC/WATCHDOG_PID once. */
 void notify_init(void);
 
-/* Sends newline-separated KEY=VALUE lines.  0 or -1 (logged once). */
-int notify_send(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 int notify_ready(void);
 /* RELOADING=1 with MONOTONIC_USEC, as systemd asks. */
 int notify_reloading(void);

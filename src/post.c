@@ -211,19 +211,18 @@ post_add_value(struct sbuf *b, const char *value)
 			sbuf_add(&one, s++, 1);
 	}
 	sbuf_add(&one, "", 0);
-	if (one.err) {
+	esc = one.err || post_plain_ok(one.p) ? NULL : post_title_escape(one.p);
+	if (one.err || (esc == NULL && !post_plain_ok(one.p)))
 		b->err = 1;
-	} else if (post_plain_ok(one.p)) {
+	else if (esc == NULL)
 		sbuf_str(b, one.p);
-	} else if ((esc = post_title_escape(one.p)) == NULL) {
-		b->err = 1;
-	} else {
+	else {
 		sbuf_str(b, "\"");
 		sbuf_str(b, esc);
 		sbuf_str(b, "\"");
-		free(esc);
 	}
-	free(one.p);
+	free(esc);
+	sbuf_clear(&one);
 }
 
 char *

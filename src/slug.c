@@ -3,8 +3,8 @@
  *
  * The readings live in pinyin_table.c, generated from Unihan by
  * tools/gen-pinyin.sh: one sorted array of packed (code point, reading)
- * entries that slug_reading() binary-searches.  Pure functions; calls
- * nothing but libc.
+ * entries that slug_reading_find() binary-searches.  Pure functions;
+ * calls utf8 (decoding) and libc.
  */
 #include "config.h"
 
@@ -15,43 +15,7 @@
 
 #include "pinyin_table.h"
 #include "slug.h"
-
-/*
- * Decodes the UTF-8 sequence at S, which ends at the NUL.  Stores its code
- * point in *CP and returns its length, or returns 0 when S does not start a
- * valid sequence (a stray continuation byte, a truncated sequence, an
- * overlong form, a surrogate or a value past U+10FFFF): the caller then
- * drops that one byte and resynchronises on the next.
- */
-static size_t
-slug_decode(const unsigned char *s, uint32_t *cp)
-{
-	uint32_t c, min;
-	size_t len, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2, min = 0x80, c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3, min = 0x800, c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4, min = 0x10000, c = s[0] & 0x07;
-	} else
-		return 0;
-	/* The NUL is not a continuation byte, so this never reads past it. */
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
+#include "utf8.h"
 
 /*
  * The ASCII letter or digit that code point CP stands for, or 0: ASCII
@@ -81,13 +45,16 @@ static size_t
 slug_walk(const char *name, char *out)
 {
 	const unsigned char *s = (const unsigned char *)name;
+	const unsigned char *end = s + strlen(name);
 	const char *r;
 	size_t n = 0, len, rlen;
 	uint32_t cp;
 	char c;
 
-	while (*s != '\0') {
-		if ((len = slug_decode(s, &cp)) == 0) {
+	while (s < end) {
+		/* An invalid sequence loses one byte; the next may start a
+		 * valid one. */
+		if ((len = utf8_decode(s, (size_t)(end - s), &cp)) == 0) {
 			s++;
 			continue;
 		}
@@ -96,7 +63,7 @@ slug_walk(const char *name, char *out)
 			if (out != NULL)
 				out[n] = c;
 			n++;
-		} else if ((r = slug_reading(cp)) != NULL) {
+		} else if ((r = slug_reading_find(cp)) != NULL) {
 			rlen = strlen(r);
 			if (out != NULL)
 				memcpy(out + n, r, rlen);
@@ -158,7 +125,7 @@ slug_first(uint32_t cp)
 }
 
 const char *
-slug_reading(unsigned cp)
+slug_reading_find(unsigned cp)
 {
 	const uint32_t *e = slug_first(cp);
 
@@ -166,7 +133,7 @@ slug_reading(unsigned cp)
 }
 
 size_t
-slug_readings(unsigned cp, const char **out, size_t max)
+slug_readings_find(unsigned cp, const char **out, size_t max)
 {
 	const uint32_t *e = slug_first(cp), *end = pinyin_entries + pinyin_nentries;
 	size_t n = 0;

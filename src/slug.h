@@ -5,7 +5,8 @@
  * Unihan, with ü written v), ASCII letters and digits kept as they are,
  * everything else dropped: 青岛财经日报 → qingdaocaijingribao, 36氪 → 36ke.
  * The readings come from pinyin_table.c, generated at build time from
- * Debian's unicode-data.  Pure functions; call nothing but libc.
+ * Debian's unicode-data.  Pure functions; call utf8 and libc.  The one
+ * rule of what a slug may hold, slug_is_clean, is conf's too.
  */
 #ifndef FINEWSD_SLUG_H
 #define FINEWSD_SLUG_H
@@ -24,13 +25,13 @@ int slug_is_clean(const char *s);
 
 /* The toneless reading of code point CP (its first kMandarin reading), or
  * NULL when it has none. */
-const char *slug_reading(unsigned cp);
+const char *slug_reading_find(unsigned cp);
 
 /*
  * The candidate readings of CP (Unihan's kMandarin, kXHC1983 and
  * kHanyuPinyin, toneless, the first kMandarin one first) into OUT, at most
  * MAX; their number, 0 when it has none.  Static strings.
  */
-size_t slug_readings(unsigned cp, const char **out, size_t max);
+size_t slug_readings_find(unsigned cp, const char **out, size_t max);
 
 #endif

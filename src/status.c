@@ -1,5 +1,8 @@
 /*
- * status: `finewsd --status`.  See status.h.
+ * status: `finewsd --status`.  See status.h.  Owns nothing: it reads each
+ * configured source's state and the post count from a read-only store
+ * handle and prints them, times in the local time zone.  Calls store,
+ * conf (read only) and stdio.
  */
 #include "config.h"
 

@@ -2,7 +2,7 @@
  * status: `finewsd --status`, one line per source and the totals.
  *
  * Reads the store read-only, so it works while the daemon runs.
- * Calls store, conf.
+ * Calls store, conf (read only) and stdio.
  */
 #ifndef FINEWSD_STATUS_H
 #define FINEWSD_STATUS_H

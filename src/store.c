@@ -7,8 +7,10 @@
  * statement is prepared once, on first use, and kept for the life of the
  * handle; after each use it is reset and its bindings cleared, so that no
  * read transaction outlives a call and the WAL can always be checkpointed.
- * Errors are logged here, once, as "database PATH: what: sqlite message".
- * Calls SQLite and log.
+ * Errors are logged here, once, as "database PATH: what: sqlite message";
+ * store_open and store_open_readonly, which have no handle to log under
+ * yet, put theirs in the caller's buffer instead.  Calls SQLite, util
+ * (err_set) and log.
  */
 #include "config.h"
 
@@ -22,6 +24,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "util.h"
 
 #define STORE_SCHEMA_VERSION	2
 #define STORE_BUSY_TIMEOUT	5000	/* ms to wait for another writer */
@@ -140,8 +143,6 @@ struct store {
 
 static void store_logerr(struct store *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
-static void store_seterr(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* Logs what failed with SQLite's message, which must still be current. */
 static void
@@ -154,18 +155,6 @@ store_logerr(struct store *st, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	log_warnx("database %s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
-}
-
-static void
-store_seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
 }
 
 /*
@@ -252,7 +241,7 @@ store_exec(sqlite3 *db, const char *path, const char *sql, const char *what,
     char *err, size_t errlen)
 {
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-		store_seterr(err, errlen, "database %s: %s: %s", path, what,
+		err_set(err, errlen, "database %s: %s: %s", path, what,
 		    sqlite3_errmsg(db));
 		return -1;
 	}
@@ -270,7 +259,7 @@ store_pragma(sqlite3 *db, const char *path, const char *sql, char *buf,
 
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK ||
 	    sqlite3_step(s) != SQLITE_ROW) {
-		store_seterr(err, errlen, "database %s: %s: %s", path, sql,
+		err_set(err, errlen, "database %s: %s: %s", path, sql,
 		    sqlite3_errmsg(db));
 		goto out;
 	}
@@ -296,12 +285,12 @@ store_user_version(sqlite3 *db, const char *path, char *err, size_t errlen)
 		return -1;
 	v = strtol(buf, &end, 10);
 	if (end == buf || *end != '\0' || v < 0) {
-		store_seterr(err, errlen, "database %s: bad user_version %s",
+		err_set(err, errlen, "database %s: bad user_version %s",
 		    path, buf);
 		return -1;
 	}
 	if (v > STORE_SCHEMA_VERSION) {
-		store_seterr(err, errlen, "database %s: schema version %s is "
+		err_set(err, errlen, "database %s: schema version %s is "
 		    "newer than this finewsd (%d)", path, buf,
 		    STORE_SCHEMA_VERSION);
 		return -1;
@@ -355,7 +344,7 @@ store_setup(sqlite3 *db, const char *path, char *err, size_t errlen)
 	    sizeof(mode), err, errlen) == -1)
 		return -1;
 	if (strcasecmp(mode, "wal") != 0) {
-		store_seterr(err, errlen, "database %s: journal mode is %s, "
+		err_set(err, errlen, "database %s: journal mode is %s, "
 		    "not wal", path, mode);
 		return -1;
 	}
@@ -371,7 +360,7 @@ store_open_flags(const char *path, int readonly, char *err, size_t errlen)
 
 	if ((st = calloc(1, sizeof(*st))) == NULL ||
 	    (st->path = strdup(path)) == NULL) {
-		store_seterr(err, errlen, "database %s: out of memory", path);
+		err_set(err, errlen, "database %s: out of memory", path);
 		free(st);
 		return NULL;
 	}
@@ -379,12 +368,12 @@ store_open_flags(const char *path, int readonly, char *err, size_t errlen)
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX,
 	    NULL) != SQLITE_OK) {
-		store_seterr(err, errlen, "database %s: %s", path,
+		err_set(err, errlen, "database %s: %s", path,
 		    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;
 	}
 	if (sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT) != SQLITE_OK) {
-		store_seterr(err, errlen, "database %s: busy timeout: %s",
+		err_set(err, errlen, "database %s: busy timeout: %s",
 		    path, sqlite3_errmsg(st->db));
 		goto fail;
 	}
@@ -393,7 +382,7 @@ store_open_flags(const char *path, int readonly, char *err, size_t errlen)
 		if ((v = store_user_version(st->db, path, err, errlen)) == -1)
 			goto fail;
 		if (v == 0) {
-			store_seterr(err, errlen, "database %s: not a finewsd "
+			err_set(err, errlen, "database %s: not a finewsd "
 			    "database or empty", path);
 			goto fail;
 		}
@@ -735,13 +724,11 @@ store_media_slug_get(struct store *st, const char *media, char **slug)
 		return -1;
 	rc = store_step(st, s, store_bind_text(s, 1, media) == SQLITE_OK,
 	    "slug of media", media);
-	if (rc == SQLITE_DONE)
-		ret = 0;
-	else if (rc == SQLITE_ROW && store_col_dup(s, 0, slug) == 0)
-		ret = 0;
-	else if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW && store_col_dup(s, 0, slug) == -1)
 		log_warnx("database %s: slug of media %s: out of memory",
 		    st->path, media);
+	else if (rc != -1)
+		ret = 0;
 	store_done(s);
 	return ret;
 }

@@ -6,7 +6,8 @@
  * each source's state (validators for conditional requests, last poll,
  * backoff) and a few flags.  WAL mode, prepared statements kept for the life
  * of the handle, every return code checked.  Errors are logged here, once,
- * with the SQLite message.  Calls SQLite and log.
+ * with the SQLite message (those of opening go to the caller's buffer).
+ * Calls SQLite, util and log.
  */
 #ifndef FINEWSD_STORE_H
 #define FINEWSD_STORE_H

@@ -183,6 +183,35 @@ test_category_feed(void **state)
 	free(out);
 }
 
+/*
+ * Each byte of an invalid sequence becomes its own U+FFFD (a truncated
+ * three-byte sequence gives two), U+FFFE and U+FFFF one each; DEL and
+ * characters past U+FFFF are XML 1.0 characters and stay.
+ */
+static void
+test_clean(void **state)
+{
+	struct atom_entry e = cat_entries[0];
+	xmlDocPtr doc;
+	char *out;
+	size_t len;
+
+	e.title = "a\xe4\xb8" "b\x7f\xef\xbf\xbe\xef\xbf\xbf\xf0\x9f\x98\x80\x0b"
+	    "\xed\xa0\x80";
+	e.tag = "\xc0\xafx\xf4\x90\x80\x80";
+	out = atom_render(&cat_feed, &e, 1, &len);
+	assert_non_null(out);
+	doc = parse_valid(out, len);
+	check_xpath(doc, "/a:feed/a:entry/a:title", "a\xef\xbf\xbd\xef\xbf\xbd"
+	    "b\x7f\xef\xbf\xbd\xef\xbf\xbd\xf0\x9f\x98\x80"
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	check_xpath(doc, "/a:feed/a:entry/a:category/@label",
+	    "\xef\xbf\xbd\xef\xbf\xbdx\xef\xbf\xbd\xef\xbf\xbd"
+	    "\xef\xbf\xbd\xef\xbf\xbd");
+	xmlFreeDoc(doc);
+	free(out);
+}
+
 static void
 test_empty_feed(void **state)
 {
@@ -330,28 +359,42 @@ test_opml(void **state)
 	free(out);
 }
 
+/*
+ * An entry published at IN shows WANT as its published and updated times,
+ * and so does the feed; with WANT NULL, IN is not a valid time and the
+ * entry is left out.
+ */
 static void
 check_time(const char *in, const char *want)
 {
-	char buf[26];
+	struct atom_entry e = cat_entries[0];
+	xmlDocPtr doc;
+	char *out;
+	size_t len;
 
-	memset(buf, 'x', sizeof(buf));
+	e.published = in;
+	out = atom_render(&cat_feed, &e, 1, &len);
+	assert_non_null(out);
+	doc = parse_valid(out, len);
 	if (want == NULL) {
-		if (atom_time_rfc3339(in, buf, sizeof(buf)) != -1)
-			fail_msg("\"%s\" accepted", in ? in : "(null)");
-		return;
+		check_xpath(doc, "count(/a:feed/a:entry)", "0");
+		check_xpath(doc, "/a:feed/a:updated", "1970-01-01T00:00:00Z");
+	} else {
+		check_xpath(doc, "/a:feed/a:entry/a:published", want);
+		check_xpath(doc, "/a:feed/a:entry/a:updated", want);
+		check_xpath(doc, "/a:feed/a:updated", want);
 	}
-	assert_int_equal(atom_time_rfc3339(in, buf, sizeof(buf)), 0);
-	assert_string_equal(buf, want);
+	xmlFreeDoc(doc);
+	free(out);
 }
 
 static void
 test_time(void **state)
 {
-	char small[25];
-
 	check_time("2022-03-23 10:34:11 +0800", "2022-03-23T10:34:11+08:00");
 	check_time("2022-03-23 10:34:11 +0000", "2022-03-23T10:34:11+00:00");
+	/* The sign is kept as written: -00:00 is "offset unknown". */
+	check_time("2022-03-23 10:34:11 -0000", "2022-03-23T10:34:11-00:00");
 	check_time("1999-12-31 23:59:59 -0530", "1999-12-31T23:59:59-05:30");
 	check_time("2024-02-29 00:00:00 +0800", "2024-02-29T00:00:00+08:00");
 	check_time("2000-02-29 00:00:00 +0800", "2000-02-29T00:00:00+08:00");
@@ -375,8 +418,30 @@ test_time(void **state)
 	check_time("2022-03-23 10:34:1a +0800", NULL);
 	check_time("", NULL);
 	check_time(NULL, NULL);
-	assert_int_equal(atom_time_rfc3339("2022-03-23 10:34:11 +0800", small,
-	    sizeof(small)), -1);
+}
+
+/*
+ * The feed's updated time is the newest entry's by the clock, not by the
+ * text: 09:00 at -0130 is after 10:00 at +0000.
+ */
+static void
+test_updated_newest(void **state)
+{
+	struct atom_entry e[3];
+	xmlDocPtr doc;
+	char *out;
+	size_t len;
+
+	memcpy(e, cat_entries, sizeof(e));
+	e[0].published = "2022-05-26 10:00:00 +0000";
+	e[1].published = "2022-05-26 09:00:00 -0130";	/* 10:30 UTC */
+	e[2].published = "2022-05-26 18:29:59 +0800";	/* 10:29:59 UTC */
+	out = atom_render(&cat_feed, e, 3, &len);
+	assert_non_null(out);
+	doc = parse_valid(out, len);
+	check_xpath(doc, "/a:feed/a:updated", "2022-05-26T09:00:00-01:30");
+	xmlFreeDoc(doc);
+	free(out);
 }
 
 static double
@@ -429,12 +494,14 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_category_feed),
+		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_empty_feed),
 		cmocka_unit_test(test_all_feed),
 		cmocka_unit_test(test_link_lowercase),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_opml),
 		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_updated_newest),
 		cmocka_unit_test(test_speed),
 	};
 	int rc;

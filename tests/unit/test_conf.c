@@ -443,8 +443,25 @@ test_timezone(void **state)
 	assert_int_equal(c->tz_offset, -(11 * 3600 + 59 * 60));
 	conf_destroy(c);
 
+	c = load_ok(FINEWSD "timezone = +1459\n" SOURCE);
+	assert_int_equal(c->tz_offset, 14 * 3600 + 59 * 60);
+	conf_destroy(c);
+	/* Kept as written: the posts' date lines carry it. */
+	c = load_ok(FINEWSD "timezone = -0000\n" SOURCE);
+	assert_string_equal(c->tz, "-0000");
+	assert_int_equal(c->tz_offset, 0);
+	conf_destroy(c);
+
 	ERROR_IS(FINEWSD "timezone = +1500\n" SOURCE,
 	    ":5: timezone: not a UTC offset +HHMM or -HHMM: +1500");
+	ERROR_IS(FINEWSD "timezone = -1500\n" SOURCE,
+	    ":5: timezone: not a UTC offset +HHMM or -HHMM: -1500");
+	ERROR_IS(FINEWSD "timezone = +2300\n" SOURCE,
+	    ":5: timezone: not a UTC offset +HHMM or -HHMM: +2300");
+	ERROR_IS(FINEWSD "timezone = +08000\n" SOURCE,
+	    ":5: timezone: not a UTC offset +HHMM or -HHMM: +08000");
+	ERROR_IS(FINEWSD "timezone = +0a00\n" SOURCE,
+	    ":5: timezone: not a UTC offset +HHMM or -HHMM: +0a00");
 	ERROR_IS(FINEWSD "timezone = +0860\n" SOURCE,
 	    ":5: timezone: not a UTC offset +HHMM or -HHMM: +0860");
 	ERROR_IS(FINEWSD "timezone = 0800\n" SOURCE,
@@ -453,6 +470,41 @@ test_timezone(void **state)
 	    ":5: timezone: not a UTC offset +HHMM or -HHMM: +08:00");
 	ERROR_IS(FINEWSD "timezone = +800\n" SOURCE,
 	    ":5: timezone: not a UTC offset +HHMM or -HHMM: +800");
+}
+
+/* More sources and categories than the arrays first make room for. */
+static void
+test_many(void **state)
+{
+	char text[16384], name[32];
+	const struct conf_source *s;
+	struct conf *c;
+	size_t n = 0;
+	int i;
+
+	(void)state;
+	n += snprintf(text + n, sizeof(text) - n, FINEWSD "[categories]\n");
+	for (i = 0; i < 40; i++)
+		n += snprintf(text + n, sizeof(text) - n, "media%d = slug%d\n", i,
+		    i);
+	for (i = 0; i < 40; i++)
+		n += snprintf(text + n, sizeof(text) - n, "[source s%d]\n"
+		    "list_url = http://127.0.0.1/l\n"
+		    "text_url = http://127.0.0.1/t?id={id}\n"
+		    "media_field = m\nlink_field = l\n", i);
+	assert_true(n < sizeof(text));
+	c = load_ok(text);
+	assert_int_equal(c->ncategories, 40);
+	assert_int_equal(c->nsources, 40);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "media%d", i);
+		assert_non_null(conf_category_find(c, name));
+		snprintf(name, sizeof(name), "s%d", i);
+		assert_non_null(s = conf_source_find(c, name));
+		assert_int_equal(s->line, 46 + 5 * i);
+	}
+	assert_string_equal(conf_category_find(c, "media39"), "slug39");
+	conf_destroy(c);
 }
 
 /* Comments, a BOM, CRLF line ends, indentation and "key: value". */
@@ -868,6 +920,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_on_update, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_site_url, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timezone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syntax_variants, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_html_source, setup,

@@ -1,5 +1,6 @@
 /*
- * test_fsutil: atomic writes and batches in a scratch directory under /tmp.
+ * test_fsutil: atomic writes and batches, folder syncs and whole-file reads
+ * in a scratch directory under /tmp.
  */
 #include "config.h"
 
@@ -76,13 +77,27 @@ static void
 check_file(const char *path, const char *want)
 {
 	size_t len;
-	char *got = fsutil_read_file(path, &len);
+	char *got = fsutil_read_file(path, 1 << 20, &len);
 
 	if (got == NULL)
 		fail_msg("%s: %s", path, strerror(errno));
 	assert_int_equal(len, strlen(want));
 	assert_string_equal(got, want);
 	free(got);
+}
+
+/* One file, atomically and durably: a batch of one.  0 or -1. */
+static int
+write_one(const char *path, const void *data, size_t len)
+{
+	struct fsutil_batch *b = fsutil_batch_create();
+	int rc = -1;
+
+	assert_non_null(b);
+	if (fsutil_batch_add(b, path, data, len, 0) == 0)
+		rc = fsutil_batch_commit(b);
+	fsutil_batch_destroy(b);
+	return rc;
 }
 
 static void
@@ -96,23 +111,23 @@ touch(const char *path, const char *content)
 }
 
 static void
-test_write_atomic(void **state)
+test_write_one(void **state)
 {
 	struct stat sb;
 	mode_t old;
 
 	/* The mode is 0644 whatever the umask: the web server reads posts. */
 	old = umask(077);
-	assert_int_equal(fsutil_write_atomic(at("post.md"), "hello\n", 6), 0);
+	assert_int_equal(write_one(at("post.md"), "hello\n", 6), 0);
 	umask(old);
 	check_file(at("post.md"), "hello\n");
 	assert_int_equal(stat(at("post.md"), &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0644);
 	assert_int_equal(count_dot_files(scratch), 0);
 
-	assert_int_equal(fsutil_write_atomic(at("post.md"), "new", 3), 0);
+	assert_int_equal(write_one(at("post.md"), "new", 3), 0);
 	check_file(at("post.md"), "new");
-	assert_int_equal(fsutil_write_atomic(at("empty"), "", 0), 0);
+	assert_int_equal(write_one(at("empty"), "", 0), 0);
 	check_file(at("empty"), "");
 	assert_int_equal(count_dot_files(scratch), 0);
 }
@@ -200,7 +215,7 @@ test_add_missing_folder(void **state)
 	assert_int_equal(errno, ENOENT);
 	assert_int_equal(fsutil_batch_count(b), 0);
 	fsutil_batch_destroy(b);
-	assert_int_equal(fsutil_write_atomic(at("nowhere/y"), "y", 1), -1);
+	assert_int_equal(write_one(at("nowhere/y"), "y", 1), -1);
 }
 
 /*
@@ -277,7 +292,7 @@ test_long_name(void **state)
 
 	memset(name, 'n', 255);
 	name[255] = '\0';
-	assert_int_equal(fsutil_write_atomic(at(name), "long", 4), 0);
+	assert_int_equal(write_one(at(name), "long", 4), 0);
 	check_file(at(name), "long");
 	assert_int_equal(count_dot_files(scratch), 0);
 }
@@ -307,27 +322,82 @@ test_read_file(void **state)
 	char *data, *got;
 
 	errno = 0;
-	assert_null(fsutil_read_file(at("missing"), &len));
+	assert_null(fsutil_read_file(at("missing"), big, &len));
 	assert_int_equal(errno, ENOENT);
 	data = malloc(big);
 	assert_non_null(data);
 	for (i = 0; i < big; i++)
 		data[i] = 'a' + i % 26;
-	assert_int_equal(fsutil_write_atomic(at("big"), data, big), 0);
-	got = fsutil_read_file(at("big"), &len);
+	assert_int_equal(write_one(at("big"), data, big), 0);
+	got = fsutil_read_file(at("big"), big, &len);
 	assert_non_null(got);
 	assert_int_equal(len, big);
 	assert_memory_equal(got, data, big);
 	assert_int_equal(got[big], '\0');
 	free(got);
+	/* One byte over the cap is refused. */
+	errno = 0;
+	assert_null(fsutil_read_file(at("big"), big - 1, &len));
+	assert_int_equal(errno, EFBIG);
 	free(data);
+
+	/* Empty, and a file that does not know its size (procfs). */
+	assert_int_equal(write_one(at("empty"), "", 0), 0);
+	got = fsutil_read_file(at("empty"), 0, NULL);
+	assert_non_null(got);
+	assert_string_equal(got, "");
+	free(got);
+	got = fsutil_read_file("/proc/self/status", 1 << 20, &len);
+	assert_non_null(got);
+	assert_true(len > 0 && strlen(got) == len);
+	assert_non_null(strstr(got, "Pid:"));
+	free(got);
+	errno = 0;
+	assert_null(fsutil_read_file("/proc/self/status", 10, &len));
+	assert_int_equal(errno, EFBIG);
+}
+
+static void
+test_dir_sync(void **state)
+{
+	assert_int_equal(fsutil_mkdirs(at("d")), 0);
+	assert_int_equal(write_one(at("d/x"), "x", 1), 0);
+	assert_int_equal(fsutil_dir_sync(at("d")), 0);
+	errno = 0;
+	assert_int_equal(fsutil_dir_sync(at("missing")), -1);
+	assert_int_equal(errno, ENOENT);
+	errno = 0;
+	assert_int_equal(fsutil_dir_sync(at("d/x")), -1);
+	assert_int_equal(errno, ENOTDIR);
+}
+
+/* A batch grows past the room it first makes. */
+static void
+test_batch_many(void **state)
+{
+	struct fsutil_batch *b = fsutil_batch_create();
+	char name[32];
+	int i;
+
+	assert_non_null(b);
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		assert_int_equal(fsutil_batch_add(b, at(name), name, strlen(name),
+		    0), 0);
+	}
+	assert_int_equal(fsutil_batch_count(b), 100);
+	assert_int_equal(fsutil_batch_commit(b), 0);
+	check_file(at("f0"), "f0");
+	check_file(at("f99"), "f99");
+	assert_int_equal(count_dot_files(scratch), 0);
+	fsutil_batch_destroy(b);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_write_atomic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_one, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_noreplace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_uncommitted, setup,
@@ -342,6 +412,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_long_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mkdirs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dir_sync, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_many, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,7 @@
 /*
- * test_slug: slug_make, slug_is_clean and slug_reading against the examples
- * of the contract, hand-written cases, and the slugs the site already uses
- * (tests/fixtures/slugs-known.tsv).
+ * test_slug: slug_make, slug_is_clean and slug_reading_find against the
+ * examples of the contract, hand-written cases, and the slugs the site
+ * already uses (tests/fixtures/slugs-known.tsv).
  */
 #include "config.h"
 
@@ -101,7 +101,7 @@ test_astral(void **state)
 	/* U+20000, kMandarin "hē"; U+20BBE, "ǹ". */
 	check_slug("\xf0\xa0\x80\x80", "he");
 	check_slug("A\xf0\xa0\xae\xbe" "B", "AnB");
-	assert_string_equal(slug_reading(0x20000), "he");
+	assert_string_equal(slug_reading_find(0x20000), "he");
 }
 
 static void
@@ -111,36 +111,36 @@ test_umlaut(void **state)
 	check_slug("女", "nv");
 	check_slug("绿", "lv");
 	check_slug("吕驴", "lvlv");
-	assert_string_equal(slug_reading(0x347c), "lve");	/* lüè */
+	assert_string_equal(slug_reading_find(0x347c), "lve");	/* lüè */
 }
 
 static void
 test_syllabic_nasals(void **state)
 {
 	(void)state;
-	assert_string_equal(slug_reading(0x5463), "m");		/* 呣 ḿ */
-	assert_string_equal(slug_reading(0x55ef), "n");		/* 嗯 ń */
-	assert_string_equal(slug_reading(0x3576), "n");		/* ň */
-	assert_string_equal(slug_reading(0x20bbe), "n");	/* ǹ */
+	assert_string_equal(slug_reading_find(0x5463), "m");		/* 呣 ḿ */
+	assert_string_equal(slug_reading_find(0x55ef), "n");		/* 嗯 ń */
+	assert_string_equal(slug_reading_find(0x3576), "n");		/* ň */
+	assert_string_equal(slug_reading_find(0x20bbe), "n");	/* ǹ */
 }
 
 static void
 test_reading(void **state)
 {
 	(void)state;
-	assert_string_equal(slug_reading(0x4e00), "yi");	/* 一 */
-	assert_string_equal(slug_reading(0x884c), "xing");	/* 行: xíng first */
-	assert_string_equal(slug_reading(0x957f), "zhang");	/* 长 */
-	assert_string_equal(slug_reading(0x5e84), "zhuang");	/* 庄 */
-	assert_null(slug_reading(0));
-	assert_null(slug_reading('A'));
-	assert_null(slug_reading(0x3000));
-	assert_null(slug_reading(0xffff));
-	assert_null(slug_reading(0x110000));
-	assert_null(slug_reading(0xffffffffu));
+	assert_string_equal(slug_reading_find(0x4e00), "yi");	/* 一 */
+	assert_string_equal(slug_reading_find(0x884c), "xing");	/* 行: xíng first */
+	assert_string_equal(slug_reading_find(0x957f), "zhang");	/* 长 */
+	assert_string_equal(slug_reading_find(0x5e84), "zhuang");	/* 庄 */
+	assert_null(slug_reading_find(0));
+	assert_null(slug_reading_find('A'));
+	assert_null(slug_reading_find(0x3000));
+	assert_null(slug_reading_find(0xffff));
+	assert_null(slug_reading_find(0x110000));
+	assert_null(slug_reading_find(0xffffffffu));
 }
 
-/* What slug_reading's binary search relies on, whatever Unihan gave: code
+/* What slug_reading_find's binary search relies on, whatever Unihan gave: code
  * points in order, and one code point's entries distinct readings. */
 static void
 test_table_sorted(void **state)
@@ -168,20 +168,20 @@ test_readings(void **state)
 	const char *r[8];
 
 	(void)state;
-	assert_int_equal(slug_readings(0x957f, r, 8), 2);	/* 长 */
+	assert_int_equal(slug_readings_find(0x957f, r, 8), 2);	/* 长 */
 	assert_string_equal(r[0], "zhang");
 	assert_string_equal(r[1], "chang");
-	assert_int_equal(slug_readings(0x90fd, r, 8), 2);	/* 都 */
+	assert_int_equal(slug_readings_find(0x90fd, r, 8), 2);	/* 都 */
 	assert_string_equal(r[0], "dou");
 	assert_string_equal(r[1], "du");
-	assert_int_equal(slug_readings(0x5730, r, 8), 2);	/* 地 */
+	assert_int_equal(slug_readings_find(0x5730, r, 8), 2);	/* 地 */
 	assert_string_equal(r[0], "de");
 	assert_string_equal(r[1], "di");
-	assert_true(slug_readings(0x9752, r, 8) >= 1);	/* 青 */
+	assert_true(slug_readings_find(0x9752, r, 8) >= 1);	/* 青 */
 	assert_string_equal(r[0], "qing");
-	assert_int_equal(slug_readings(0x957f, r, 1), 1);
+	assert_int_equal(slug_readings_find(0x957f, r, 1), 1);
 	assert_string_equal(r[0], "zhang");
-	assert_int_equal(slug_readings('a', r, 8), 0);
+	assert_int_equal(slug_readings_find('a', r, 8), 0);
 }
 
 static void

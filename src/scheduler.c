@@ -1,5 +1,5 @@
 /*
- * sched: the scheduler and the poll of one source.  See sched.h.
+ * scheduler: the scheduler and the poll of one source.  See scheduler.h.
  *
  * A poll goes: list request (conditional) → parse → for each valid record
  * that is neither in the store nor in flight: text request → body → batch.
@@ -23,7 +23,7 @@
 #include "log.h"
 #include "notify.h"
 #include "record.h"
-#include "sched.h"
+#include "scheduler.h"
 #include "source.h"
 #include "util.h"
 
@@ -32,7 +32,7 @@
 #define SCHED_BACKOFF_MAX 3600.0
 
 struct psrc {
-	struct sched *p;
+	struct scheduler *p;
 	const struct conf_source *sc;
 	ev_timer timer;
 	int busy;           /* a poll is under way */
@@ -56,7 +56,7 @@ struct text_req {
 	struct record_post *it;
 };
 
-struct sched {
+struct scheduler {
 	struct ev_loop *loop;
 	struct conf *c;
 	struct conf *pending;   /* a reload waiting for the polls to end */
@@ -70,20 +70,20 @@ struct sched {
 	void *inflight;         /* tsearch tree of ids being fetched */
 	unsigned write_failures;
 	int posts_since_feeds;
-	sched_wrote_fn *wrote_fn;
+	scheduler_wrote_fn *wrote_fn;
 	void *wrote_arg;
 };
 
 static void psrc_start(struct psrc *ps);
 
 static int
-sched_strcmp(const void *a, const void *b)
+scheduler_strcmp(const void *a, const void *b)
 {
 	return strcmp(a, b);
 }
 
 static double
-sched_jitter(double interval)
+scheduler_jitter(double interval)
 {
 	double span = interval / 10.0;
 
@@ -116,7 +116,7 @@ static void
 psrc_release_ids(struct psrc *ps)
 {
 	for (size_t i = 0; i < ps->nids; i++) {
-		tdelete(ps->ids[i], &ps->p->inflight, sched_strcmp);
+		tdelete(ps->ids[i], &ps->p->inflight, scheduler_strcmp);
 		free(ps->ids[i]);
 	}
 	ps->nids = 0;
@@ -130,7 +130,7 @@ psrc_hold_id(struct psrc *ps, const char *id)
 	if (VEC_RESERVE(ps->ids, ps->capids, ps->nids + 1) == -1 ||
 	    (copy = strdup(id)) == NULL)
 		return -1;
-	if (tsearch(copy, &ps->p->inflight, sched_strcmp) == NULL) {
+	if (tsearch(copy, &ps->p->inflight, scheduler_strcmp) == NULL) {
 		free(copy);
 		return -1;
 	}
@@ -140,7 +140,7 @@ psrc_hold_id(struct psrc *ps, const char *id)
 
 /* The one-line STATUS= of systemd: what `systemctl status` shows. */
 static void
-sched_status(struct sched *p, int written)
+scheduler_status(struct scheduler *p, int written)
 {
 	long long total = store_posts_count(p->st, NULL);
 	time_t now = time(NULL);
@@ -150,7 +150,7 @@ sched_status(struct sched *p, int written)
 	if (localtime_r(&now, &tm) != NULL)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	notify_status("%zu sources, %d failing; %lld posts; last poll %s: %d new",
-	    p->n, sched_failed(p), total, when, written);
+	    p->n, scheduler_failed(p), total, when, written);
 }
 
 /* The delay before the next poll of PS, after this one. */
@@ -160,7 +160,7 @@ psrc_next_delay(struct psrc *ps, int failures)
 	double interval = (double)ps->sc->interval, d;
 
 	if (failures == 0)
-		return interval + sched_jitter(interval);
+		return interval + scheduler_jitter(interval);
 	if (ps->retry_after >= 0)
 		return ps->retry_after > 86400 ? 86400.0 : (double)ps->retry_after;
 	d = interval < SCHED_BACKOFF_MIN ? interval : SCHED_BACKOFF_MIN;
@@ -175,7 +175,7 @@ psrc_next_delay(struct psrc *ps, int failures)
 static void
 psrc_save(struct psrc *ps, int written)
 {
-	struct sched *p = ps->p;
+	struct scheduler *p = ps->p;
 	struct store_source s;
 	time_t now = time(NULL);
 	double delay;
@@ -221,13 +221,13 @@ psrc_save(struct psrc *ps, int written)
 	}
 }
 
-static void sched_idle(struct sched *p);
+static void scheduler_idle(struct scheduler *p);
 
 /* The end of a source's poll: write, save, schedule. */
 static void
 psrc_finish(struct psrc *ps)
 {
-	struct sched *p = ps->p;
+	struct scheduler *p = ps->p;
 	int n = batch_flush(p->batch);
 
 	if (n < 0)
@@ -251,7 +251,7 @@ psrc_finish(struct psrc *ps)
 		ps->again = 0;
 		psrc_start(ps);
 	}
-	sched_idle(p);
+	scheduler_idle(p);
 }
 
 static void
@@ -290,7 +290,7 @@ text_done(void *arg, const struct fetch_result *r)
 
 /* The slug the site already uses for a media, from the store. */
 static int
-sched_known_slug(void *arg, const char *media, char **slug)
+scheduler_known_slug(void *arg, const char *media, char **slug)
 {
 	return store_media_slug_get(arg, media, slug);
 }
@@ -300,11 +300,11 @@ static int
 psrc_fetch_text(struct psrc *ps, struct record *rec)
 {
 	const char *why = NULL;
-	struct text_req *req;
+	struct text_req *req = NULL;
 	struct record_post *it;
 	char *url;
 
-	if ((it = record_post_make(ps->p->c, ps->sc, rec, sched_known_slug, ps->p->st,
+	if ((it = record_post_make(ps->p->c, ps->sc, rec, scheduler_known_slug, ps->p->st,
 	    &why)) == NULL) {
 		log_warnx("source %s: record %s skipped: %s", ps->sc->name, rec->id, why);
 		ps->skipped++;
@@ -312,6 +312,7 @@ psrc_fetch_text(struct psrc *ps, struct record *rec)
 	}
 	if ((url = record_text_url(ps->sc, it->info_code)) == NULL ||
 	    (req = malloc(sizeof(*req))) == NULL || psrc_hold_id(ps, it->info_code) == -1) {
+		free(req);
 		free(url);
 		record_post_free(it);
 		return -1;
@@ -355,7 +356,7 @@ psrc_take_list(struct psrc *ps, const struct fetch_result *r)
 			psrc_set_error(ps, "database error");
 			break;
 		}
-		if (known || tfind(rec->id, &ps->p->inflight, sched_strcmp) != NULL)
+		if (known || tfind(rec->id, &ps->p->inflight, scheduler_strcmp) != NULL)
 			continue;
 		if (psrc_fetch_text(ps, rec) == -1) {
 			psrc_set_error(ps, "record %s: out of memory", rec->id);
@@ -390,7 +391,7 @@ list_done(void *arg, const struct fetch_result *r)
 static void
 psrc_start(struct psrc *ps)
 {
-	struct sched *p = ps->p;
+	struct scheduler *p = ps->p;
 	struct store_source s;
 	char hash[17];
 
@@ -430,7 +431,7 @@ psrc_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 static int
-sched_build(struct sched *p)
+scheduler_build(struct scheduler *p)
 {
 	if ((p->v = calloc(p->c->nsources, sizeof(*p->v))) == NULL)
 		return -1;
@@ -447,7 +448,7 @@ sched_build(struct sched *p)
 }
 
 static void
-sched_unbuild(struct sched *p)
+scheduler_unbuild(struct scheduler *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		ev_timer_stop(p->loop, &p->v[i].timer);
@@ -463,7 +464,7 @@ sched_unbuild(struct sched *p)
 }
 
 void
-sched_fetch_opts(const struct conf *c, struct fetch_opts *o)
+scheduler_fetch_opts(const struct conf *c, struct fetch_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->max_transfers = c->max_transfers;
@@ -473,11 +474,11 @@ sched_fetch_opts(const struct conf *c, struct fetch_opts *o)
 	o->max_size = UTIL_MAX_RESPONSE;
 }
 
-struct sched *
-sched_create(struct ev_loop *loop, struct conf *c, struct store *st, struct fetch *f,
+struct scheduler *
+scheduler_create(struct ev_loop *loop, struct conf *c, struct store *st, struct fetch *f,
     struct batch *b, struct feeds *fd, int once)
 {
-	struct sched *p;
+	struct scheduler *p;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
@@ -489,41 +490,41 @@ sched_create(struct ev_loop *loop, struct conf *c, struct store *st, struct fetc
 	p->feeds = fd;
 	p->once = once;
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
-	if (sched_build(p) == -1) {
+	if (scheduler_build(p) == -1) {
 		free(p);
 		return NULL;
 	}
-	sched_all_now(p);
+	scheduler_all_now(p);
 	return p;
 }
 
 void
-sched_destroy(struct sched *p)
+scheduler_destroy(struct scheduler *p)
 {
 	if (p == NULL)
 		return;
-	sched_unbuild(p);
+	scheduler_unbuild(p);
 	conf_destroy(p->c);
 	conf_destroy(p->pending);
 	free(p);
 }
 
 void
-sched_on_wrote(struct sched *p, sched_wrote_fn *fn, void *arg)
+scheduler_on_wrote(struct scheduler *p, scheduler_wrote_fn *fn, void *arg)
 {
 	p->wrote_fn = fn;
 	p->wrote_arg = arg;
 }
 
 void
-sched_all_now(struct sched *p)
+scheduler_all_now(struct scheduler *p)
 {
 	for (size_t i = 0; i < p->n; i++)
 		psrc_start(&p->v[i]);
 }
 
 int
-sched_busy(const struct sched *p)
+scheduler_busy(const struct scheduler *p)
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].busy)
@@ -532,7 +533,7 @@ sched_busy(const struct sched *p)
 }
 
 int
-sched_failed(const struct sched *p)
+scheduler_failed(const struct scheduler *p)
 {
 	int n = 0;
 
@@ -547,50 +548,50 @@ sched_failed(const struct sched *p)
 }
 
 const struct conf *
-sched_conf(const struct sched *p)
+scheduler_conf(const struct scheduler *p)
 {
 	return p->c;
 }
 
 static void
-sched_apply(struct sched *p)
+scheduler_apply(struct scheduler *p)
 {
 	struct conf *c = p->pending;
 	struct fetch_opts fo;
 
 	p->pending = NULL;
-	sched_unbuild(p);
+	scheduler_unbuild(p);
 	batch_set_conf(p->batch, c);
 	feeds_set_conf(p->feeds, c);
-	sched_fetch_opts(c, &fo);
+	scheduler_fetch_opts(c, &fo);
 	fetch_set_opts(p->f, &fo);
 	conf_destroy(p->c);
 	p->c = c;
-	if (sched_build(p) == -1) {
+	if (scheduler_build(p) == -1) {
 		log_warn("reload");
 		return;
 	}
 	log_info("configuration %s loaded: %zu sources", c->path, p->n);
 	notify_ready();
-	sched_all_now(p);
+	scheduler_all_now(p);
 }
 
 void
-sched_reload(struct sched *p, struct conf *c)
+scheduler_reload(struct scheduler *p, struct conf *c)
 {
 	conf_destroy(p->pending);
 	p->pending = c;
-	if (!sched_busy(p))
-		sched_apply(p);
+	if (!scheduler_busy(p))
+		scheduler_apply(p);
 }
 
 /* Called whenever a source's poll ends: feeds, reload, the end of --once. */
 static void
-sched_idle(struct sched *p)
+scheduler_idle(struct scheduler *p)
 {
 	int n;
 
-	if (sched_busy(p))
+	if (scheduler_busy(p))
 		return;
 	/* The feeds of every category that changed, once for all the polls
 	 * that ended together; after a failure, again after the next poll. */
@@ -600,9 +601,9 @@ sched_idle(struct sched *p)
 	p->posts_since_feeds = 0;
 	if (p->wrote_fn != NULL)
 		p->wrote_fn(p->wrote_arg, n);
-	sched_status(p, n);
+	scheduler_status(p, n);
 	if (p->pending != NULL)
-		sched_apply(p);
+		scheduler_apply(p);
 	else if (p->once)
 		ev_break(p->loop, EVBREAK_ALL);
 }

@@ -1,5 +1,5 @@
 /*
- * sched: the scheduler, and one poll of a source from list to posts.
+ * scheduler: the scheduler, and one poll of a source from list to posts.
  *
  * Owns, per source, its timer (next poll, with jitter; backoff after a
  * failure, Retry-After honoured), its list request (conditional, with the
@@ -10,8 +10,8 @@
  * mid-poll.  Calls fetch, source, record, store, batch, feeds, conf,
  * notify, util, log.
  */
-#ifndef FINEWSD_SCHED_H
-#define FINEWSD_SCHED_H
+#ifndef FINEWSD_SCHEDULER_H
+#define FINEWSD_SCHEDULER_H
 
 #include <ev.h>
 #include "conf.h"
@@ -20,36 +20,36 @@
 #include "feeds.h"
 #include "store.h"
 
-struct sched;
+struct scheduler;
 
 /* Called when no source is mid-poll any more, with the number of posts
  * written since the last call (archiving, on_update). */
-typedef void sched_wrote_fn(void *arg, int posts);
+typedef void scheduler_wrote_fn(void *arg, int posts);
 
 /*
- * Takes C (freed by sched_destroy or when replaced).  With ONCE, every source
+ * Takes C (freed by scheduler_destroy or when replaced).  With ONCE, every source
  * is polled once and the loop is broken when all are done; otherwise each
  * source is polled at once and then every interval.
  */
-struct sched *sched_create(struct ev_loop *loop, struct conf *c, struct store *st,
+struct scheduler *scheduler_create(struct ev_loop *loop, struct conf *c, struct store *st,
                            struct fetch *f, struct batch *b, struct feeds *fd,
                            int once);
-void sched_destroy(struct sched *p);                 /* accepts NULL */
-void sched_on_wrote(struct sched *p, sched_wrote_fn *fn, void *arg);
+void scheduler_destroy(struct scheduler *p);                 /* accepts NULL */
+void scheduler_on_wrote(struct scheduler *p, scheduler_wrote_fn *fn, void *arg);
 
 /* Polls every source now, those waiting out a backoff included; a source
  * mid-poll is polled again right after. */
-void sched_all_now(struct sched *p);
+void scheduler_all_now(struct scheduler *p);
 /* Replaces the configuration (taking C) as soon as no source is mid-poll,
  * then polls every source now. */
-void sched_reload(struct sched *p, struct conf *c);
+void scheduler_reload(struct scheduler *p, struct conf *c);
 /* 1 when some source is mid-poll. */
-int sched_busy(const struct sched *p);
+int scheduler_busy(const struct scheduler *p);
 /* Sources whose last poll failed. */
-int sched_failed(const struct sched *p);
-const struct conf *sched_conf(const struct sched *p);
+int scheduler_failed(const struct scheduler *p);
+const struct conf *scheduler_conf(const struct scheduler *p);
 
 /* The fetch engine's options under C: one place for both start and reload. */
-void sched_fetch_opts(const struct conf *c, struct fetch_opts *o);
+void scheduler_fetch_opts(const struct conf *c, struct fetch_opts *o);
 
 #endif
