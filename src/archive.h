@@ -6,7 +6,7 @@
  * feeds keep showing them.  The file is renamed first and its row updated
  * after: a crash between the two leaves a row whose file is missing, which
  * the repair at start rewrites, and the next run moves it again.
- * Calls store, fsutil, conf, log.
+ * Calls store, fsutil, conf, util, log.
  */
 #ifndef FINEWSD_ARCHIVE_H
 #define FINEWSD_ARCHIVE_H

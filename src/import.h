@@ -4,7 +4,8 @@
  * Reads every *.md below DIR, takes the front matter, body and link of each
  * post the site already has, and stores it as a post row (one per infoCode),
  * and the slug the site uses for each media, so that no URL changes.
- * Files are not rewritten.  Calls store, conf, source, slug, log.
+ * Files are not rewritten.  Calls store, post (the reader), record (the
+ * rules' inverse), slug, fsutil, strset, conf, log.
  */
 #ifndef FINEWSD_IMPORT_H
 #define FINEWSD_IMPORT_H

@@ -4,8 +4,9 @@
  * Parses the options, loads the configuration (a bad one is fatal at start,
  * only logged at reload), opens the store, and wires the modules together
  * on one libev loop: fetch (transport) → scheduler (polls, parsing, dedupe)
- * → batch (files, rows) → feeds, after the repair at start.  Signals arrive as ev_signal watchers, so
- * no work is done in signal context and none is lost.
+ * → batch (files, rows) → feeds, after the repair at start.  Signals
+ * arrive as ev_signal watchers, so no work is done in signal context and
+ * none is lost.
  */
 #include "config.h"
 

@@ -4,7 +4,7 @@
  * A post file (front matter, body, link, back links) and a category page,
  * byte for byte as the contract fixes them; and the reader of post files,
  * the inverse of the writer, for --import.
- * Pure functions: the caller hands the bytes to fsutil.  Calls util.
+ * Pure functions: the caller hands the bytes to fsutil.  Calls utf8, util.
  */
 #ifndef FINEWSD_POST_H
 #define FINEWSD_POST_H

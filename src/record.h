@@ -16,7 +16,7 @@
  *     id), the media of a tag.
  * Pure functions of their arguments: no I/O, no logging.  The slug the site
  * already uses comes through a callback, so that the store stays outside.
- * Calls conf (read only), slug, datetime, tmpl, util, utf8.
+ * Calls conf (read only), slug, datetime, tmpl, util.
  */
 #ifndef FINEWSD_RECORD_H
 #define FINEWSD_RECORD_H
