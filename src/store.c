@@ -26,7 +26,7 @@
 #include "store.h"
 #include "util.h"
 
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 #define STORE_BUSY_TIMEOUT	5000	/* ms to wait for another writer */
 
 /*
@@ -68,6 +68,13 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	 * _posts/ and not at every archived one. */
 	"ALTER TABLE sources ADD COLUMN conf_hash TEXT;"
 	"CREATE INDEX posts_path ON posts(path);",
+	/* 3: the post's page on the site when it is not where its path puts
+	 * it (NULL: the rule of its path); the category pages the site has;
+	 * the readings the site chose for its media's characters. */
+	"ALTER TABLE posts ADD COLUMN url TEXT;"
+	"CREATE TABLE pages (slug TEXT PRIMARY KEY);"
+	"CREATE TABLE readings (cp INTEGER NOT NULL, reading TEXT NOT NULL,"
+	" n INTEGER NOT NULL, PRIMARY KEY (cp, reading)) WITHOUT ROWID;",
 };
 
 /* The kept statements, by what they do; their SQL is in store_sql. */
@@ -78,6 +85,8 @@ enum store_stmt_id {
 	ST_POST_GET, ST_PATHS_EACH,
 	ST_POSTS_COUNT, ST_POSTS_COUNT_SOURCE, ST_CATEGORIES_EACH,
 	ST_MEDIA_GET, ST_MEDIA_SET,
+	ST_PAGE_ADD, ST_PAGES_EACH, ST_PAGE_EXISTS,
+	ST_READING_ADD, ST_READING_GET, ST_READINGS_EACH,
 	ST_SOURCE_GET, ST_SOURCE_SET,
 	ST_FLAG_GET, ST_FLAG_SET,
 	ST__COUNT
@@ -86,7 +95,7 @@ enum store_stmt_id {
 /* The column order store_row_post reads. */
 #define POST_COLUMNS							\
 	"SELECT info_code, source, category, tag, media, title, published,"	\
-	" link, body, path, fetched_at, file_id, published_at FROM posts"
+	" link, body, path, fetched_at, file_id, published_at, url FROM posts"
 
 #define SOURCE_COLUMNS							\
 	"etag, last_modified, last_poll, next_poll, result, failures, posts," \
@@ -99,8 +108,8 @@ static const char *const store_sql[ST__COUNT] = {
 	[ST_POST_EXISTS] = "SELECT 1 FROM posts WHERE info_code = ?1",
 	[ST_POST_ADD] = "INSERT INTO posts (info_code, source, category, tag,"
 	    " media, title, published, link, body, path, fetched_at, file_id,"
-	    " published_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-	    " ?11, ?12, ?13)",
+	    " published_at, url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+	    " ?10, ?11, ?12, ?13, ?14)",
 	[ST_CATEGORY_ADD] =
 	    "INSERT OR IGNORE INTO categories (slug, tag) VALUES (?1, ?2)",
 	[ST_POST_SET_PATH] = "UPDATE posts SET path = ?2 WHERE info_code = ?1",
@@ -122,6 +131,16 @@ static const char *const store_sql[ST__COUNT] = {
 	[ST_MEDIA_GET] = "SELECT slug FROM media_slugs WHERE media = ?1",
 	[ST_MEDIA_SET] = "INSERT INTO media_slugs (media, slug) VALUES (?1, ?2)"
 	    " ON CONFLICT(media) DO UPDATE SET slug = excluded.slug",
+	[ST_PAGE_ADD] = "INSERT OR IGNORE INTO pages (slug) VALUES (?1)",
+	/* A category finewsd wrote a post of has its page too. */
+	[ST_PAGES_EACH] = "SELECT slug FROM pages UNION SELECT slug FROM categories",
+	[ST_PAGE_EXISTS] = "SELECT 1 FROM pages WHERE slug = ?1"
+	    " UNION ALL SELECT 1 FROM categories WHERE slug = ?1",
+	[ST_READING_ADD] = "INSERT INTO readings (cp, reading, n) VALUES (?1, ?2, 1)"
+	    " ON CONFLICT(cp, reading) DO UPDATE SET n = n + 1",
+	[ST_READING_GET] = "SELECT reading, n FROM readings WHERE cp = ?1"
+	    " ORDER BY n DESC LIMIT 2",
+	[ST_READINGS_EACH] = "SELECT cp, reading, n FROM readings ORDER BY cp, n DESC, reading",
 	[ST_SOURCE_GET] = "SELECT " SOURCE_COLUMNS
 	    " FROM sources WHERE name = ?1",
 	[ST_SOURCE_SET] = "INSERT INTO sources (name, " SOURCE_COLUMNS ")"
@@ -483,7 +502,8 @@ store_bind_post(sqlite3_stmt *s, const struct store_post *p)
 	    store_bind_text(s, 10, p->path) == SQLITE_OK &&
 	    sqlite3_bind_int64(s, 11, p->fetched_at) == SQLITE_OK &&
 	    store_bind_text(s, 12, p->file_id) == SQLITE_OK &&
-	    sqlite3_bind_int64(s, 13, p->published_at) == SQLITE_OK;
+	    sqlite3_bind_int64(s, 13, p->published_at) == SQLITE_OK &&
+	    store_bind_text(s, 14, p->url) == SQLITE_OK;
 }
 
 /*
@@ -547,6 +567,7 @@ store_row_post(sqlite3_stmt *s, struct store_post *p)
 	p->fetched_at = sqlite3_column_int64(s, 10);
 	p->file_id = store_col_text(s, 11);
 	p->published_at = sqlite3_column_int64(s, 12);
+	p->url = store_col_text(s, 13);
 	/* NOT NULL columns read as NULL only when SQLite ran out of memory. */
 	if (p->info_code == NULL || p->source == NULL || p->category == NULL ||
 	    p->tag == NULL || p->title == NULL || p->published == NULL ||
@@ -743,6 +764,115 @@ store_media_slug_set(struct store *st, const char *media, const char *slug)
 	return store_run(st, s, store_bind_text(s, 1, media) == SQLITE_OK &&
 	    store_bind_text(s, 2, slug) == SQLITE_OK, "set slug of media",
 	    media);
+}
+
+int
+store_page_add(struct store *st, const char *slug)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_PAGE_ADD);
+
+	if (s == NULL)
+		return -1;
+	return store_run(st, s, store_bind_text(s, 1, slug) == SQLITE_OK,
+	    "add category page", slug);
+}
+
+int
+store_page_exists(struct store *st, const char *slug)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_PAGE_EXISTS);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = store_step(st, s, store_bind_text(s, 1, slug) == SQLITE_OK,
+	    "look up category page", slug);
+	store_done(s);
+	return rc == -1 ? -1 : rc == SQLITE_ROW;
+}
+
+int
+store_pages_each(struct store *st, store_page_fn *fn, void *arg)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_PAGES_EACH);
+	int rc, ret = -1;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = store_step(st, s, 1, "category pages", NULL)) == SQLITE_ROW) {
+		const char *slug = store_col_text(s, 0);
+
+		if (slug == NULL || fn(arg, slug) == -1)
+			goto out;
+	}
+	if (rc == SQLITE_DONE)
+		ret = 0;
+out:
+	store_done(s);
+	return ret;
+}
+
+int
+store_reading_add(struct store *st, unsigned cp, const char *reading)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_READING_ADD);
+
+	if (s == NULL)
+		return -1;
+	return store_run(st, s, sqlite3_bind_int64(s, 1, cp) == SQLITE_OK &&
+	    store_bind_text(s, 2, reading) == SQLITE_OK, "learn reading", reading);
+}
+
+/* A tie between the two most frequent readings is no choice: NULL. */
+int
+store_reading_get(struct store *st, unsigned cp, char **reading)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_READING_GET);
+	long long first = 0;
+	int rc, ret = -1;
+
+	*reading = NULL;
+	if (s == NULL)
+		return -1;
+	rc = store_step(st, s, sqlite3_bind_int64(s, 1, cp) == SQLITE_OK,
+	    "learned reading", NULL);
+	if (rc == SQLITE_ROW) {
+		first = sqlite3_column_int64(s, 1);
+		if (store_col_dup(s, 0, reading) == -1)
+			goto out;
+		rc = store_step(st, s, 1, "learned reading", NULL);
+		if (rc == SQLITE_ROW && sqlite3_column_int64(s, 1) == first) {
+			free(*reading);
+			*reading = NULL;
+		}
+	}
+	if (rc != -1)
+		ret = 0;
+out:
+	store_done(s);
+	return ret;
+}
+
+int
+store_readings_each(struct store *st, store_reading_fn *fn, void *arg)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_READINGS_EACH);
+	int rc, ret = -1;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = store_step(st, s, 1, "learned readings", NULL)) == SQLITE_ROW) {
+		const char *r = store_col_text(s, 1);
+
+		if (r == NULL || fn(arg, (unsigned)sqlite3_column_int64(s, 0), r,
+		    sqlite3_column_int64(s, 2)) == -1)
+			goto out;
+	}
+	if (rc == SQLITE_DONE)
+		ret = 0;
+out:
+	store_done(s);
+	return ret;
 }
 
 /* Reads the numbers of a SOURCE_COLUMNS row; the strings are the caller's. */

@@ -30,6 +30,8 @@ struct store_post {
 	const char *path;        /* relative to site_dir */
 	const char *file_id;
 	long long fetched_at;
+	const char *url;         /* its page on the site, from the site's root,
+	                          * when not the one its path gives; may be NULL */
 };
 
 /* Called once per post; return 0 to go on, -1 to stop (the walk returns -1). */
@@ -85,6 +87,25 @@ int store_categories_each(struct store *st, store_category_fn *fn, void *arg);
  * malloc'd string in *SLUG, or NULL.  0 or -1. */
 int store_media_slug_get(struct store *st, const char *media, char **slug);
 int store_media_slug_set(struct store *st, const char *media, const char *slug);
+
+/* The category pages the site has (import reads them from category/). */
+int store_page_add(struct store *st, const char *slug);
+/* 1 when the site has a page for category SLUG (imported, or a category
+ * finewsd wrote posts of), 0 if not, -1 on error. */
+int store_page_exists(struct store *st, const char *slug);
+typedef int store_page_fn(void *arg, const char *slug);
+int store_pages_each(struct store *st, store_page_fn *fn, void *arg);
+
+/*
+ * The readings the site chose for the characters of its media names: one
+ * more vote for READING of code point CP; the reading with the most votes
+ * (malloc'd in *READING, NULL when there is none or two tie); every vote.
+ */
+int store_reading_add(struct store *st, unsigned cp, const char *reading);
+int store_reading_get(struct store *st, unsigned cp, char **reading);
+typedef int store_reading_fn(void *arg, unsigned cp, const char *reading,
+    long long votes);
+int store_readings_each(struct store *st, store_reading_fn *fn, void *arg);
 
 /* A source's state; an unknown source gives a zeroed state.  The strings
  * are malloc'd; free them with store_source_clear. */

@@ -125,6 +125,20 @@ collect_post(void *arg, const struct store_post *p)
 	return c->stop_after != 0 && c->calls >= c->stop_after ? -1 : 0;
 }
 
+/* Runs SQL through a connection of our own, as another writer would. */
+static int
+sql_exec(const char *db, const char *sql)
+{
+	sqlite3 *h;
+	int rc;
+
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL),
+	    SQLITE_OK);
+	rc = sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	assert_int_equal(sqlite3_close(h), SQLITE_OK);
+	return rc;
+}
+
 /* Runs a one-integer query through a connection of our own. */
 static long long
 sql_int(const char *db, const char *sql)
@@ -188,10 +202,10 @@ test_open_schema(void **state)
 	sqlite3_finalize(s);
 	assert_int_equal(sqlite3_close(h), SQLITE_OK);
 
-	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 3);
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE type = 'table' AND name IN ('posts', 'categories',"
-	    " 'media_slugs', 'sources', 'flags')"), 5);
+	    " 'media_slugs', 'sources', 'flags', 'pages', 'readings')"), 7);
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE type = 'index' AND name IN ('posts_category_time',"
 	    " 'posts_time', 'posts_source', 'posts_path')"), 4);
@@ -531,6 +545,72 @@ test_categories(void **state)
 	assert_string_equal(c.codes, "alpha=A1,zeta=Z1");
 }
 
+static int
+collect_page(void *arg, const char *slug)
+{
+	char *buf = arg;
+
+	strcat(buf, slug);
+	strcat(buf, " ");
+	return 0;
+}
+
+static int
+collect_reading(void *arg, unsigned cp, const char *reading, long long votes)
+{
+	char *buf = arg;
+
+	sprintf(buf + strlen(buf), "%X:%s:%lld ", cp, reading, votes);
+	return 0;
+}
+
+/* Category pages: the imported ones and the categories of posts. */
+static void
+test_pages(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+	char buf[256] = "";
+
+	assert_int_equal(store_page_exists(st, "chengduribao"), 0);
+	assert_int_equal(store_page_add(st, "chengduribao"), 0);
+	assert_int_equal(store_page_add(st, "chengduribao"), 0);
+	assert_int_equal(store_page_exists(st, "chengduribao"), 1);
+	assert_int_equal(store_pages_each(st, collect_page, buf), 0);
+	assert_string_equal(buf, "chengduribao ");
+	assert_int_equal(sql_exec(f->db, "INSERT INTO categories VALUES ('emnews', 'x')"), 0);
+	assert_int_equal(store_page_exists(st, "emnews"), 1);
+	buf[0] = '\0';
+	assert_int_equal(store_pages_each(st, collect_page, buf), 0);
+	assert_string_equal(buf, "chengduribao emnews ");
+}
+
+/* Votes for readings: the most voted wins, a tie is no choice. */
+static void
+test_readings(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+	char *r = (char *)"junk", buf[256] = "";
+
+	assert_int_equal(store_reading_get(st, 0x957f, &r), 0);
+	assert_null(r);
+	assert_int_equal(store_reading_add(st, 0x957f, "chang"), 0);
+	assert_int_equal(store_reading_get(st, 0x957f, &r), 0);
+	assert_string_equal(r, "chang");
+	free(r);
+	assert_int_equal(store_reading_add(st, 0x957f, "zhang"), 0);
+	assert_int_equal(store_reading_get(st, 0x957f, &r), 0);
+	assert_null(r);
+	assert_int_equal(store_reading_add(st, 0x957f, "chang"), 0);
+	assert_int_equal(store_reading_get(st, 0x957f, &r), 0);
+	assert_string_equal(r, "chang");
+	free(r);
+	assert_int_equal(store_reading_add(st, 0x90fd, "du"), 0);
+	assert_int_equal(store_readings_each(st, collect_reading, buf), 0);
+	assert_string_equal(buf, "90FD:du:1 957F:chang:2 957F:zhang:1 ");
+}
+
 static void
 test_media_slugs(void **state)
 {
@@ -727,7 +807,7 @@ test_newer_version_refused(void **state)
 	assert_int_equal(sqlite3_close(h), SQLITE_OK);
 
 	snprintf(want, sizeof(want), "database %s: schema version 99 is newer "
-	    "than this finewsd (2)", f->db);
+	    "than this finewsd (3)", f->db);
 	assert_null(store_open(f->db, err, sizeof(err)));
 	assert_string_equal(err, want);
 	err[0] = '\0';
@@ -773,7 +853,7 @@ test_migrate_from_1(void **state)
 
 	st = store_open(f->db, err, sizeof(err));
 	assert_non_null(st);
-	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 3);
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE type = 'index' AND name = 'posts_path'"), 1);
 	assert_int_equal(store_source_get(st, "m37", &src), 0);
@@ -833,6 +913,8 @@ main(int argc, char *argv[])
 		cmocka_unit_test_setup_teardown(test_nested_walk_refused, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_categories, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_media_slugs, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_source_state, setup,
