@@ -316,7 +316,7 @@ atom_entry_ok(const struct atom_entry *e)
 	struct datetime dt;
 
 	return e->info_code != NULL && e->info_code[0] != '\0' &&
-	    e->file_id != NULL && e->title != NULL && e->category != NULL &&
+	    e->href != NULL && e->title != NULL && e->category != NULL &&
 	    e->tag != NULL && datetime_parse_published(e->published, &dt) == 0;
 }
 
@@ -325,32 +325,21 @@ static void
 atom_write_entry(struct aw *a, const struct atom_feed *f, const char *host,
     const struct atom_entry *e)
 {
-	char when[ATOM_TIME_SIZE], *code, *fid, *cat, *id = NULL, *href = NULL;
+	char when[ATOM_TIME_SIZE], *code, *id = NULL;
 	const char *p = e->published;
 
 	/* atom_entry_ok has checked the time. */
 	(void)atom_time(p, when, sizeof(when), NULL);
-	code = url_escape(e->info_code);
-	fid = url_escape(e->file_id);
-	cat = url_escape(e->category);
-	if (code == NULL || fid == NULL || cat == NULL)
+	if ((code = url_escape(e->info_code)) == NULL)
 		a->err = 1;
-	else {
-		/* Jekyll lowercases :categories in a permalink (FTzhongwenwang
-		 * is served at /ftzhongwenwang/...): the link must too. */
-		for (char *c = cat; *c != '\0'; c++)
-			if (*c >= 'A' && *c <= 'Z')
-				*c += 'a' - 'A';
+	else
 		id = aw_fmt(a, "tag:%s,%.10s:%s", host, p, code);
-		href = aw_fmt(a, "%s/%s/%.4s/%.2s/%.2s/%s.html", f->site_url,
-		    cat, p, p + 5, p + 8, fid);
-	}
 	aw_start(a, "entry");
 	aw_elem(a, "id", id);
 	aw_elem(a, "title", e->title);
 	aw_elem(a, "published", when);
 	aw_elem(a, "updated", when);
-	aw_link(a, "alternate", "text/html", href);
+	aw_link(a, "alternate", "text/html", e->href);
 	aw_start(a, "category");
 	aw_attr(a, "term", e->category);
 	aw_attr(a, "label", e->tag);
@@ -365,10 +354,7 @@ atom_write_entry(struct aw *a, const struct atom_feed *f, const char *host,
 	aw_end(a);
 	aw_end(a);
 	free(code);
-	free(fid);
-	free(cat);
 	free(id);
-	free(href);
 }
 
 /* The published time of the newest valid entry, RFC 3339, into BUF. */

@@ -13,13 +13,13 @@
 
 struct atom_entry {
 	const char *info_code;  /* the entry id is tag:<host>,<YYYY-MM-DD>:<info code> */
-	const char *file_id;
 	const char *title;
 	const char *published;  /* 'YYYY-MM-DD HH:MM:SS +0800' */
 	const char *category;
 	const char *tag;
 	const char *media;      /* the author; the tag stands in when NULL */
 	const char *body;
+	const char *href;       /* the post's page (absolute) */
 };
 
 struct atom_feed {

@@ -75,9 +75,25 @@ feeds_mark_all(struct feeds *f)
 
 /* The newest entries of one feed, copied out of the store's rows. */
 struct feeds_entries {
+	const char *site_url;
 	struct atom_entry *v;
 	size_t n, cap;
 };
+
+/* The absolute URL of the page of post P. */
+static char *
+feeds_href(const char *site_url, const struct store_post *p)
+{
+	char *rel, *abs = NULL;
+
+	if ((rel = record_page_url(p->category, p->published, p->file_id,
+	    p->path, p->url)) == NULL)
+		return NULL;
+	if (asprintf(&abs, "%s%s", site_url, rel) == -1)
+		abs = NULL;
+	free(rel);
+	return abs;
+}
 
 static int
 feeds_entry_add(void *arg, const struct store_post *p)
@@ -90,14 +106,14 @@ feeds_entry_add(void *arg, const struct store_post *p)
 	e = &fe->v[fe->n++];
 	memset(e, 0, sizeof(*e));
 	e->info_code = str_dup_null(p->info_code);
-	e->file_id = str_dup_null(p->file_id);
+	e->href = feeds_href(fe->site_url, p);
 	e->title = str_dup_null(p->title);
 	e->published = str_dup_null(p->published);
 	e->category = str_dup_null(p->category);
 	e->tag = str_dup_null(p->tag);
 	e->media = str_dup_null(p->media);
 	e->body = str_dup_null(p->body);
-	if (!e->info_code || !e->file_id || !e->title || !e->published ||
+	if (!e->info_code || !e->href || !e->title || !e->published ||
 	    !e->category || !e->tag || !e->body || (p->media && !e->media))
 		return -1;
 	return 0;
@@ -110,7 +126,7 @@ feeds_entries_clear(struct feeds_entries *fe)
 		struct atom_entry *e = &fe->v[i];
 
 		free((char *)e->info_code);
-		free((char *)e->file_id);
+		free((char *)e->href);
 		free((char *)e->title);
 		free((char *)e->published);
 		free((char *)e->category);
@@ -128,7 +144,7 @@ feeds_render(struct feeds *f, struct fsutil_batch *b, const char *category,
     const char *title)
 {
 	const struct conf *c = f->c;
-	struct feeds_entries fe = { 0 };
+	struct feeds_entries fe = { .site_url = c->site_url };
 	struct atom_feed af = { .site_url = c->site_url,
 	    .site_host = c->site_host, .category = category, .title = title };
 	char *html = NULL, *data = NULL, *path = NULL;

@@ -247,6 +247,10 @@ post_render(const struct post *p, size_t *lenp)
 	post_add_value(&b, p->category);
 	sbuf_str(&b, "\ntags: ");
 	post_add_value(&b, p->tag);
+	if (p->permalink != NULL) {
+		sbuf_str(&b, "\npermalink: ");
+		post_add_value(&b, p->permalink);
+	}
 	sbuf_str(&b, "\n---\n");
 	sbuf_str(&b, p->body);
 	/* A record without a link gets no empty "<>" line. */
@@ -357,6 +361,8 @@ post_parse_key(char *line, struct post_file *p)
 		p->categories = v;
 	else if (strcmp(line, "tags") == 0)
 		p->tags = v;
+	else if (strcmp(line, "permalink") == 0)
+		p->permalink = post_unquote(v);
 }
 
 /*

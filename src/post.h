@@ -20,6 +20,8 @@ struct post {
 	const char *link;
 	const char *category_url;  /* e.g. //finews.withounder.com/category/x.html */
 	const char *site_host;     /* e.g. finews.withounder.com */
+	const char *permalink;     /* its page, when not where its path puts
+	                            * it (an archived post); NULL: none */
 };
 
 /*
@@ -42,7 +44,7 @@ char *post_render_category(const char *category, const char *tag, size_t *lenp);
 
 /* A post file as read back: pointers into the buffer post_parse cut up. */
 struct post_file {
-	const char *layout, *title, *date, *categories, *tags;
+	const char *layout, *title, *date, *categories, *tags, *permalink;
 	const char *body;          /* what post_render was handed as the body */
 	const char *link;          /* NULL when the link line is empty ("<>") */
 };

@@ -380,3 +380,63 @@ record_media_of(const struct conf *c, const char *category, const char *tag)
 		return NULL;
 	return strndup(tag, n - sn);
 }
+
+/* Appends the path segment SEG[0..N) percent-encoded, '/' kept. */
+static void
+record_url_add(struct sbuf *b, const char *seg, size_t n, int lower)
+{
+	char *copy, *esc;
+
+	if ((copy = strndup(seg, n)) == NULL) {
+		b->err = 1;
+		return;
+	}
+	if (lower)
+		for (char *c = copy; *c != '\0'; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c += 'a' - 'A';
+	if ((esc = url_escape(copy)) == NULL)
+		b->err = 1;
+	else
+		sbuf_str(b, esc);
+	free(esc);
+	free(copy);
+}
+
+char *
+record_page_url(const char *category, const char *published,
+    const char *file_id, const char *path, const char *url)
+{
+	struct sbuf b = { 0 };
+	const char *s, *e;
+
+	if (url != NULL && url[0] != '\0')
+		return strdup(url);
+	if (path != NULL && strncmp(path, "_posts/", 7) != 0) {
+		/* A page: each folder of its path, then the name as .html. */
+		for (s = path; (e = strchr(s, '/')) != NULL; s = e + 1) {
+			sbuf_str(&b, "/");
+			record_url_add(&b, s, (size_t)(e - s), 0);
+		}
+		e = s + strlen(s);
+		if (e - s > 3 && strcmp(e - 3, ".md") == 0)
+			e -= 3;
+		sbuf_str(&b, "/");
+		record_url_add(&b, s, (size_t)(e - s), 0);
+		sbuf_str(&b, ".html");
+		return sbuf_finish(&b, NULL);
+	}
+	/* Jekyll splits "categories: a b" into two, and lowercases them. */
+	for (s = category; *s != '\0'; s = e) {
+		s += strspn(s, " \t");
+		if ((e = s + strcspn(s, " \t")) == s)
+			break;
+		sbuf_str(&b, "/");
+		record_url_add(&b, s, (size_t)(e - s), 1);
+	}
+	sbuf_printf(&b, "/%.4s/%.2s/%.2s/", published, published + 5,
+	    published + 8);
+	record_url_add(&b, file_id, strlen(file_id), 0);
+	sbuf_str(&b, ".html");
+	return sbuf_finish(&b, NULL);
+}

@@ -157,6 +157,18 @@ char *record_category_url(const struct conf *c, const struct conf_source *sc,
     const char *category, int absolute);
 
 /*
+ * The page of a post on the site, from the site's root and percent-encoded
+ * ("/emnews/2024/01/16/202401162984655555.html"), as Jekyll builds it: URL
+ * when the post has one of its own (a permalink: an archived post keeps its
+ * address), else the page its file at PATH gets: for a file in _posts/,
+ * Jekyll's default permalink /<categories>/YYYY/MM/DD/<file id>.html (the
+ * categories lowercased, one folder per word), for any other file its own
+ * page, PATH with .html for .md.  Malloc'd; NULL without memory.
+ */
+char *record_page_url(const char *category, const char *published,
+    const char *file_id, const char *path, const char *url);
+
+/*
  * Post → record, for --import: the inverse of the rules above.
  */
 

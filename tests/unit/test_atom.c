@@ -37,7 +37,7 @@ static const struct atom_feed cat_feed = {
 static const struct atom_entry cat_entries[] = {
 	{
 		.info_code = "NW202203232319931992",
-		.file_id = "NW202203232319931992",
+		.href = SITE_URL "/qingdaocaijingribao/2022/03/23/NW202203232319931992.html",
 		.title = "今年青岛产业政策将在这些领域发力",
 		.published = "2022-03-23 10:34:11 +0800",
 		.category = "qingdaocaijingribao",
@@ -47,7 +47,7 @@ static const struct atom_entry cat_entries[] = {
 	},
 	{
 		.info_code = "NW202203222318000001",
-		.file_id = "NW202203222318000001",
+		.href = SITE_URL "/qingdaocaijingribao/2022/03/22/NW202203222318000001.html",
 		.title = "A & B <c>\x01 \"d\"",
 		.published = "2022-03-22 08:00:00 +0800",
 		.category = "qingdaocaijingribao",
@@ -57,7 +57,7 @@ static const struct atom_entry cat_entries[] = {
 	},
 	{
 		.info_code = "NW202203212317000002",
-		.file_id = "NW202203212317000002",
+		.href = SITE_URL "/qingdaocaijingribao/2022/03/21/NW202203212317000002.html",
 		.title = "三",
 		.published = "2022-03-21 23:59:59 +0800",
 		.category = "qingdaocaijingribao",
@@ -247,7 +247,7 @@ test_all_feed(void **state)
 	e[0].category = "emnews";
 	e[0].tag = "东财滚动新闻";
 	e[0].info_code = "a b/ü";
-	e[0].file_id = "202205262391921712";
+	e[0].href = "http://localhost:4000/emnews/2022/05/26/202205262391921712.html";
 	e[0].published = "2022-05-26 09:01:02 -0130";
 	e[1].published = "2022-05-26 11:00:00 +0000";  /* the newest */
 	e[2].published = "2022-02-30 10:00:00 +0800";  /* left out */
@@ -273,9 +273,9 @@ test_all_feed(void **state)
 }
 
 /*
- * Jekyll lowercases the category in a post's permalink: the entry link
- * must say /ftzhongwenwang/ for category FTzhongwenwang, while the term
- * (and the category page, which Jekyll serves as written) keeps its case.
+ * The entry links to the page it is handed (record_page_url makes it: Jekyll
+ * lowercases the category in a permalink), while the term (and the category
+ * page, which Jekyll serves as written) keeps its case.
  */
 static void
 test_link_lowercase(void **state)
@@ -294,7 +294,7 @@ test_link_lowercase(void **state)
 
 	e.category = "FTzhongwenwang";
 	e.tag = "FT中文网新闻";
-	e.file_id = "NW1";
+	e.href = "https://finews.withounder.com/ftzhongwenwang/2024/01/01/NW1.html";
 	e.published = "2024-01-01 00:30:00 +0800";
 	out = atom_render(&f, &e, 1, &len);
 	assert_non_null(out);

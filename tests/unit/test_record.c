@@ -373,6 +373,41 @@ test_published_parse(void **state)
 	assert_string_equal(record_published_parse(&conf, "1969-12-31 23:59:59", pub, &at), "bad date");
 }
 
+/* The pages Jekyll makes of the site's files, where feed entries link. */
+static void
+test_page_url(void **state)
+{
+	char *u;
+
+	(void)state;
+	/* A post in _posts/: Jekyll's default permalink, the categories
+	 * lowercased (FTzhongwenwang is served at /ftzhongwenwang/). */
+	u = record_page_url("FTzhongwenwang", "2024-01-01 00:30:00 +0800", "NW1",
+	    "_posts/2024-01-01-NW1.md", NULL);
+	assert_string_equal(u, "/ftzhongwenwang/2024/01/01/NW1.html");
+	free(u);
+	/* "categories: a b" is two categories to Jekyll: two folders. */
+	u = record_page_url("21shijijingjibaodao 21caijingAPP",
+	    "2022-01-07 10:00:00 +0800", "NW2", "_posts/2022-01-07-NW2.md", NULL);
+	assert_string_equal(u, "/21shijijingjibaodao/21caijingapp/2022/01/07/NW2.html");
+	free(u);
+	/* A file outside _posts/ is a page of its own. */
+	u = record_page_url("emnews", "2021-12-08 10:00:00 +0800", "202112082206672930",
+	    "old_post/2021-12-08-202112082206672930.md", NULL);
+	assert_string_equal(u, "/old_post/2021-12-08-202112082206672930.html");
+	free(u);
+	/* A permalink wins: an archived post keeps its address. */
+	u = record_page_url("emnews", "2021-12-08 10:00:00 +0800", "1",
+	    "old_post/2021-12-08-1.md", "/emnews/2021/12/08/1.html");
+	assert_string_equal(u, "/emnews/2021/12/08/1.html");
+	free(u);
+	/* What a URL cannot hold as it is, is percent-encoded. */
+	u = record_page_url("a", "2021-12-08 10:00:00 +0800", "x y#",
+	    "_posts/2021-12-08-x y#.md", NULL);
+	assert_string_equal(u, "/a/2021/12/08/x%20y%23.html");
+	free(u);
+}
+
 int
 main(void)
 {
@@ -387,6 +422,7 @@ main(void)
 		cmocka_unit_test(test_path),
 		cmocka_unit_test(test_name_parse),
 		cmocka_unit_test(test_published_parse),
+		cmocka_unit_test(test_page_url),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
