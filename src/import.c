@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "feeds.h"
 #include "fsutil.h"
 #include "import.h"
 #include "log.h"
@@ -36,6 +37,7 @@
 #include "slug.h"
 #include "store.h"
 #include "strset.h"
+#include "util.h"
 
 #define IMPORT_BATCH		1000		/* posts per transaction */
 #define IMPORT_MAX_FILE		(16L << 20)	/* no post of the site is near it */
@@ -44,11 +46,16 @@
 struct import {
 	const struct conf	*c;
 	struct store		*st;
-	char			*site_real;	/* site_dir resolved, or NULL */
+	char			*base;		/* DIR's place in site_dir ("" for
+						 * the site itself), or NULL: DIR is
+						 * outside the site */
+	char			*dirname;	/* the last name of DIR's path */
 	long long		 now;
-	long			 imported, known, skipped, learned;
+	long			 files, imported, known, twins, copies;
+	long			 skipped, learned, pages;
 	long			 batch;		/* posts in the open transaction */
 	int			 failed;	/* a file or folder was unreadable */
+	int			 progress;	/* stderr is a terminal */
 	struct strset		 media;		/* media whose slug this run settled */
 };
 
@@ -125,46 +132,114 @@ import_learn(struct import *im, const char *media, const char *slug)
 }
 
 /*
- * The path of the post file PATH as the database keeps it: relative to
- * site_dir when the file is inside it, else where the site keeps its posts.
- * A malloc'd string, or NULL when out of memory.
+ * The path of the post file REL (relative to DIR) as the database keeps it:
+ * relative to site_dir when DIR is inside it, else as if DIR were a copy of
+ * the site (its _posts/ and old_post/ where the site has them), a file at
+ * DIR's top being a post of _posts/.  Malloc'd, or NULL without memory.
+ * No realpath per file: DIR's place in the site is found once.
  */
 static char *
-import_relpath(const struct import *im, const char *path, const char *name)
+import_relpath(const struct import *im, const char *rel)
 {
-	char *real, *rel = NULL;
-	size_t n;
+	char *p;
 
-	if (im->site_real != NULL && (real = realpath(path, NULL)) != NULL) {
-		n = strlen(im->site_real);
-		if (strncmp(real, im->site_real, n) == 0 && real[n] == '/')
-			rel = strdup(real + n + 1);
-		free(real);
-		if (rel != NULL)
-			return rel;
+	if (im->base != NULL && im->base[0] != '\0') {
+		if (asprintf(&p, "%s/%s", im->base, rel) == -1)
+			return NULL;
+		return p;
 	}
-	if (asprintf(&rel, "_posts/%s", name) == -1)
+	if (im->base != NULL || strchr(rel, '/') != NULL)
+		return strdup(rel);
+	if (asprintf(&p, "_posts/%s", rel) == -1)
 		return NULL;
-	return rel;
+	return p;
 }
 
-/* Stores P, read from PATH, unless its infoCode is known.  0 or -1. */
+/* The path of an imported row, for telling a twin from a copy. */
+static int
+import_known_path(void *arg, const struct store_post *sp)
+{
+	char **path = arg;
+
+	*path = strdup(sp->path);
+	return *path != NULL ? 0 : -1;
+}
+
+/*
+ * P's infoCode is in the database already: a post imported before (the same
+ * file), a copy of a post in another folder (_posts/ and old_post/), or its
+ * twin, the same article as a rolling post named by its id and a market
+ * post named by its infoCode.  One article, one row: the other file is left
+ * alone, and a twin or a copy is named in the log.  0 or -1.
+ */
+static int
+import_known(struct import *im, const struct import_post *p, const char *rel,
+    const char *path)
+{
+	char *known = NULL;
+	const char *a, *b;
+
+	if (store_post_get(im->st, p->info_code, import_known_path, &known) == -1)
+		return -1;
+	if (known == NULL || strcmp(known, rel) == 0) {
+		im->known++;
+	} else {
+		a = strrchr(known, '/');
+		b = strrchr(rel, '/');
+		if (strcmp(a != NULL ? a + 1 : known, b != NULL ? b + 1 : rel) == 0) {
+			log_info("import %s: a copy of %s, which holds infoCode %s; "
+			    "left alone", path, known, p->info_code);
+			im->copies++;
+		} else {
+			log_info("import %s: the twin of %s (infoCode %s, one "
+			    "article); left alone", path, known, p->info_code);
+			im->twins++;
+		}
+	}
+	free(known);
+	return 0;
+}
+
+/*
+ * The page of an imported post, when its file says where it is
+ * (permalink:) and that is not where its path puts it; else NULL.
+ */
+static char *
+import_url(const struct import_post *p, const char *rel)
+{
+	char *natural;
+
+	if (p->f.permalink == NULL || p->f.permalink[0] != '/')
+		return NULL;
+	natural = record_page_url(p->f.categories, p->published, p->file_id,
+	    rel, NULL);
+	if (natural != NULL && strcmp(natural, p->f.permalink) == 0) {
+		free(natural);
+		return NULL;
+	}
+	free(natural);
+	return strdup(p->f.permalink);
+}
+
+/* Stores P, read from PATH (REL below DIR), unless its infoCode is known.
+ * 0 or -1. */
 static int
 import_store(struct import *im, const struct import_post *p, const char *media,
-    const char *path, const char *name)
+    const char *path, const char *relpath)
 {
 	struct store_post sp;
-	char *rel;
+	char *rel, *url = NULL;
 	int rc;
 
-	if ((rc = store_post_exists(im->st, p->info_code)) != 0) {
-		if (rc == 1)
-			im->known++;
-		return rc == 1 ? 0 : -1;
-	}
-	if ((rel = import_relpath(im, path, name)) == NULL) {
+	if ((rel = import_relpath(im, relpath)) == NULL) {
 		log_warn("import %s", path);
 		return -1;
+	}
+	if ((rc = store_post_exists(im->st, p->info_code)) != 0) {
+		if (rc == 1)
+			rc = import_known(im, p, rel, path);
+		free(rel);
+		return rc;
 	}
 	memset(&sp, 0, sizeof(sp));
 	sp.info_code = p->info_code;
@@ -180,8 +255,10 @@ import_store(struct import *im, const struct import_post *p, const char *media,
 	sp.path = rel;
 	sp.file_id = p->file_id;
 	sp.fetched_at = im->now;
+	sp.url = url = import_url(p, rel);
 	rc = store_post_add(im->st, &sp);
 	free(rel);
+	free(url);
 	if (rc == -1)
 		return -1;
 	im->imported++;
@@ -192,12 +269,13 @@ import_store(struct import *im, const struct import_post *p, const char *media,
 }
 
 /*
- * Imports the file PATH (named NAME).  A file that is no post is skipped and
- * logged; one that cannot be read is logged and fails the run at its end.
- * Returns -1 only on a database error, which stops the run.
+ * Imports the file PATH (named NAME, REL below DIR).  A file that is no post
+ * is skipped and logged; one that cannot be read is logged and fails the
+ * run at its end.  Returns -1 only on a database error, which stops the run.
  */
 static int
-import_file(struct import *im, const char *path, const char *name)
+import_file(struct import *im, const char *path, const char *rel,
+    const char *name)
 {
 	struct import_post p;
 	const char *why;
@@ -225,7 +303,7 @@ import_file(struct import *im, const char *path, const char *name)
 	media = record_media_of(im->c, p.f.categories, p.f.tags);
 	if (media != NULL && import_learn(im, media, p.f.categories) == -1)
 		goto out;
-	ret = import_store(im, &p, media, path, name);
+	ret = import_store(im, &p, media, path, rel);
 out:
 	free(media);
 	free(buf);
@@ -253,15 +331,54 @@ import_is_md(const char *name)
 	return n > 3 && strcmp(name + n - 3, ".md") == 0;
 }
 
-static int import_walk(struct import *, const char *);
+static int import_walk(struct import *, const char *, const char *);
+
+/* A line on a terminal every so many files, so that a long import shows
+ * it is alive; nothing when stderr is a log. */
+static void
+import_progress(struct import *im, int done)
+{
+	if (!im->progress || (!done && ++im->files % 1000 != 0))
+		return;
+	(void)fprintf(stderr, "\rimport: %ld files, %ld posts imported%s",
+	    im->files, im->imported, done ? "\n" : "");
+}
+
+/* A page category/<slug>.html of the site: the slug has a page. */
+static int
+import_page(struct import *im, const char *rel, const char *name)
+{
+	const char *slash = strrchr(rel, '/'), *parent;
+	char slug[NAME_MAX + 1];
+	size_t n = strlen(name);
+
+	if (slash != NULL) {
+		/* The folder's name: REL's segment before the last. */
+		for (parent = slash; parent > rel && parent[-1] != '/'; parent--)
+			;
+		if ((size_t)(slash - parent) != 8 || strncmp(parent, "category", 8) != 0)
+			return 0;
+	} else if (im->dirname == NULL || strcmp(im->dirname, "category") != 0)
+		return 0;
+	if (n <= 5 || n - 5 >= sizeof(slug) || strcmp(name + n - 5, ".html") != 0)
+		return 0;
+	memcpy(slug, name, n - 5);
+	slug[n - 5] = '\0';
+	if (!record_id_is_fit(slug))
+		return 0;
+	im->pages++;
+	return store_page_add(im->st, slug);
+}
 
 /*
- * Imports the folder entry PATH (named NAME): a folder is walked, a *.md
- * file imported.  A link to a folder is not followed, since it could loop;
- * a link to a file is.  -1 only on a database error.
+ * Imports the folder entry PATH (named NAME, REL below DIR): a folder is
+ * walked, a *.md file imported, a category page noted.  A link to a folder
+ * is not followed, since it could loop; a link to a file is.  -1 only on a
+ * database error.
  */
 static int
-import_entry(struct import *im, const char *path, const char *name)
+import_entry(struct import *im, const char *path, const char *rel,
+    const char *name)
 {
 	struct stat sb;
 	int link;
@@ -273,21 +390,25 @@ import_entry(struct import *im, const char *path, const char *name)
 		return 0;
 	}
 	if (S_ISDIR(sb.st_mode))
-		return link ? 0 : import_walk(im, path);
-	if (S_ISREG(sb.st_mode) && import_is_md(name))
-		return import_file(im, path, name);
-	return 0;
+		return link ? 0 : import_walk(im, path, rel);
+	if (!S_ISREG(sb.st_mode))
+		return 0;
+	import_progress(im, 0);
+	if (import_is_md(name))
+		return import_file(im, path, rel, name);
+	return import_page(im, rel, name);
 }
 
 /*
- * Imports every *.md below the folder DIR.  An unreadable folder is logged
- * and marks the run failed; -1 only on a database error.
+ * Imports every *.md below the folder DIR (REL below the top, "" for the
+ * top).  An unreadable folder is logged and marks the run failed; -1 only
+ * on a database error.
  */
 static int
-import_walk(struct import *im, const char *dir)
+import_walk(struct import *im, const char *dir, const char *rel)
 {
 	struct dirent **ents = NULL;
-	char *path;
+	char *path, *sub;
 	int i, n, ret = 0;
 
 	if ((n = scandir(dir, &ents, import_entry_filter,
@@ -297,12 +418,21 @@ import_walk(struct import *im, const char *dir)
 		return 0;
 	}
 	for (i = 0; i < n && ret == 0; i++) {
-		if (asprintf(&path, "%s/%s", dir, ents[i]->d_name) == -1) {
+		const char *name = ents[i]->d_name;
+
+		if (asprintf(&path, "%s/%s", dir, name) == -1) {
 			log_warn("import %s", dir);
 			ret = -1;
 			break;
 		}
-		ret = import_entry(im, path, ents[i]->d_name);
+		if (asprintf(&sub, "%s%s%s", rel, *rel != '\0' ? "/" : "", name) == -1) {
+			free(path);
+			log_warn("import %s", dir);
+			ret = -1;
+			break;
+		}
+		ret = import_entry(im, path, sub, name);
+		free(sub);
 		free(path);
 	}
 	for (i = 0; i < n; i++)
@@ -315,7 +445,8 @@ static void
 import_free(struct import *im)
 {
 	strset_clear(&im->media);
-	free(im->site_real);
+	free(im->base);
+	free(im->dirname);
 	store_close(im->st);
 }
 
@@ -326,14 +457,112 @@ import_report(const struct import *im, const char *dir)
 	char line[512];
 
 	(void)snprintf(line, sizeof(line), "import %s: %ld posts imported, "
-	    "%ld already known, %ld skipped, %ld media slugs learned", dir,
-	    im->imported, im->known, im->skipped, im->learned);
+	    "%ld already known, %ld skipped, %ld media slugs learned, "
+	    "%ld twins and %ld copies left alone, %ld category pages", dir,
+	    im->imported, im->known, im->skipped, im->learned, im->twins,
+	    im->copies, im->pages);
 	log_info("%s", line);
 	if (printf("%s\n", line) < 0 || fflush(stdout) == EOF) {
 		log_warn("import: stdout");
 		return -1;
 	}
 	return 0;
+}
+
+/* The category pages written at the end of an import. */
+struct import_pages {
+	const struct conf	*c;
+	struct fsutil_batch	*fb;
+};
+
+/* The category page of one category, unless the site has it already. */
+static int
+import_page_write(void *arg, const char *category, const char *tag)
+{
+	struct import_pages *ip = arg;
+	char *data = NULL, *path = NULL;
+	size_t len;
+	int rc = -1;
+
+	if ((data = post_render_category(category, tag, &len)) != NULL &&
+	    asprintf(&path, "%s/category/%s.html", ip->c->site_dir, category) != -1)
+		rc = fsutil_batch_add(ip->fb, path, data, len, FSUTIL_NOREPLACE);
+	else
+		log_warn("import: category page %s", category);
+	free(data);
+	free(path);
+	return rc;
+}
+
+/*
+ * Leaves a complete site: a page for every category the database knows (the
+ * site's own are kept as they are), and every feed and the OPML list, so
+ * that no link of the OPML or of a feed points at nothing.  0 or -1.
+ */
+static int
+import_finish(struct import *im)
+{
+	struct import_pages ip = { .c = im->c };
+	struct feeds *f = NULL;
+	char *dir = NULL;
+	int rc = -1;
+
+	if ((dir = path_join(im->c->site_dir, "category")) == NULL ||
+	    fsutil_mkdirs(dir) == -1) {
+		log_warn("import: %s", dir != NULL ? dir : im->c->site_dir);
+		goto out;
+	}
+	if ((ip.fb = fsutil_batch_create()) == NULL)
+		goto out;
+	if (store_categories_each(im->st, import_page_write, &ip) == -1 ||
+	    fsutil_batch_commit(ip.fb) == -1)
+		goto out;
+	if ((f = feeds_create(im->c, im->st)) == NULL ||
+	    feeds_mark_all(f) == -1 || feeds_write(f) == -1) {
+		log_warnx("import: the feeds could not be written");
+		goto out;
+	}
+	rc = 0;
+out:
+	feeds_destroy(f);
+	fsutil_batch_destroy(ip.fb);
+	free(dir);
+	return rc;
+}
+
+/*
+ * Where DIR is in the site: BASE ("" for site_dir itself, "_posts" for its
+ * posts folder), or NULL when it is outside; and DIR's own last name.
+ */
+static int
+import_locate(struct import *im, const char *dir)
+{
+	char *real = realpath(dir, NULL), *site = realpath(im->c->site_dir, NULL);
+	const char *slash;
+	size_t n;
+	int rc = -1;
+
+	if (real == NULL) {
+		log_warn("import %s", dir);
+		goto out;
+	}
+	slash = strrchr(real, '/');
+	if ((im->dirname = strdup(slash != NULL ? slash + 1 : real)) == NULL)
+		goto out;
+	/* A site_dir not made yet holds no post: paths then default. */
+	n = site != NULL ? strlen(site) : 0;
+	if (site != NULL && strcmp(real, site) == 0)
+		im->base = strdup("");
+	else if (site != NULL && strncmp(real, site, n) == 0 && real[n] == '/')
+		im->base = strdup(real + n + 1);
+	else
+		rc = 0;
+	if (rc == -1 && im->base != NULL)
+		rc = 0;
+out:
+	free(real);
+	free(site);
+	return rc;
 }
 
 int
@@ -347,6 +576,7 @@ import_run(const struct conf *c, const char *dir)
 	memset(&im, 0, sizeof(im));
 	im.c = c;
 	im.now = (long long)time(NULL);
+	im.progress = isatty(STDERR_FILENO);
 	if (stat(dir, &sb) == -1) {
 		log_warn("import %s", dir);
 		return 1;
@@ -355,21 +585,23 @@ import_run(const struct conf *c, const char *dir)
 		log_warnx("import %s: not a folder", dir);
 		return 1;
 	}
-	/* A site_dir not made yet holds no post: paths then default. */
-	im.site_real = realpath(c->site_dir, NULL);
+	if (import_locate(&im, dir) == -1)
+		goto out;
 	if ((im.st = store_open(c->database, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		goto out;
 	}
 	if (store_begin(im.st) == -1)
 		goto out;
-	if (import_walk(&im, dir) == -1 || store_commit(im.st) == -1) {
+	if (import_walk(&im, dir, "") == -1 || store_commit(im.st) == -1) {
 		store_rollback(im.st);
+		import_progress(&im, 1);
 		log_warnx("import %s: stopped on a database error; the %ld "
 		    "posts of the last batch are not stored", dir, im.batch);
 		goto out;
 	}
-	if (import_report(&im, dir) == 0 && !im.failed)
+	import_progress(&im, 1);
+	if (import_finish(&im) == 0 && import_report(&im, dir) == 0 && !im.failed)
 		ret = 0;
 out:
 	import_free(&im);

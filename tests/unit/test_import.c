@@ -38,6 +38,7 @@
 struct fixture {
 	char dir[64];
 	char db[128];
+	char site[128];		/* site_dir: import writes feeds and pages there */
 	char out[128], errf[128];
 	struct conf c;
 	char *stdout_text;	/* what the last run printed */
@@ -65,8 +66,11 @@ setup(void **state)
 	snprintf(f->db, sizeof(f->db), "%s/finewsd.db", f->dir);
 	snprintf(f->out, sizeof(f->out), "%s/stdout", f->dir);
 	snprintf(f->errf, sizeof(f->errf), "%s/stderr", f->dir);
+	/* Import writes the site's feeds and missing category pages: never
+	 * into the fixtures, which it reads as a copy of the site. */
+	snprintf(f->site, sizeof(f->site), "%s/site", f->dir);
 	f->c.database = f->db;
-	f->c.site_dir = (char *)SITE;
+	f->c.site_dir = f->site;
 	f->c.site_url = (char *)"https://finews.withounder.com";
 	f->c.site_host = (char *)"finews.withounder.com";
 	strcpy(f->c.tz, "+0800");
@@ -244,9 +248,14 @@ count_posts(sqlite3 *db)
 	return db_int(db, "SELECT count(*) FROM posts", NULL);
 }
 
-/* Imported 6: the seed, one twin, four early rolling posts (one in old_post). */
+/* Imported 6: the seed, one twin, four early rolling posts (one in old_post);
+ * the other twin is left alone; the site has two category pages. */
 #define SITE_SUMMARY \
-	"6 posts imported, 1 already known, 2 skipped, 2 media slugs learned"
+	"6 posts imported, 0 already known, 2 skipped, 2 media slugs learned, " \
+	"1 twins and 0 copies left alone, 2 category pages"
+#define POSTS_SUMMARY \
+	"5 posts imported, 0 already known, 2 skipped, 2 media slugs learned, " \
+	"1 twins and 0 copies left alone, 0 category pages"
 
 static void
 test_site_counts(void **state)
@@ -290,8 +299,7 @@ test_seed_row(void **state)
 	char *body = seed_body();
 	sqlite3 *db;
 
-	run_ok(f, POSTS, "5 posts imported, 1 already known, 2 skipped, "
-	    "2 media slugs learned");
+	run_ok(f, POSTS, POSTS_SUMMARY);
 	after = time(NULL);
 	db = db_open(f);
 	check_col(db, SEED_CODE, "info_code", SEED_CODE);
@@ -426,8 +434,9 @@ test_idempotent(void **state)
 	sqlite3 *db;
 
 	run_ok(f, SITE, SITE_SUMMARY);
-	run_ok(f, SITE, "0 posts imported, 7 already known, 2 skipped, "
-	    "0 media slugs learned");
+	run_ok(f, SITE, "0 posts imported, 6 already known, 2 skipped, "
+	    "0 media slugs learned, 1 twins and 0 copies left alone, "
+	    "2 category pages");
 	db = db_open(f);
 	assert_int_equal(count_posts(db), 6);
 	assert_int_equal(db_int(db, "SELECT count(*) FROM media_slugs", NULL),
@@ -441,8 +450,7 @@ test_broken_skipped(void **state)
 	struct fixture *f = *state;
 	sqlite3 *db;
 
-	run_ok(f, POSTS, "5 posts imported, 1 already known, 2 skipped, "
-	    "2 media slugs learned");
+	run_ok(f, POSTS, POSTS_SUMMARY);
 	assert_non_null(strstr(f->stderr_text, "import " POSTS
 	    "/-202205262391921712.md: skipped: "));
 	assert_non_null(strstr(f->stderr_text, "import " POSTS
@@ -455,7 +463,11 @@ test_broken_skipped(void **state)
 	sqlite3_close(db);
 }
 
-/* Posts outside site_dir get the site's layout as their path. */
+/*
+ * Posts outside site_dir keep their place in the copy of the site they come
+ * from: a post of old_post/ stays there (its page is /old_post/<file>.html,
+ * which must not move), a post of _posts/ stays in _posts/.
+ */
 static void
 test_outside_site(void **state)
 {
@@ -466,7 +478,7 @@ test_outside_site(void **state)
 	run_ok(f, SITE, SITE_SUMMARY);
 	db = db_open(f);
 	check_col(db, "NW202112082206672930", "path",
-	    "_posts/2021-12-08-202112082206672930.md");
+	    "old_post/2021-12-08-202112082206672930.md");
 	check_col(db, SEED_CODE, "path",
 	    "_posts/2022-03-23-NW202203232319931992.md");
 	sqlite3_close(db);
@@ -505,8 +517,9 @@ test_known_slug_kept(void **state)
 	assert_non_null(st);
 	assert_int_equal(store_media_slug_set(st, "券商中国", "qszg"), 0);
 	store_close(st);
-	run_ok(f, SITE, "6 posts imported, 1 already known, 2 skipped, "
-	    "1 media slugs learned");
+	run_ok(f, SITE, "6 posts imported, 0 already known, 2 skipped, "
+	    "1 media slugs learned, 1 twins and 0 copies left alone, "
+	    "2 category pages");
 	st = store_open(f->db, err, sizeof(err));
 	assert_non_null(st);
 	assert_int_equal(store_media_slug_get(st, "券商中国", &slug), 0);
@@ -574,7 +587,8 @@ test_edge_cases(void **state)
 	put(f, ".hidden/2022-06-03-HID.md", FRONT("\"hidden\"",
 	    "2022-06-03 10:00:00", "c", "t") "b\n\n<https://e.x/8>");
 	run_ok(f, dir, "4 posts imported, 0 already known, 7 skipped, "
-	    "1 media slugs learned");
+	    "1 media slugs learned, 0 twins and 0 copies left alone, "
+	    "0 category pages");
 	db = db_open(f);
 	assert_int_equal(count_posts(db), 4);
 	check_col(db, "ESC1", "title", "say \"hi\" \\ back");
@@ -591,8 +605,8 @@ test_edge_cases(void **state)
 	check_col(db, "PLAIN", "link", "https://e.x/2");
 	check_col(db, "SUB", "link", "//e.x/3");
 	check_col(db, "SUB", "body", "<p>y</p>");
-	/* Outside site_dir (the fixture's): the site's layout. */
-	check_col(db, "SUB", "path", "_posts/2022-06-04-SUB.md");
+	/* DIR is site_dir here: the path is where the file is. */
+	check_col(db, "SUB", "path", "sub/2022-06-04-SUB.md");
 	sqlite3_close(db);
 	/* Said once per media. */
 	slug = strstr(f->stderr_text, "media 某某 uses slug some slug,");
@@ -632,11 +646,70 @@ test_relative_path(void **state)
 	f->c.site_dir = site;
 	snprintf(dir, sizeof(dir), "%s/site/_archive", f->dir);
 	run_ok(f, dir, "1 posts imported, 0 already known, 0 skipped, "
-	    "0 media slugs learned");
+	    "0 media slugs learned, 0 twins and 0 copies left alone, "
+	    "0 category pages");
 	db = db_open(f);
 	check_col(db, "ARC", "path", "_archive/2022/2022-06-09-ARC.md");
 	check_col(db, "ARC", "media", NULL);
 	sqlite3_close(db);
+}
+
+static int
+exists(const char *dir, const char *rel)
+{
+	char path[512];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	return stat(path, &sb) == 0;
+}
+
+/*
+ * Import leaves a complete site: every category's feed, all.xml, the OPML
+ * list, and a page for each category that had none (the site's own pages
+ * kept as they are); a post in _posts/ and old_post/ is one row; a post
+ * whose file names its page (permalink:) keeps it.
+ */
+static void
+test_complete_site(void **state)
+{
+	struct fixture *f = *state;
+	char *page;
+	sqlite3 *db;
+
+	put(f, "_posts/2022-06-01-A1.md", FRONT("\"a\"", "2022-06-01 12:00:00",
+	    "ceshi", "测试新闻") "<p>a</p>\n\n<https://e.x/1>" BACK);
+	put(f, "old_post/2022-06-01-A1.md", FRONT("\"a\"", "2022-06-01 12:00:00",
+	    "ceshi", "测试新闻") "<p>a</p>\n\n<https://e.x/1>" BACK);
+	put(f, "old_post/2022-06-02-B2.md", "---\nlayout: post\ntitle: \"b\"\n"
+	    "date: 2022-06-02 12:00:00 +0800\ncategories: emnews\ntags: 东财滚动新闻\n"
+	    "permalink: /emnews/2022/06/02/B2.html\n---\n<p>b</p>\n\n<https://e.x/2>");
+	put(f, "category/ceshi.html", "the site's own page");
+	run_ok(f, f->site, "2 posts imported, 0 already known, 0 skipped, "
+	    "1 media slugs learned, 0 twins and 1 copies left alone, "
+	    "1 category pages");
+	assert_true(exists(f->site, "feeds/ceshi.xml"));
+	assert_true(exists(f->site, "feeds/emnews.xml"));
+	assert_true(exists(f->site, "feeds/all.xml"));
+	assert_true(exists(f->site, "feeds/index.opml"));
+	assert_true(exists(f->site, "category/emnews.html"));
+	{
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/category/ceshi.html", f->site);
+		page = slurp(path);
+		assert_string_equal(page, "the site's own page");
+		free(page);
+	}
+	db = db_open(f);
+	assert_int_equal(count_posts(db), 2);
+	check_col(db, "A1", "path", "_posts/2022-06-01-A1.md");
+	check_col(db, "A1", "url", NULL);
+	check_col(db, "B2", "path", "old_post/2022-06-02-B2.md");
+	check_col(db, "B2", "url", "/emnews/2022/06/02/B2.html");
+	assert_int_equal(db_int(db, "SELECT count(*) FROM pages", NULL), 1);
+	sqlite3_close(db);
+	assert_non_null(strstr(f->stderr_text, "a copy of _posts/2022-06-01-A1.md"));
 }
 
 static void
@@ -674,6 +747,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_edge_cases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relative_path, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_complete_site, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
 	};
 
