@@ -570,7 +570,7 @@ conf_new(const char *path)
 	c->archive_after_days = 0;
 	c->path = strdup(path);
 	c->user_agent = strdup("finewsd/" PACKAGE_VERSION);
-	c->archive_dir = strdup("_archive");
+	c->archive_dir = strdup("old_post");
 	if (c->path == NULL || c->user_agent == NULL || c->archive_dir == NULL) {
 		conf_destroy(c);
 		return NULL;

@@ -112,7 +112,7 @@ static const char *const store_sql[ST__COUNT] = {
 	    " ?10, ?11, ?12, ?13, ?14)",
 	[ST_CATEGORY_ADD] =
 	    "INSERT OR IGNORE INTO categories (slug, tag) VALUES (?1, ?2)",
-	[ST_POST_SET_PATH] = "UPDATE posts SET path = ?2 WHERE info_code = ?1",
+	[ST_POST_SET_PATH] = "UPDATE posts SET path = ?2, url = ?3 WHERE info_code = ?1",
 	[ST_POSTS_NEWEST] = POST_COLUMNS
 	    " ORDER BY published_at DESC, info_code DESC LIMIT ?1",
 	[ST_POSTS_NEWEST_CAT] = POST_COLUMNS " WHERE category = ?1"
@@ -527,13 +527,15 @@ store_post_add(struct store *st, const struct store_post *p)
 }
 
 int
-store_post_set_path(struct store *st, const char *info_code, const char *path)
+store_post_move(struct store *st, const char *info_code, const char *path,
+    const char *url)
 {
 	sqlite3_stmt *s = store_stmt(st, ST_POST_SET_PATH);
 
 	if (s == NULL || store_run(st, s,
 	    store_bind_text(s, 1, info_code) == SQLITE_OK &&
-	    store_bind_text(s, 2, path) == SQLITE_OK,
+	    store_bind_text(s, 2, path) == SQLITE_OK &&
+	    store_bind_text(s, 3, url) == SQLITE_OK,
 	    "set path of post", info_code) == -1)
 		return -1;
 	if (sqlite3_changes(st->db) == 0) {

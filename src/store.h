@@ -64,8 +64,9 @@ void store_rollback(struct store *st);
 int store_post_exists(struct store *st, const char *info_code);
 /* Inserts P; a duplicate info_code is an error (-1). */
 int store_post_add(struct store *st, const struct store_post *p);
-/* Updates the file path of a post (archiving). */
-int store_post_set_path(struct store *st, const char *info_code, const char *path);
+/* A post's file moved to PATH (archiving); its page stays at URL. */
+int store_post_move(struct store *st, const char *info_code, const char *path,
+    const char *url);
 /* The newest LIMIT posts of CATEGORY (all when NULL), newest first. */
 int store_posts_newest(struct store *st, const char *category, long limit,
                        store_post_fn *fn, void *arg);

@@ -4,7 +4,8 @@
 # not after one that wrote nothing, its exit status logged, never two at
 # once, replaced by SIGHUP, waited for by --once, and given none of
 # finewsd's descriptors (sockets, database); archive_after_days: old posts
-# move from _posts/ to archive_dir, their rows follow, the feeds keep them,
+# move from _posts/ to archive_dir (old_post/ by default) with a permalink
+# to the page they had, their rows follow, the feeds keep them,
 # and a second run changes nothing.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -230,15 +231,22 @@ once x
 EOF
 name() { printf '%s-%s-%s-%s.md' "${1:2:4}" "${1:6:2}" "${1:8:2}" "$1"; }
 assert_eq "_posts/$(name "$RECENT")" "$(list_posts)" "_posts/ holds the recent post only"
+# The default archive_dir is the site's own old_post/, a folder Jekyll
+# renders; each moved file carries a permalink to the page it had, so that
+# its URL and its feed entry's link stay alive.
 assert_eq "$(for id in "${OLD[@]}"; do name "$id"; echo; done | sort)" \
-    "$(cd "$T_SITE/_archive" && find . -type f | sed 's|^\./||' | sort)" \
-    "_archive/ holds the three old posts"
+    "$(cd "$T_SITE/old_post" && find . -type f | sed 's|^\./||' | sort)" \
+    "old_post/ holds the three old posts"
 for id in "${OLD[@]}"; do
-	assert_same "$PLAIN/_posts/$(name "$id")" "$T_SITE/_archive/$(name "$id")"
+	d=${id:2:4}/${id:6:2}/${id:8:2}
+	sed "/^tags: /a permalink: /cailianshe/$d/$id.html" "$PLAIN/_posts/$(name "$id")" \
+	    > "$TMP/want.md"
+	assert_same "$TMP/want.md" "$T_SITE/old_post/$(name "$id")"
 done
-assert_sql "the rows' paths follow the files" \
-    "$(for id in "${OLD[@]}"; do echo "$id|_archive/$(name "$id")"; done)
-$RECENT|_posts/$(name "$RECENT")" "select info_code, path from posts order by 1"
+assert_sql "the rows' paths follow the files, their pages stay" \
+    "$(for id in "${OLD[@]}"; do d=${id:2:4}/${id:6:2}/${id:8:2}
+	echo "$id|old_post/$(name "$id")|/cailianshe/$d/$id.html"; done)
+$RECENT|_posts/$(name "$RECENT")|" "select info_code, path, coalesce(url, '') from posts order by 1"
 assert_grep "the move is logged" "$RUN_ERR" 'archive: 3 posts'
 assert_atom "$T_SITE/feeds/all.xml" "$T_SITE/feeds/cailianshe.xml"
 for f in all cailianshe; do
@@ -289,7 +297,7 @@ assert_sql "LATE's row points into attic/old/" "attic/old/$(name "$LATE")" \
     "select path from posts where info_code = '$LATE'"
 assert_sql "the old posts' rows point into attic/old/" 4 \
     "select count(*) from posts where path like 'attic/old/%'"
-assert_missing "$T_SITE/_archive"
+assert_missing "$T_SITE/old_post"
 assert_xp "all.xml lists the five posts" 5 "$T_SITE/feeds/all.xml" "count(/a:feed/a:entry)"
 assert_no_tmp_files
 

@@ -252,7 +252,7 @@ test_defaults(void **state)
 	assert_int_equal(c->feed_entries, 50);
 	assert_null(c->on_update);
 	assert_int_equal(c->archive_after_days, 0);
-	assert_string_equal(c->archive_dir, "_archive");
+	assert_string_equal(c->archive_dir, "old_post");
 	assert_int_equal(c->ncategories, 0);
 	assert_null(conf_category_find(c, "青岛财经日报"));
 	assert_int_equal(c->nsources, 1);
@@ -300,7 +300,7 @@ test_empty_values(void **state)
 	assert_int_equal(c->interval, 300);
 	assert_string_equal(c->user_agent, "finewsd/" PACKAGE_VERSION);
 	assert_null(c->on_update);
-	assert_string_equal(c->archive_dir, "_archive");
+	assert_string_equal(c->archive_dir, "old_post");
 	s = &c->sources[0];
 	assert_string_equal(s->id_field, "infoCode");
 	assert_string_equal(s->list_items, "record");

@@ -473,9 +473,9 @@ test_older_and_set_path(void **state)
 	assert_int_equal(store_posts_older(st, 100, "", collect_post, &c), 0);
 	assert_string_equal(c.codes, "");
 
-	assert_int_equal(store_post_set_path(st, "OLD1",
-	    "_posts/archive/2020-01-01-OLD1.md"), 0);
-	assert_int_equal(store_post_set_path(st, "NOSUCH", "x"), -1);
+	assert_int_equal(store_post_move(st, "OLD1",
+	    "_posts/archive/2020-01-01-OLD1.md", "/c/2020/01/01/OLD1.html"), 0);
+	assert_int_equal(store_post_move(st, "NOSUCH", "x", NULL), -1);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_posts_older(st, 1000, "_posts/archive/",
 	    collect_post, &c), 0);
