@@ -47,6 +47,25 @@ repair_check(void *arg, const char *info_code, const char *relpath)
 	return 0;
 }
 
+/* Creates the folder of the post file REL (old_post/ may be gone too). */
+static int
+repair_mkdir(const struct conf *c, const char *rel)
+{
+	char *path = path_join(c->site_dir, rel), *slash;
+	int rc = -1;
+
+	if (path != NULL && (slash = strrchr(path, '/')) != NULL) {
+		*slash = '\0';
+		rc = fsutil_mkdirs(path);
+		if (rc == -1)
+			log_warn("%s", path);
+	}
+	free(path);
+	return rc;
+}
+
+/* Writes the file of row SP again where the row says it is; a post with a
+ * page of its own (an archived one) gets its permalink back. */
 static int
 repair_post(void *arg, const struct store_post *sp)
 {
@@ -54,12 +73,13 @@ repair_post(void *arg, const struct store_post *sp)
 	struct post p = {
 		.title = sp->title, .published = sp->published,
 		.category = sp->category, .tag = sp->tag, .body = sp->body,
-		.link = sp->link ? sp->link : "",
+		.link = sp->link ? sp->link : "", .permalink = sp->url,
 	};
 
-	if (batch_render_post(r->c, r->fb, sp->source, &p, sp->path) == -1)
+	if (repair_mkdir(r->c, sp->path) == -1 ||
+	    batch_render_post(r->c, r->fb, sp->source, &p, sp->path) == -1)
 		return -1;
-	log_info("%s: rewritten from the database (its file was missing)", sp->path);
+	log_info("%s: its file is missing; written again from the database", sp->path);
 	r->rewritten++;
 	if (fsutil_batch_count(r->fb) >= BATCH_SIZE && fsutil_batch_commit(r->fb) == -1)
 		return -1;
