@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "post.h"
 #include "utf8.h"
@@ -172,6 +173,32 @@ post_title_escape(const char *title)
 }
 
 /*
+ * Whether the plain scalar S would be read by YAML 1.1 (Psych, Jekyll's
+ * parser) as something other than a string: a boolean, a null, or a number
+ * (decimal, octal, hex, binary, sexagesimal, float).  A category "123" or
+ * "yes" unquoted breaks Jekyll ("no implicit conversion of Integer into
+ * Array").  The test errs on the side of quoting: a quoted string reads
+ * back the same.
+ */
+static int
+post_yaml_typed(const char *s)
+{
+	static const char *const words[] = {
+		"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~",
+	};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcasecmp(s, words[i]) == 0)
+			return 1;
+	if (!((*s >= '0' && *s <= '9') || *s == '+' || *s == '-' || *s == '.'))
+		return 0;
+	/* Numbers of every base and form use only these. */
+	return s[strspn(s, "0123456789abcdefABCDEFxXoO_.,:+-")] == '\0' ||
+	    strcasecmp(s, ".inf") == 0 || strcasecmp(s, "-.inf") == 0 ||
+	    strcasecmp(s, ".nan") == 0;
+}
+
+/*
  * Whether S can stand as a YAML plain scalar after "key: " and read back as
  * the same string.  The tags the site uses always can ("青岛财经日报新闻"); a
  * configured tag like "a: b" or "#x" could not, and is double-quoted rather
@@ -187,6 +214,8 @@ post_plain_ok(const char *s)
 	if (s[n - 1] == ' ' || s[n - 1] == ':')
 		return 0;
 	if (strstr(s, ": ") != NULL || strstr(s, " #") != NULL)
+		return 0;
+	if (post_yaml_typed(s))
 		return 0;
 	for (const char *p = s; *p != '\0'; p += n)
 		if (post_needs_escape(p, &n) != 0)
@@ -358,9 +387,9 @@ post_parse_key(char *line, struct post_file *p)
 	else if (strcmp(line, "date") == 0)
 		p->date = v;
 	else if (strcmp(line, "categories") == 0)
-		p->categories = v;
+		p->categories = post_unquote(v);
 	else if (strcmp(line, "tags") == 0)
-		p->tags = v;
+		p->tags = post_unquote(v);
 	else if (strcmp(line, "permalink") == 0)
 		p->permalink = post_unquote(v);
 }

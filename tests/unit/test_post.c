@@ -248,6 +248,35 @@ test_title_noncharacters(void **state)
 	free(t);
 }
 
+/* Slugs YAML would read as numbers, booleans or null are quoted, so that
+ * Jekyll reads them as the strings they are; a slug like 36ke is not. */
+static void
+test_yaml_typed_values(void **state)
+{
+	static const char *const typed[] = {
+		"123", "0x1F", "yes", "true", "OFF", "null", "~", "1.5", "-1",
+		"1_000", "12:30", ".inf", "No",
+	};
+	char *out, want[128];
+	size_t len;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(typed) / sizeof(typed[0]); i++) {
+		out = post_render_category(typed[i], "标签", &len);
+		assert_non_null(out);
+		snprintf(want, sizeof(want),
+		    "---\nlayout: category\ntitle: 标签\ncategory: \"%s\"\n---", typed[i]);
+		assert_string_equal(out, want);
+		free(out);
+	}
+	out = post_render_category("36ke", "36氪新闻", &len);
+	assert_string_equal(out, "---\nlayout: category\ntitle: 36氪新闻\ncategory: 36ke\n---");
+	free(out);
+	out = post_render_category("yesterday", "yes", &len);
+	assert_string_equal(out, "---\nlayout: category\ntitle: \"yes\"\ncategory: yesterday\n---");
+	free(out);
+}
+
 int
 main(void)
 {
@@ -259,6 +288,7 @@ main(void)
 		cmocka_unit_test(test_category_page),
 		cmocka_unit_test(test_render_digest_post),
 		cmocka_unit_test(test_title_noncharacters),
+		cmocka_unit_test(test_yaml_typed_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
