@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "batch.h"
+#include "fault.h"
 #include "log.h"
 #include "strset.h"
 #include "util.h"
@@ -20,6 +21,8 @@ struct batch {
 	struct record_post	**items;	/* waiting for the next flush */
 	size_t			 n;
 	struct strset		 pages;	/* categories whose page is known to exist */
+	batch_fail_fn		*fail;
+	void			*fail_arg;
 };
 
 struct batch *
@@ -37,6 +40,13 @@ batch_create(const struct conf *c, struct store *st, struct feeds *f)
 	b->st = st;
 	b->feeds = f;
 	return b;
+}
+
+void
+batch_on_fail(struct batch *b, batch_fail_fn *fail, void *arg)
+{
+	b->fail = fail;
+	b->fail_arg = arg;
 }
 
 static void
@@ -73,6 +83,8 @@ batch_add(struct batch *b, struct record_post *p, const char *html)
 	free(p->body);
 	if ((p->body = post_body_make(html, p->digest)) == NULL) {
 		log_warn("record %s", p->info_code);
+		if (b->fail != NULL)
+			b->fail(b->fail_arg, p->source, p->info_code);
 		record_post_free(p);
 		return -1;
 	}
@@ -124,7 +136,8 @@ batch_render_page(struct batch *b, struct fsutil_batch *fb,
 		log_warn("render %s", rel);
 		goto out;
 	}
-	rc = fsutil_batch_add(fb, path, data, len, FSUTIL_NOREPLACE);
+	rc = fault_hit("page") ? -1 : fsutil_batch_add(fb, path, data, len,
+	    FSUTIL_NOREPLACE);
 out:
 	free(data);
 	free(path);
@@ -132,10 +145,11 @@ out:
 }
 
 static int
-batch_write_files(struct batch *b, struct fsutil_batch *fb)
+batch_write_files(struct batch *b, struct fsutil_batch *fb,
+    struct record_post **items, size_t n)
 {
-	for (size_t i = 0; i < b->n; i++) {
-		struct record_post *it = b->items[i];
+	for (size_t i = 0; i < n; i++) {
+		struct record_post *it = items[i];
 		struct post p = {
 			.title = it->title, .published = it->published,
 			.category = it->category, .tag = it->tag, .body = it->body,
@@ -150,12 +164,13 @@ batch_write_files(struct batch *b, struct fsutil_batch *fb)
 }
 
 static int
-batch_write_rows(struct batch *b, long long now)
+batch_write_rows(struct batch *b, struct record_post **items, size_t n,
+    long long now)
 {
 	if (store_begin(b->st) == -1)
 		return -1;
-	for (size_t i = 0; i < b->n; i++) {
-		struct record_post *it = b->items[i];
+	for (size_t i = 0; i < n; i++) {
+		struct record_post *it = items[i];
 		struct store_post sp = {
 			.info_code = it->info_code, .source = it->source,
 			.category = it->category, .tag = it->tag, .media = it->media,
@@ -168,38 +183,68 @@ batch_write_rows(struct batch *b, long long now)
 		if (store_post_add(b->st, &sp) == -1)
 			goto fail;
 	}
-	if (store_flag_set(b->st, "feeds_dirty", 1) == -1 || store_commit(b->st) == -1)
+	if (store_flag_set(b->st, "feeds_dirty", 1) == -1 ||
+	    fault_hit("row-commit-before") || store_commit(b->st) == -1)
 		goto fail;
+	(void)fault_hit("row-commit-after");
 	return 0;
 fail:
 	store_rollback(b->st);
 	return -1;
 }
 
+/* Writes ITEMS[N] as one batch: files, rows, then the marks.  0 or -1. */
+static int
+batch_write(struct batch *b, struct record_post **items, size_t n)
+{
+	struct fsutil_batch *fb;
+	int rc = -1;
+
+	if ((fb = fsutil_batch_create()) == NULL) {
+		log_warn("batch");
+		return -1;
+	}
+	if (batch_write_files(b, fb, items, n) == -1 ||
+	    batch_write_rows(b, items, n, (long long)time(NULL)) == -1)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (strset_add(&b->pages, items[i]->category) == -1 ||
+		    feeds_mark(b->feeds, items[i]->category) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	fsutil_batch_destroy(fb);
+	return rc;
+}
+
 int
 batch_flush(struct batch *b)
 {
-	struct fsutil_batch *fb = NULL;
-	size_t n = b->n;
-	int rc = -1;
+	size_t n = b->n, written = 0;
 
 	if (n == 0)
 		return 0;
-	if ((fb = fsutil_batch_create()) == NULL) {
-		log_warn("batch");
-		goto out;
+	if (batch_write(b, b->items, n) == 0) {
+		written = n;
+	} else {
+		if (n > 1)
+			log_warnx("a batch of %zu posts failed; writing them one "
+			    "by one", n);
+		for (size_t i = 0; i < n; i++) {
+			struct record_post *it = b->items[i];
+
+			if (n > 1 && batch_write(b, &b->items[i], 1) == 0) {
+				written++;
+				continue;
+			}
+			log_warnx("source %s: record %s: %s not written; tried "
+			    "again at the next poll", it->source, it->info_code,
+			    it->path);
+			if (b->fail != NULL)
+				b->fail(b->fail_arg, it->source, it->info_code);
+		}
 	}
-	if (batch_write_files(b, fb) == -1 ||
-	    batch_write_rows(b, (long long)time(NULL)) == -1)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		if (strset_add(&b->pages, b->items[i]->category) == -1 ||
-		    feeds_mark(b->feeds, b->items[i]->category) == -1)
-			goto out;
-	}
-	rc = (int)n;
-out:
-	fsutil_batch_destroy(fb);
 	batch_drop(b);
-	return rc;
+	return (int)written;
 }

@@ -22,8 +22,14 @@
 
 struct batch;
 
+/* Called for a post that could not be written (logged already), so that the
+ * source it came from sees its poll fail and tries it again. */
+typedef void batch_fail_fn(void *arg, const char *source, const char *info_code);
+
 struct batch *batch_create(const struct conf *c, struct store *st,
     struct feeds *f);
+/* Calls FAIL for each post that could not be written (the scheduler's). */
+void batch_on_fail(struct batch *b, batch_fail_fn *fail, void *arg);
 void batch_destroy(struct batch *b);               /* accepts NULL; drops what is queued */
 /* Uses C from now on (after a reload); what is queued is written first.
  * 0, or -1 when that write failed. */
@@ -35,8 +41,14 @@ int batch_set_conf(struct batch *b, const struct conf *c);
  * full.  0 or -1.
  */
 int batch_add(struct batch *b, struct record_post *p, const char *html);
-/* Writes every queued post: files, then rows.  Returns the number of posts
- * written, or -1 (the posts are dropped: they are fetched again later). */
+/*
+ * Writes every queued post: files, then rows.  When the batch as a whole
+ * fails, each post is written again on its own, so that one post that
+ * cannot be written (its file, its row) never takes the others with it;
+ * each one that fails is logged and handed to the fail callback, and is
+ * fetched again at its source's next poll.  Returns the number of posts
+ * written.
+ */
 int batch_flush(struct batch *b);
 
 /*

@@ -76,6 +76,7 @@ static const struct conf_key conf_keys[] = {
 	{ "user_agent", G(user_agent), KIND_STR, 0, 0 },
 	{ "feed_entries", G(feed_entries), KIND_NUMBER, 1, 10000 },
 	{ "on_update", G(on_update), KIND_ARGV, 0, 0 },
+	{ "on_update_timeout", G(on_update_timeout), KIND_NUMBER, 1, 86400 },
 	{ "archive_after_days", G(archive_after_days), KIND_NUMBER, 0, 36500 },
 	{ "archive_dir", G(archive_dir), KIND_RELDIR, 0, 0 },
 };
@@ -567,6 +568,7 @@ conf_new(const char *path)
 	c->max_per_host = 4;
 	c->timeout = 30;
 	c->feed_entries = 50;
+	c->on_update_timeout = 300;
 	c->archive_after_days = 0;
 	c->path = strdup(path);
 	c->user_agent = strdup("finewsd/" PACKAGE_VERSION);

@@ -55,6 +55,7 @@ struct conf {
 	char *user_agent;
 	long feed_entries;
 	char **on_update;       /* argv (split on blanks), NULL-terminated; NULL if unset */
+	long on_update_timeout; /* seconds a run of on_update may take */
 	long archive_after_days;/* 0: never archive */
 	char *archive_dir;      /* relative to site_dir; default "_archive" */
 	struct conf_category *categories;

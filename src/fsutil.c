@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "fsutil.h"
 #include "log.h"
 #include "util.h"
@@ -447,7 +448,7 @@ fsutil_batch_commit(struct fsutil_batch *b)
 		goto out;
 #endif
 	for (i = 0; i < b->n; i++) {
-		if (fsutil_file_install(&b->v[i]) == -1) {
+		if (fsutil_file_install(&b->v[i]) == -1 || fault_hit("rename")) {
 			log_warn("%s", b->v[i].path);
 			goto out;
 		}

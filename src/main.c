@@ -144,7 +144,7 @@ run(struct conf *c, const char *conf_path, int once)
 		goto out;
 	if (repair_run(c, st, feeds) == -1)
 		goto out;
-	if ((d.hook = hook_create(d.loop, c->on_update)) == NULL)
+	if ((d.hook = hook_create(d.loop, c->on_update, (double)c->on_update_timeout)) == NULL)
 		goto out;
 	if (!once) {
 		signal_watch(&d, &d.sigusr1, SIGUSR1);
@@ -171,7 +171,8 @@ run(struct conf *c, const char *conf_path, int once)
 		/* on_update of a --once run is waited for: the caller expects the
 		 * site to be rebuilt when finewsd returns. */
 		hook_wait(d.hook);
-		status = scheduler_failed(d.sched) ? 1 : 0;
+		status = scheduler_failed(d.sched) || scheduler_feeds_failed(d.sched) ||
+		    hook_failed(d.hook) ? 1 : 0;
 	} else {
 		/* Complete posts still queued are written; a poll cut short is
 		 * taken up again at the next start. */

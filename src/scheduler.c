@@ -42,7 +42,8 @@ struct psrc {
 	int written;        /* posts handed to the batch in this poll */
 	int skipped;
 	int not_modified;   /* the list answered 304 */
-	unsigned gen;       /* write failures seen when the poll started */
+	int unwritten;      /* of those, posts the batch could not write */
+	int failures;       /* consecutive failed polls, as last saved */
 	char *etag, *last_modified;   /* of this poll's list response */
 	char *error;        /* why this poll failed */
 	long retry_after;
@@ -68,8 +69,8 @@ struct scheduler {
 	struct psrc *v;
 	size_t n;
 	void *inflight;         /* tsearch tree of ids being fetched */
-	unsigned write_failures;
 	int posts_since_feeds;
+	int feeds_failed;       /* the last rewrite of the feeds failed */
 	scheduler_wrote_fn *wrote_fn;
 	void *wrote_arg;
 };
@@ -183,6 +184,7 @@ psrc_save(struct psrc *ps, int written)
 	if (store_source_get(p->st, ps->sc->name, &s) == -1)
 		memset(&s, 0, sizeof(s));
 	s.failures = ps->failed ? s.failures + 1 : 0;
+	ps->failures = s.failures;
 	delay = psrc_next_delay(ps, s.failures);
 	s.last_poll = now;
 	s.next_poll = p->once ? 0 : now + (long long)delay;
@@ -228,20 +230,19 @@ static void
 psrc_finish(struct psrc *ps)
 {
 	struct scheduler *p = ps->p;
-	int n = batch_flush(p->batch);
-
-	if (n < 0)
-		p->write_failures++;
-	if (p->write_failures != ps->gen)
-		psrc_set_error(ps, "writing posts failed");
-	else if (ps->written > 0) {
+	(void)batch_flush(p->batch);
+	ps->written -= ps->unwritten;
+	if (ps->unwritten > 0)
+		psrc_set_error(ps, "%d of its posts could not be written",
+		    ps->unwritten);
+	if (ps->written > 0) {
 		log_info("source %s: %d new posts", ps->sc->name, ps->written);
 		p->posts_since_feeds += ps->written;
 	} else if (!ps->failed)
 		log_debug("source %s: %s", ps->sc->name,
 		    ps->not_modified ? "not modified" : "nothing new");
 	psrc_release_ids(ps);
-	psrc_save(ps, p->write_failures != ps->gen ? 0 : ps->written);
+	psrc_save(ps, ps->written);
 	ps->busy = 0;
 	free(ps->etag);
 	free(ps->last_modified);
@@ -280,8 +281,7 @@ text_done(void *arg, const struct fetch_result *r)
 		record_post_free(it);
 	} else {
 		ps->written++;
-		if (batch_add(ps->p->batch, it, html) == -1)
-			ps->p->write_failures++;
+		(void)batch_add(ps->p->batch, it, html);
 	}
 	free(html);
 	if (--ps->outstanding == 0)
@@ -403,7 +403,7 @@ psrc_start(struct psrc *ps)
 	ps->busy = 1;
 	ps->failed = ps->written = ps->skipped = ps->not_modified = 0;
 	ps->retry_after = -1;
-	ps->gen = p->write_failures;
+	ps->unwritten = 0;
 	if (store_source_get(p->st, ps->sc->name, &s) == -1)
 		memset(&s, 0, sizeof(s));
 	ps->outstanding = 1;
@@ -463,6 +463,21 @@ scheduler_unbuild(struct scheduler *p)
 	p->n = 0;
 }
 
+/* A post of source SOURCE could not be written: its poll fails, so that its
+ * list is read again in full and the post fetched again. */
+static void
+scheduler_unwritten(void *arg, const char *source, const char *info_code)
+{
+	struct scheduler *p = arg;
+
+	(void)info_code;
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].sc->name, source) == 0) {
+			p->v[i].unwritten++;
+			return;
+		}
+}
+
 void
 scheduler_fetch_opts(const struct conf *c, struct fetch_opts *o)
 {
@@ -488,6 +503,7 @@ scheduler_create(struct ev_loop *loop, struct conf *c, struct store *st, struct 
 	p->f = f;
 	p->batch = b;
 	p->feeds = fd;
+	batch_on_fail(b, scheduler_unwritten, p);
 	p->once = once;
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	if (scheduler_build(p) == -1) {
@@ -537,14 +553,18 @@ scheduler_failed(const struct scheduler *p)
 {
 	int n = 0;
 
-	for (size_t i = 0; i < p->n; i++) {
-		struct store_source s;
-
-		if (store_source_get(p->st, p->v[i].sc->name, &s) == 0 && s.failures > 0)
+	/* From memory: reading every source's row after every poll made a
+	 * cycle over thousands of sources quadratic. */
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].failures > 0)
 			n++;
-		store_source_clear(&s);
-	}
 	return n;
+}
+
+int
+scheduler_feeds_failed(const struct scheduler *p)
+{
+	return p->feeds_failed;
 }
 
 const struct conf *
@@ -595,7 +615,8 @@ scheduler_idle(struct scheduler *p)
 		return;
 	/* The feeds of every category that changed, once for all the polls
 	 * that ended together; after a failure, again after the next poll. */
-	if (feeds_write(p->feeds) == -1)
+	p->feeds_failed = feeds_write(p->feeds) == -1;
+	if (p->feeds_failed)
 		log_warnx("feeds not written; tried again after the next poll");
 	n = p->posts_since_feeds;
 	p->posts_since_feeds = 0;

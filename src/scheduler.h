@@ -47,6 +47,8 @@ void scheduler_reload(struct scheduler *p, struct conf *c);
 int scheduler_busy(const struct scheduler *p);
 /* Sources whose last poll failed. */
 int scheduler_failed(const struct scheduler *p);
+/* 1 when the last rewrite of the feeds failed. */
+int scheduler_feeds_failed(const struct scheduler *p);
 const struct conf *scheduler_conf(const struct scheduler *p);
 
 /* The fetch engine's options under C: one place for both start and reload. */

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# 18-isolation: no single record, source, hook or lock hurts the rest.
+# Each section is an attack that once spread from one thing to everything
+# else (issue 9): a hook that hangs, fails or outlives the daemon; a second
+# finewsd on the same database; records that Jekyll or the feeds could not
+# take (a 120-character media name, two records naming one file, a media
+# named "all", YAML-typed slugs, file ids Jekyll rewrites, dates far in the
+# future, a category with no media).  Each must cost the culprit alone.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+t_begin 18-isolation "failure isolation: hooks, locks, odd records"
+
+# ---------------------------------------------------------------- hooks
+
+echo "on_update that hangs is stopped after on_update_timeout; --once exits 1"
+mock_market 37 NW202401150000000001
+mock_start
+conf_begin "on_update=/bin/sleep 1000" on_update_timeout=1
+conf_source_market s37 37
+t0=$(date +%s)
+finewsd_once
+expect_rc 1 "--once whose hook hung"
+t=$(($(date +%s) - t0))
+say "it returned within 10 s (took $t s)"
+[ "$t" -le 10 ] || fail "--once took $t s with on_update_timeout = 1"
+assert_grep "the timeout is logged" "$RUN_ERR" 'on_update /bin/sleep: still running after 1 s'
+assert_exists "$(post_of NW202401150000000001)"
+
+echo "on_update that fails makes --once exit 1, the posts written"
+rm -rf "$T_SITE" "$T_DB"*
+conf_begin "on_update=/bin/false"
+conf_source_market s37 37
+finewsd_once
+expect_rc 1 "--once whose hook failed"
+assert_grep "the failure is logged" "$RUN_ERR" 'on_update /bin/false: exit status 1'
+assert_exists "$(post_of NW202401150000000001)"
+
+echo "SIGTERM stops a running hook with the daemon"
+rm -rf "$T_SITE" "$T_DB"*
+printf '#!/bin/sh\necho $$ > "%s"\nexec sleep 1000\n' "$TMP/hook.pid" > "$TMP/hook.sh"
+chmod +x "$TMP/hook.sh"
+conf_begin "on_update=$TMP/hook.sh" interval=3600
+conf_source_market s37 37
+daemon_start -- -v
+wait_for 10 "the hook runs" test -s "$TMP/hook.pid"
+hook_pid=$(cat "$TMP/hook.pid")
+daemon_stop TERM
+daemon_expect_rc 0
+say "the hook (pid $hook_pid) is gone"
+for _ in $(seq 20); do
+	kill -0 "$hook_pid" 2>/dev/null || break
+	sleep 0.1
+done
+if kill -0 "$hook_pid" 2>/dev/null; then
+	kill -KILL "$hook_pid"
+	fail "on_update (pid $hook_pid) outlived finewsd"
+fi
+mock_stop
