@@ -14,11 +14,15 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -157,6 +161,7 @@ static const char *const store_sql[ST__COUNT] = {
 struct store {
 	sqlite3		*db;
 	char		*path;
+	int		 lockfd;	/* PATH.lock, held by a writer; -1 */
 	sqlite3_stmt	*stmt[ST__COUNT];
 };
 
@@ -371,6 +376,57 @@ store_setup(sqlite3 *db, const char *path, char *err, size_t errlen)
 	    "set synchronous", err, errlen);
 }
 
+/*
+ * One process writes a database: the writer holds an exclusive lock on
+ * PATH.lock (flock, released by the kernel when the process ends, however
+ * it ends) and writes its pid there, so that a second finewsd, a --once
+ * beside the daemon, or an --import meanwhile is refused with a message
+ * naming the first, instead of both fetching every text twice and failing
+ * on each other's rows.  Readers (--status) take no lock.
+ */
+static int
+store_lock(struct store *st, char *err, size_t errlen)
+{
+	char *lock = NULL, pid[32] = "";
+	ssize_t n;
+
+	if (asprintf(&lock, "%s.lock", st->path) == -1) {
+		err_set(err, errlen, "database %s: out of memory", st->path);
+		return -1;
+	}
+	st->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (st->lockfd == -1) {
+		err_set(err, errlen, "database %s: lock %s: %s", st->path, lock,
+		    strerror(errno));
+		free(lock);
+		return -1;
+	}
+	if (flock(st->lockfd, LOCK_EX | LOCK_NB) == -1) {
+		int e = errno;
+
+		if ((n = pread(st->lockfd, pid, sizeof(pid) - 1, 0)) > 0)
+			pid[n] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		if (e == EWOULDBLOCK)
+			err_set(err, errlen, "database %s is in use by another "
+			    "finewsd (pid %s); one process per database", st->path,
+			    pid[0] != '\0' ? pid : "unknown");
+		else
+			err_set(err, errlen, "database %s: lock %s: %s", st->path,
+			    lock, strerror(e));
+		free(lock);
+		return -1;
+	}
+	free(lock);
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(st->lockfd, 0) == -1 || pwrite(st->lockfd, pid, (size_t)n, 0) != n) {
+		err_set(err, errlen, "database %s: lock: %s", st->path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static struct store *
 store_open_flags(const char *path, int readonly, char *err, size_t errlen)
 {
@@ -383,6 +439,9 @@ store_open_flags(const char *path, int readonly, char *err, size_t errlen)
 		free(st);
 		return NULL;
 	}
+	st->lockfd = -1;
+	if (!readonly && store_lock(st, err, errlen) == -1)
+		goto fail;
 	flags = readonly ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX,
@@ -440,6 +499,8 @@ store_close(struct store *st)
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("database %s: close: %s", st->path,
 		    sqlite3_errmsg(st->db));
+	if (st->lockfd != -1)
+		(void)close(st->lockfd);
 	free(st->path);
 	free(st);
 }

@@ -57,3 +57,27 @@ if kill -0 "$hook_pid" 2>/dev/null; then
 	fail "on_update (pid $hook_pid) outlived finewsd"
 fi
 mock_stop
+
+# ---------------------------------------------------------------- one process per database
+
+echo "a second finewsd on the daemon's database is refused, naming the first"
+rm -rf "$T_SITE" "$T_DB"*
+mock_start
+conf_begin interval=3600
+conf_source_market s37 37
+daemon_start -- -v
+wait_polls 1 s37 "the daemon's first poll ends"
+finewsd_once
+expect_rc 1 "--once beside the daemon"
+assert_grep "the message names the daemon" "$RUN_ERR" \
+    "is in use by another finewsd \\(pid $DAEMON_PID\\)"
+run_finewsd -c "$T_CONF" --import "$T_SITE"
+expect_rc 1 "--import beside the daemon"
+assert_grep "--import is refused too" "$RUN_ERR" "in use by another finewsd"
+status_run
+daemon_alive || fail "the daemon died"
+daemon_stop TERM
+daemon_expect_rc 0
+finewsd_once
+expect_rc 0 "--once once the daemon is gone"
+mock_stop
