@@ -39,9 +39,23 @@ struct fsutil_file {
 	int	 flags;
 };
 
+/*
+ * A descriptor on each filesystem the batch writes to, opened before the
+ * first write there (it is a dup of that file's own descriptor): syncfs on
+ * a descriptor reports a writeback error only if it happened after the
+ * descriptor was opened (Linux 5.8 and later), so one opened at commit
+ * could miss an error of the batch's own writes.
+ */
+struct fsutil_fs {
+	dev_t	 dev;
+	int	 fd;
+};
+
 struct fsutil_batch {
 	struct fsutil_file *v;
 	size_t	 n, cap;
+	struct fsutil_fs *fs;
+	size_t	 nfs, capfs;
 };
 
 int
@@ -168,14 +182,42 @@ fsutil_batch_drop(struct fsutil_batch *b, size_t i)
 	errno = saved;
 }
 
+/* Closes the batch's filesystem descriptors (after a commit, or at the end). */
+static void
+fsutil_batch_drop_fs(struct fsutil_batch *b)
+{
+	for (size_t i = 0; i < b->nfs; i++)
+		(void)close(b->fs[i].fd);
+	b->nfs = 0;
+}
+
 void
 fsutil_batch_destroy(struct fsutil_batch *b)
 {
 	if (b == NULL)
 		return;
 	fsutil_batch_drop(b, 0);
+	fsutil_batch_drop_fs(b);
+	free(b->fs);
 	free(b->v);
 	free(b);
+}
+
+/* Keeps a descriptor on the filesystem of FD (DEV) unless one is kept. */
+static int
+fsutil_batch_keep_fs(struct fsutil_batch *b, int fd, dev_t dev)
+{
+	int copy;
+
+	for (size_t i = 0; i < b->nfs; i++)
+		if (b->fs[i].dev == dev)
+			return 0;
+	if (VEC_RESERVE(b->fs, b->capfs, b->nfs + 1) == -1 ||
+	    (copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return -1;
+	b->fs[b->nfs].dev = dev;
+	b->fs[b->nfs++].fd = copy;
+	return 0;
 }
 
 size_t
@@ -307,6 +349,13 @@ fsutil_batch_add(struct fsutil_batch *b, const char *path,
 		close(fd);
 		goto fail;
 	}
+#ifdef HAVE_SYNCFS
+	if (fsutil_batch_keep_fs(b, fd, f.dev) == -1) {
+		saved = errno;
+		close(fd);
+		goto fail;
+	}
+#endif
 	/*
 	 * Linux closes the descriptor even when close fails with EINTR, and
 	 * the data is synced later anyway; any other error (NFS) is real.
@@ -359,21 +408,15 @@ fsutil_dir_sync(const char *dir)
 static int
 fsutil_batch_syncfs(struct fsutil_batch *b)
 {
-	char *dir;
-	size_t i, j;
 	int rc;
 
-	for (i = 0; i < b->n; i++) {
-		for (j = 0; j < i && b->v[j].dev != b->v[i].dev; j++)
+	for (size_t i = 0; i < b->nfs; i++) {
+		while ((rc = syncfs(b->fs[i].fd)) == -1 && errno == EINTR)
 			;
-		if (j < i)
-			continue;
-		if ((dir = fsutil_dirname(b->v[i].tmp)) == NULL)
+		if (rc == -1) {
+			log_warn("sync of the files written");
 			return -1;
-		rc = fsutil_dir_apply(dir, syncfs);
-		free(dir);
-		if (rc == -1)
-			return -1;
+		}
 	}
 	return 0;
 }
@@ -458,6 +501,7 @@ fsutil_batch_commit(struct fsutil_batch *b)
 	rc = 0;
 out:
 	fsutil_batch_drop(b, 0);
+	fsutil_batch_drop_fs(b);
 	return rc;
 }
 
