@@ -193,6 +193,29 @@ fail:
 	return -1;
 }
 
+/*
+ * The folders posts and pages go to, made again if they are gone: an
+ * operator may delete _posts/ while the daemon runs, or a reload point
+ * site_dir elsewhere.  Two mkdir calls a batch.
+ */
+static int
+batch_mkdirs(const struct conf *c)
+{
+	static const char *const dirs[] = { "_posts", "category" };
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char *d = path_join(c->site_dir, dirs[i]);
+		int rc = d != NULL ? fsutil_mkdirs(d) : -1;
+
+		if (rc == -1)
+			log_warn("%s", d != NULL ? d : c->site_dir);
+		free(d);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* Writes ITEMS[N] as one batch: files, rows, then the marks.  0 or -1. */
 static int
 batch_write(struct batch *b, struct record_post **items, size_t n)
@@ -200,6 +223,8 @@ batch_write(struct batch *b, struct record_post **items, size_t n)
 	struct fsutil_batch *fb;
 	int rc = -1;
 
+	if (batch_mkdirs(b->c) == -1)
+		return -1;
 	if ((fb = fsutil_batch_create()) == NULL) {
 		log_warn("batch");
 		return -1;

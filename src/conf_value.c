@@ -270,6 +270,13 @@ conf_value_parse_site_url(const char *name, const char *value,
 		    curl_url_strerror(rc), value);
 		goto out;
 	}
+	/* Every feed link is site_url followed by a path: a query, a fragment
+	 * or user info in it would break them all. */
+	if (strpbrk(value, "?#@") != NULL) {
+		err_set(err, errlen, "%s: a site URL has no query, fragment or "
+		    "user: %s", name, value);
+		goto out;
+	}
 	if (asprintf(&hostport, "%s%s%s", h, port != NULL ? ":" : "",
 	    port != NULL ? port : "") == -1) {
 		hostport = NULL;	/* asprintf leaves it undefined */

@@ -69,6 +69,9 @@ fsutil_mkdirs(const char *path)
 		errno = ENOENT;
 		return -1;
 	}
+	/* The usual case, a folder that exists, costs one stat. */
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return 0;
 	if ((p = strdup(path)) == NULL)
 		return -1;
 	/* Each prefix ending before a '/', then the whole path. */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <curl/curl.h>
 #include <ev.h>
@@ -61,6 +62,41 @@ usage(FILE *fp)
 	    "The default FILE is %s.\n", DEFAULT_CONF);
 }
 
+/*
+ * Descriptors: every transfer holds a socket, and finewsd itself a few
+ * more (the database and its WAL, the event loop, a file being written, the
+ * hook's pipes).  A max_transfers the descriptor limit cannot hold would
+ * fail transfers as "Couldn't connect" (EMFILE): the soft limit is raised
+ * to the hard one if need be, and a configuration that still does not fit
+ * is refused at start, naming both numbers.
+ */
+#define MAIN_FDS_OWN	32
+
+static int
+limits_check(const struct conf *c)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)c->max_transfers + MAIN_FDS_OWN;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return 0;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ?
+		    need : rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		log_error("%s: max_transfers = %ld needs %llu file descriptors, "
+		    "but the limit (RLIMIT_NOFILE) is %llu: lower max_transfers "
+		    "or raise the limit (LimitNOFILE= in the unit)", c->path,
+		    c->max_transfers, (unsigned long long)need,
+		    (unsigned long long)rl.rlim_cur);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 {
@@ -75,8 +111,13 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 		break;
 	case SIGHUP:
 		notify_reloading();
-		if ((c = conf_load(d->conf_path, err, sizeof(err))) == NULL) {
-			log_error("reload: %s; keeping the old configuration", err);
+		if ((c = conf_load(d->conf_path, err, sizeof(err))) == NULL ||
+		    limits_check(c) == -1) {
+			if (c == NULL)
+				log_error("reload: %s; keeping the old configuration", err);
+			else
+				log_error("reload: keeping the old configuration");
+			conf_destroy(c);
 			notify_ready();
 			scheduler_all_now(d->sched);
 			break;
@@ -240,10 +281,17 @@ main(int argc, char *argv[])
 		log_error("%s", err);
 		return 2;
 	}
-	if (mode == MODE_CHECK) {
-		printf("%s: ok, %zu sources\n", conf_path, c->nsources);
+	if (mode != MODE_STATUS && limits_check(c) == -1) {
 		conf_destroy(c);
-		return 0;
+		return 2;
+	}
+	if (mode == MODE_CHECK) {
+		rc = printf("%s: ok, %zu sources\n", conf_path, c->nsources) < 0 ||
+		    fflush(stdout) == EOF ? 1 : 0;
+		if (rc != 0)
+			log_warn("stdout");
+		conf_destroy(c);
+		return rc;
 	}
 	if (mode == MODE_STATUS) {
 		rc = status_print(c, stdout);

@@ -27,9 +27,11 @@
 #include "source.h"
 #include "util.h"
 
+/* The shortest wait before polling a source again, whatever a server says. */
+#define SCHEDULER_DELAY_MIN 10.0
 /* Bounds of the backoff after failed polls, in seconds. */
-#define SCHED_BACKOFF_MIN 30.0
-#define SCHED_BACKOFF_MAX 3600.0
+#define SCHEDULER_BACKOFF_MIN 30.0
+#define SCHEDULER_BACKOFF_MAX 3600.0
 
 struct psrc {
 	struct scheduler *p;
@@ -162,13 +164,16 @@ psrc_next_delay(struct psrc *ps, int failures)
 
 	if (failures == 0)
 		return interval + scheduler_jitter(interval);
+	/* A Retry-After of 0 or in the past is no reason to hammer a host. */
 	if (ps->retry_after >= 0)
-		return ps->retry_after > 86400 ? 86400.0 : (double)ps->retry_after;
-	d = interval < SCHED_BACKOFF_MIN ? interval : SCHED_BACKOFF_MIN;
-	for (int i = 1; i < failures && d < SCHED_BACKOFF_MAX; i++)
+		return ps->retry_after > 86400 ? 86400.0 :
+		    ps->retry_after < SCHEDULER_DELAY_MIN ? SCHEDULER_DELAY_MIN :
+		    (double)ps->retry_after;
+	d = interval < SCHEDULER_BACKOFF_MIN ? interval : SCHEDULER_BACKOFF_MIN;
+	for (int i = 1; i < failures && d < SCHEDULER_BACKOFF_MAX; i++)
 		d *= 2;
-	if (d > SCHED_BACKOFF_MAX)
-		d = SCHED_BACKOFF_MAX;
+	if (d > SCHEDULER_BACKOFF_MAX)
+		d = SCHEDULER_BACKOFF_MAX;
 	return d;
 }
 

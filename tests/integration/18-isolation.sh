@@ -81,3 +81,52 @@ daemon_expect_rc 0
 finewsd_once
 expect_rc 0 "--once once the daemon is gone"
 mock_stop
+
+# ---------------------------------------------------------------- the operator's mistakes
+
+echo "_posts/ deleted while the daemon runs: the next poll writes it again"
+rm -rf "$T_SITE" "$T_DB"*
+mock_market 37 NW202401150000000001
+mock_start
+conf_begin interval=3600
+conf_source_market s37 37
+daemon_start -- -v
+wait_polls 1 s37 "the first poll ends"
+rm -rf "$T_SITE/_posts"
+mock_market 37 NW202401150000000001 NW202401160000000002
+daemon_signal USR1
+wait_polls 2 s37 "the second poll ends"
+assert_exists "$(post_of NW202401160000000002)"
+assert_eq 0 "$(log_count 'source s37: poll failed')" "no poll failed"
+daemon_stop TERM
+mock_stop
+
+echo "site_url with a query or a fragment is refused"
+for u in 'https://a.b/?q=1' 'https://a.b/#frag' 'https://u@a.b/'; do
+	conf_begin
+	sed -i "s|^site_url = .*|site_url = $u|" "$T_CONF"
+	conf_source_market s37 37 http://127.0.0.1:9
+	run_finewsd -c "$T_CONF" --check
+	expect_rc 2 "--check with site_url = $u"
+	assert_grep "the message names the key" "$RUN_ERR" 'site_url: a site URL has no query'
+done
+
+echo "--check into a full disk fails"
+conf_begin
+conf_source_market s37 37 http://127.0.0.1:9
+say "--check > /dev/full: exit status 1"
+rc=0
+"$FINEWSD" -c "$T_CONF" --check > /dev/full 2>/dev/null || rc=$?
+[ "$rc" -eq 1 ] || fail "--check > /dev/full exited $rc"
+
+echo "max_transfers beyond the descriptor limit is refused at start"
+conf_begin
+sed -i 's/^max_transfers = .*/max_transfers = 1024/' "$T_CONF"
+conf_source_market s37 37 http://127.0.0.1:9
+say "--check under ulimit -n 256: exit status 2, naming both numbers"
+rc=0
+(ulimit -S -n 256; ulimit -H -n 256; exec "$FINEWSD" -c "$T_CONF" --check) \
+    > /dev/null 2> "$TMP/limit.err" || rc=$?
+[ "$rc" -eq 2 ] || fail "--check exited $rc"
+grep -q 'needs 1056 file descriptors, but the limit (RLIMIT_NOFILE) is 256' "$TMP/limit.err" ||
+    fail "no clear message: $(cat "$TMP/limit.err")"
