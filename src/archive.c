@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "fault.h"
 #include "fsutil.h"
 #include "log.h"
 #include "post.h"
@@ -130,7 +131,7 @@ archive_commit(struct archive_walk *w)
 	char *posts = NULL;
 	int rc = -1;
 
-	if (fsutil_batch_commit(w->fb) == -1)
+	if (fsutil_batch_commit(w->fb) == -1 || fault_hit("archive-copy"))
 		return -1;
 	for (size_t i = 0; i < w->n; i++)
 		if (unlink(w->moved[i].from) == -1 && errno != ENOENT) {
@@ -138,7 +139,8 @@ archive_commit(struct archive_walk *w)
 			return -1;
 		}
 	if ((posts = path_join(w->c->site_dir, "_posts")) == NULL ||
-	    fsutil_dir_sync(posts) == -1 || store_begin(w->st) == -1)
+	    fsutil_dir_sync(posts) == -1 || fault_hit("archive-unlink") ||
+	    store_begin(w->st) == -1)
 		goto out;
 	for (size_t i = 0; i < w->n; i++)
 		if (store_post_move(w->st, w->moved[i].code, w->moved[i].path,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "atom.h"
+#include "fault.h"
 #include "feeds.h"
 #include "fsutil.h"
 #include "log.h"
@@ -257,7 +258,8 @@ feeds_write(struct feeds *f)
 		if (feeds_render(f, b, f->dirty.v[i], NULL) == -1)
 			goto out;
 	if (feeds_render(f, b, NULL, f->c->site_host) == -1 ||
-	    feeds_render_opml(f, b) == -1 || fsutil_batch_commit(b) == -1)
+	    feeds_render_opml(f, b) == -1 || fault_hit("feeds") ||
+	    fsutil_batch_commit(b) == -1)
 		goto out;
 	if (store_flag_set(f->st, "feeds_dirty", 0) == -1)
 		goto out;
