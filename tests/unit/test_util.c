@@ -1,8 +1,8 @@
 /*
  * test_util: the shared layer under the parsers and writers: util (error
  * messages, growable arrays, the byte buffer, white space, paths, URL
- * escaping), utf8 (scanning, validation, decoding, repair), tmpl and
- * datetime.  Expected values are written by hand or computed apart from
+ * escaping), utf8 (scanning, validation, decoding, repair), tmpl,
+ * datetime and strset's map.  Expected values are written by hand or computed apart from
  * the program (Python's UTF-8 decoder, urllib.parse.quote(),
  * calendar.timegm()), never copied from its output; URL escaping is also
  * held against libcurl's own curl_easy_escape(), which it must equal.
@@ -22,6 +22,7 @@
 #include <curl/curl.h>
 
 #include "datetime.h"
+#include "strset.h"
 #include "tmpl.h"
 #include "utf8.h"
 #include "util.h"
@@ -712,6 +713,42 @@ test_rfc3339(void **state)
 	assert_int_equal(errno, ENOSPC);
 }
 
+/* strset: strmap */
+
+static void
+test_strmap(void **state)
+{
+	struct strmap m = { 0 };
+	char key[8];
+
+	(void)state;
+	assert_null(strmap_get(&m, "成都日报"));
+	assert_int_equal(strmap_set(&m, "成都日报", "chengduribao"), 0);
+	assert_int_equal(strmap_set(&m, "长城证券", "changchengzhengquan"), 0);
+	assert_string_equal(strmap_get(&m, "成都日报"), "chengduribao");
+	assert_string_equal(strmap_get(&m, "长城证券"), "changchengzhengquan");
+	assert_null(strmap_get(&m, "成都"));
+	assert_null(strmap_get(&m, ""));
+	/* A key set again takes the new value, and is not there twice. */
+	assert_int_equal(strmap_set(&m, "成都日报", "chengdouribao"), 0);
+	assert_string_equal(strmap_get(&m, "成都日报"), "chengdouribao");
+	assert_int_equal(strmap_set(&m, "", ""), 0);
+	assert_string_equal(strmap_get(&m, ""), "");
+	/* The map keeps copies: the caller's buffer may change. */
+	strcpy(key, "k1");
+	assert_int_equal(strmap_set(&m, key, key), 0);
+	strcpy(key, "k2");
+	assert_string_equal(strmap_get(&m, "k1"), "k1");
+	assert_null(strmap_get(&m, key));
+	strmap_clear(&m);
+	assert_null(strmap_get(&m, "成都日报"));
+	/* A cleared map is empty and usable; clearing twice is harmless. */
+	assert_int_equal(strmap_set(&m, "a", "b"), 0);
+	assert_string_equal(strmap_get(&m, "a"), "b");
+	strmap_clear(&m);
+	strmap_clear(&m);
+}
+
 int
 main(void)
 {
@@ -736,6 +773,7 @@ main(void)
 		cmocka_unit_test(test_parse_published),
 		cmocka_unit_test(test_epoch),
 		cmocka_unit_test(test_rfc3339),
+		cmocka_unit_test(test_strmap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
