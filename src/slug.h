@@ -40,8 +40,8 @@ typedef const char *slug_prefer_fn(void *arg, unsigned cp);
 
 /* The reading one Han character of a media name took in a slug. */
 struct slug_choice {
-	unsigned	 cp;
 	const char	*reading;	/* a static string, one of its candidates */
+	unsigned	 cp;
 	unsigned	 rank;		/* its place in the order of preference:
 					 * 0 is the preferred one, else the
 					 * first in Unihan's order */
