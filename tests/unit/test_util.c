@@ -1,7 +1,7 @@
 /*
  * test_util: the shared layer under the parsers and writers: util (error
  * messages, growable arrays, the byte buffer, white space, paths, URL
- * escaping), utf8 (scanning, validation, decoding, repair), tmpl,
+ * escaping), utf8 (scanning, validation, decoding, encoding, repair), tmpl,
  * datetime and strset's map.  Expected values are written by hand or computed apart from
  * the program (Python's UTF-8 decoder, urllib.parse.quote(),
  * calendar.timegm()), never copied from its output; URL escaping is also
@@ -423,6 +423,44 @@ test_utf8_decode(void **state)
 	assert_int_equal(cp, 0xdeadbeef);
 }
 
+/* Asserts that CP encodes as WANT[N] (N 0: not at all). */
+static void
+assert_encode(uint32_t cp, const char *want, size_t n)
+{
+	unsigned char out[4];
+	uint32_t back;
+
+	assert_int_equal(utf8_encode(cp, out), n);
+	if (n == 0)
+		return;
+	assert_memory_equal(out, want, n);
+	assert_int_equal(utf8_decode(out, n, &back), n);
+	assert_int_equal(back, cp);
+}
+
+static void
+test_utf8_encode(void **state)
+{
+	(void)state;
+	assert_encode(0x41, "A", 1);
+	assert_encode(0, "\x00", 1);
+	assert_encode(0x7f, "\x7f", 1);
+	assert_encode(0x80, "\xc2\x80", 2);
+	assert_encode(0x7ff, "\xdf\xbf", 2);
+	assert_encode(0x800, "\xe0\xa0\x80", 3);
+	assert_encode(0x90fd, "都", 3);
+	assert_encode(0xd7ff, "\xed\x9f\xbf", 3);
+	assert_encode(0xe000, "\xee\x80\x80", 3);
+	assert_encode(0xffff, "\xef\xbf\xbf", 3);
+	assert_encode(0x10000, "\xf0\x90\x80\x80", 4);
+	assert_encode(0x20000, "\xf0\xa0\x80\x80", 4);
+	assert_encode(0x10ffff, "\xf4\x8f\xbf\xbf", 4);
+	assert_encode(0xd800, NULL, 0);
+	assert_encode(0xdfff, NULL, 0);
+	assert_encode(0x110000, NULL, 0);
+	assert_encode(0xffffffff, NULL, 0);
+}
+
 /* Asserts that utf8_dup_repair() of S[N] is WANT. */
 static void
 assert_repair(const char *s, size_t n, const char *want)
@@ -766,6 +804,7 @@ main(void)
 		cmocka_unit_test(test_utf8_scan),
 		cmocka_unit_test(test_utf8_is_valid),
 		cmocka_unit_test(test_utf8_decode),
+		cmocka_unit_test(test_utf8_encode),
 		cmocka_unit_test(test_utf8_repair),
 		cmocka_unit_test(test_tmpl_fill),
 		cmocka_unit_test(test_parse_local),
