@@ -726,6 +726,13 @@ test_readings_learned(void **state)
 	slug = record_slug(&f->c, "长城证券", &site);
 	assert_string_equal(slug, "changchengzhengquan");
 	free(slug);
+	/* The four names the shipped configuration used to fix by hand. */
+	slug = record_slug(&f->c, "海峡都市报", &site);
+	assert_string_equal(slug, "haixiadushibao");
+	free(slug);
+	slug = record_slug(&f->c, "长江证券", &site);
+	assert_string_equal(slug, "changjiangzhengquan");
+	free(slug);
 	/* Without what the site taught, today's first readings. */
 	slug = record_slug(&f->c, "都市快报", NULL);
 	assert_string_equal(slug, "doushikuaibao");
