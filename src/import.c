@@ -97,11 +97,61 @@ import_parse(const struct conf *c, char *buf, size_t len, struct import_post *p)
 	return NULL;
 }
 
+/* slug_prefer_fn over the readings learned so far: where a slug can be
+ * read two ways, the way the site read other names wins. */
+static const char *
+import_prefer(void *arg, unsigned cp)
+{
+	struct import *im = arg;
+	const char *cand = NULL;
+	char *r = NULL;
+
+	if (store_reading_get(im->st, cp, &r) == 0 && r != NULL)
+		cand = slug_candidate_find(cp, r);
+	free(r);
+	return cand;
+}
+
+/*
+ * Learns which reading each character of MEDIA took in SLUG, the slug the
+ * site made for it: one vote for each character with several candidate
+ * readings, Unihan's first one included, so that a character the site read
+ * the usual way keeps it (a character with one reading has nothing to
+ * learn).  A slug that is not the media's pinyin (a hand-made one, say
+ * yicai) teaches nothing.  0, or -1 on a database error or without memory.
+ */
+static int
+import_learn_readings(struct import *im, const char *media, const char *slug)
+{
+	struct slug_choice out[SLUG_ALIGN_TOKENS];
+	const char *cand[2];
+	size_t n, i;
+
+	if (slug_align(media, slug, import_prefer, im, out, SLUG_ALIGN_TOKENS,
+	    &n) == -1) {
+		if (errno == ENOMEM) {
+			log_warn("import: media %s", media);
+			return -1;
+		}
+		log_debug("import: media %s: slug %s does not spell its "
+		    "readings: %s", media, slug, errno == E2BIG ? "too long" :
+		    "no alignment");
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (slug_readings_find(out[i].cp, cand, 2) > 1 &&
+		    store_reading_add(im->st, out[i].cp, out[i].reading) == -1)
+			return -1;
+	return 0;
+}
+
 /*
  * Learns the slug the site uses for MEDIA from a post of category SLUG: the
  * first post seen settles it, and a slug already in the database stays.  A
  * slug with characters outside [A-Za-z0-9_-] is not kept: the daemon would
- * not use it anyway.  0, or -1 on a database error.
+ * not use it anyway.  The readings SLUG shows are learned too, once per
+ * media and run, its dirty characters dropped.  0, or -1 on a database
+ * error.
  */
 static int
 import_learn(struct import *im, const char *media, const char *slug)
@@ -124,6 +174,8 @@ import_learn(struct import *im, const char *media, const char *slug)
 		im->learned++;
 	}
 	free(known);
+	if (import_learn_readings(im, media, slug) == -1)
+		return -1;
 	if (strset_add(&im->media, media) == -1) {
 		log_warn("import: media %s", media);
 		return -1;

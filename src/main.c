@@ -37,7 +37,8 @@
 
 #define DEFAULT_CONF SYSCONFDIR "/finewsd/finewsd.conf"
 
-enum mode { MODE_DAEMON, MODE_ONCE, MODE_CHECK, MODE_IMPORT, MODE_STATUS };
+enum mode { MODE_DAEMON, MODE_ONCE, MODE_CHECK, MODE_IMPORT, MODE_STATUS,
+	MODE_READINGS };
 
 struct daemon {
 	struct ev_loop *loop;
@@ -58,6 +59,7 @@ usage(FILE *fp)
 	    "       finewsd [-c FILE] --check              validate the configuration\n"
 	    "       finewsd [-v] [-c FILE] --import DIR    import existing Jekyll posts\n"
 	    "       finewsd [-c FILE] --status             show each source's state\n"
+	    "       finewsd [-c FILE] --readings           show the learned readings\n"
 	    "       finewsd --version | --help\n"
 	    "The default FILE is %s.\n", DEFAULT_CONF);
 }
@@ -246,6 +248,7 @@ main(int argc, char *argv[])
 		{ "check", no_argument, NULL, 'k' },
 		{ "import", required_argument, NULL, 'i' },
 		{ "status", no_argument, NULL, 's' },
+		{ "readings", no_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -264,6 +267,7 @@ main(int argc, char *argv[])
 		case 'k': mode = MODE_CHECK; nmodes++; break;
 		case 'i': mode = MODE_IMPORT; import_dir = optarg; nmodes++; break;
 		case 's': mode = MODE_STATUS; nmodes++; break;
+		case 'r': mode = MODE_READINGS; nmodes++; break;
 		case 'v': verbose = 1; break;
 		case 'V': printf("finewsd %s\n", PACKAGE_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
@@ -293,8 +297,9 @@ main(int argc, char *argv[])
 		conf_destroy(c);
 		return rc;
 	}
-	if (mode == MODE_STATUS) {
-		rc = status_print(c, stdout);
+	if (mode == MODE_STATUS || mode == MODE_READINGS) {
+		rc = mode == MODE_STATUS ? status_print(c, stdout) :
+		    status_readings_print(c, stdout);
 		conf_destroy(c);
 		return rc;
 	}

@@ -116,21 +116,197 @@ record_check(const struct conf_source *sc, const struct record *r,
 	return NULL;
 }
 
+/*
+ * The learned readings of one media's characters, each asked of the site
+ * once: alignment against every page of the site asks about the same few
+ * characters again and again.
+ */
+struct record_prefs {
+	const struct record_site *site;
+	struct {
+		unsigned	 cp;
+		const char	*reading;	/* static, or NULL */
+	} v[SLUG_ALIGN_TOKENS];
+	size_t	 n;
+	int	 failed;		/* a callback failed */
+};
+
+/* slug_prefer_fn over the site's learned readings.  A learned reading
+ * that is no candidate of CP (an edited database) counts for nothing. */
+static const char *
+record_prefer(void *arg, unsigned cp)
+{
+	struct record_prefs *p = arg;
+	const char *cand = NULL;
+	char *r = NULL;
+
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].cp == cp)
+			return p->v[i].reading;
+	if (p->site->reading(p->site->arg, cp, &r) == -1)
+		p->failed = 1;
+	else if (r != NULL)
+		cand = slug_candidate_find(cp, r);
+	free(r);
+	if (p->n < SLUG_ALIGN_TOKENS) {
+		p->v[p->n].cp = cp;
+		p->v[p->n++].reading = cand;
+	}
+	return cand;
+}
+
+/* The best page of rule 2 so far, and how far its reading is from the
+ * preferred one. */
+struct record_best {
+	const char		*media;
+	struct record_prefs	*prefs;
+	char			*slug;		/* NULL until a page aligns */
+	size_t			 others;	/* characters read another way */
+	unsigned		 rank[SLUG_ALIGN_TOKENS];
+	size_t			 n;
+	int			 nomem;
+};
+
+/* <0, 0, >0 as the reading OUT[N] of page PAGE is closer to the preferred
+ * one than B's best, as close, or farther. */
+static int
+record_best_cmp(const struct record_best *b, const struct slug_choice *out,
+    size_t n, const char *page)
+{
+	size_t others = 0, i;
+
+	for (i = 0; i < n; i++)
+		others += out[i].rank != 0;
+	if (others != b->others)
+		return others < b->others ? -1 : 1;
+	/* The same media aligned: as many choices as B's. */
+	for (i = 0; i < n && i < b->n; i++)
+		if (out[i].rank != b->rank[i])
+			return out[i].rank < b->rank[i] ? -1 : 1;
+	return strcmp(page, b->slug);
+}
+
+/* record_page_fn of rule 2: keeps PAGE when its media's characters can
+ * spell it and it is closer to the preferred reading than the best. */
+static int
+record_page_try(void *arg, const char *page)
+{
+	struct record_best *b = arg;
+	struct slug_choice out[SLUG_ALIGN_TOKENS];
+	size_t n, i;
+	char *copy;
+
+	/* A page whose slug would break a URL cannot be the category. */
+	if (!slug_is_clean(page))
+		return 0;
+	if (slug_align(b->media, page, record_prefer, b->prefs, out,
+	    SLUG_ALIGN_TOKENS, &n) == -1) {
+		b->nomem = errno == ENOMEM;
+		return b->nomem ? -1 : 0;
+	}
+	if (b->slug != NULL && record_best_cmp(b, out, n, page) >= 0)
+		return 0;
+	if ((copy = strdup(page)) == NULL) {
+		b->nomem = 1;
+		return -1;
+	}
+	free(b->slug);
+	b->slug = copy;
+	b->n = n;
+	b->others = 0;
+	for (i = 0; i < n; i++) {
+		b->rank[i] = out[i].rank;
+		b->others += out[i].rank != 0;
+	}
+	return 0;
+}
+
+/*
+ * Rule 2: the page of the site that MEDIA's characters spell closest to
+ * PREFERRED, their preferred reading, into *PAGE (NULL for none).  0, or
+ * -1 with errno.
+ */
+static int
+record_slug_page(const struct record_site *site, const char *media,
+    const char *preferred, struct record_prefs *prefs, char **page)
+{
+	struct record_best b = { .media = media, .prefs = prefs };
+	int rc;
+
+	*page = NULL;
+	/* The preferred slug is the closest of all, and costs one lookup. */
+	if (site->page_exists != NULL &&
+	    (rc = site->page_exists(site->arg, preferred)) != 0) {
+		if (rc == 1 && (*page = strdup(preferred)) != NULL)
+			return 0;
+		errno = rc == 1 ? ENOMEM : EIO;
+		return -1;
+	}
+	if (site->pages_each == NULL)
+		return 0;
+	if (site->pages_each(site->arg, record_page_try, &b) == -1 ||
+	    prefs->failed) {
+		free(b.slug);
+		errno = b.nomem ? ENOMEM : EIO;
+		return -1;
+	}
+	*page = b.slug;
+	return 0;
+}
+
+/* Rules 2 and 3 of record_slug: MEDIA has no slug of its own. */
+static char *
+record_slug_derive(const char *media, const struct record_site *site)
+{
+	struct record_prefs prefs = { .site = site };
+	char *preferred, *page;
+
+	preferred = slug_make_prefer(media, site->reading != NULL ?
+	    record_prefer : NULL, &prefs);
+	if (preferred == NULL)
+		return NULL;
+	if (prefs.failed) {
+		free(preferred);
+		errno = EIO;
+		return NULL;
+	}
+	/* No letter, no page: the caller refuses an empty slug. */
+	if (*preferred == '\0')
+		return preferred;
+	if (record_slug_page(site, media, preferred, &prefs, &page) == -1) {
+		free(preferred);
+		return NULL;
+	}
+	if (page != NULL) {
+		free(preferred);
+		preferred = page;
+	}
+	if (site->remember != NULL)
+		site->remember(site->arg, media, preferred);
+	return preferred;
+}
+
 char *
-record_slug(const struct conf *c, const char *media, record_slug_fn *known,
-    void *arg)
+record_slug(const struct conf *c, const char *media,
+    const struct record_site *site)
 {
 	const char *s = conf_category_find(c, media);
-	char *learned = NULL;
+	char *known = NULL;
 
 	if (s != NULL)
 		return strdup(s);
-	if (known != NULL && known(arg, media, &learned) == 0 && learned != NULL) {
-		if (slug_is_clean(learned))
-			return learned;
-		free(learned);
+	if (site == NULL)
+		return slug_make(media);
+	if (site->media_slug != NULL) {
+		if (site->media_slug(site->arg, media, &known) == -1) {
+			errno = EIO;
+			return NULL;
+		}
+		if (slug_is_clean(known))
+			return known;
+		free(known);
 	}
-	return slug_make(media);
+	return record_slug_derive(media, site);
 }
 
 void
@@ -187,13 +363,16 @@ record_text_url(const struct conf_source *sc, const char *id)
 /* The category and tag of a post of SC from media R->media.  0 or -1. */
 static int
 record_post_names(const struct conf *c, const struct conf_source *sc,
-    const struct record *r, record_slug_fn *known, void *arg,
+    const struct record *r, const struct record_site *site,
     struct record_post *p, const char **why)
 {
 	if (sc->category != NULL)
 		p->category = strdup(sc->category);
-	else if ((p->category = record_slug(c, r->media, known, arg)) != NULL &&
-	    *p->category == '\0') {
+	else if ((p->category = record_slug(c, r->media, site)) == NULL) {
+		if (errno == EIO)
+			*why = RECORD_WHY_SITE;
+		return -1;
+	} else if (*p->category == '\0') {
 		*why = "the media name gives an empty category slug";
 		return -1;
 	}
@@ -206,7 +385,7 @@ record_post_names(const struct conf *c, const struct conf_source *sc,
 
 struct record_post *
 record_post_make(const struct conf *c, const struct conf_source *sc,
-    struct record *r, record_slug_fn *known, void *arg, const char **why)
+    struct record *r, const struct record_site *site, const char **why)
 {
 	struct record_post *p;
 	char path[4096];
@@ -219,7 +398,7 @@ record_post_make(const struct conf *c, const struct conf_source *sc,
 		goto fail;
 	}
 	(void)snprintf(p->published, sizeof(p->published), "%s %s", r->date, c->tz);
-	if (record_post_names(c, sc, r, known, arg, p, why) == -1)
+	if (record_post_names(c, sc, r, site, p, why) == -1)
 		goto fail;
 	if ((p->link = record_link(sc, r)) == NULL) {
 		*why = "no link";

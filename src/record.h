@@ -7,16 +7,17 @@
  *   - what makes a record writable (record_check, record_id_is_fit), the
  *     date shape of the sources and its parse;
  *   - record → post: the category slug ([categories], the site's own slug,
- *     pinyin), the tag '<media>新闻', the link (link_field or the template
+ *     a page the site has, pinyin with the site's readings), the tag '<media>新闻', the link (link_field or the template
  *     with {id} URL-encoded), the text URL, the published time with the
  *     configured offset, the file id and the path '_posts/YYYY-MM-DD-<file
  *     id>.md', the body (ideographic spaces, digest line), the back link to
  *     the category page;
  *   - post → record (import): the infoCode of a file id ('NW' + a numeric
  *     id), the media of a tag.
- * Pure functions of their arguments: no I/O, no logging.  The slug the site
- * already uses comes through a callback, so that the store stays outside.
- * Calls conf (read only), slug, datetime, tmpl, util.
+ * Pure functions of their arguments: no I/O, no logging.  What the site
+ * already has (the slugs of its media, its category pages, the readings
+ * its slugs show) comes through callbacks, struct record_site, so that the
+ * store stays outside.  Calls conf (read only), slug, datetime, tmpl, util.
  */
 #ifndef FINEWSD_RECORD_H
 #define FINEWSD_RECORD_H
@@ -112,30 +113,65 @@ struct record_post {
 	long long published_at;
 };
 
-/*
- * Looks up the slug the site already uses for MEDIA (learned by --import):
- * 0 with a malloc'd slug in *SLUG, or NULL there when there is none; -1 on
- * error.
- */
-typedef int record_slug_fn(void *arg, const char *media, char **slug);
+/* Called once per category page of the site; 0 to go on, -1 to stop. */
+typedef int record_page_fn(void *arg, const char *slug);
 
 /*
- * The category slug of MEDIA: its [categories] entry, else the slug the
- * site already uses (through KNOWN, which may be NULL) when that one is
- * clean, else its pinyin.  Malloc'd; may be empty; NULL without memory.
+ * What the site already has, for the category slug of a media: the daemon
+ * hands on the store's (and remembers what it derived), the tests a fake.
+ * Every callback is called with ARG and may be NULL, which skips its rule;
+ * the strings handed out are malloc'd, and -1 means an error (logged by
+ * the callback).
+ */
+struct record_site {
+	/* The slug the site already uses for MEDIA (learned by --import, or
+	 * remembered): 0 with *SLUG set, NULL when there is none; -1. */
+	int	(*media_slug)(void *arg, const char *media, char **slug);
+	/* 1 when the site has a category page SLUG, 0 if not, -1. */
+	int	(*page_exists)(void *arg, const char *slug);
+	/* Calls FN(FNARG, slug) for each category page the site has; 0, or
+	 * -1 on error or when FN returned -1. */
+	int	(*pages_each)(void *arg, record_page_fn *fn, void *fnarg);
+	/* The reading the site chose for code point CP, learned from its
+	 * slugs by --import: 0 with *READING set, NULL for none; -1. */
+	int	(*reading)(void *arg, unsigned cp, char **reading);
+	/* Told the slug derived for MEDIA by rule 2 or 3 below, so that the
+	 * site can answer media_slug with it next time.  Its failure only
+	 * means a later derivation. */
+	void	(*remember)(void *arg, const char *media, const char *slug);
+	void	*arg;
+};
+
+/*
+ * The category slug of MEDIA, by the first rule that gives one:
+ *  1. its [categories] entry; else the slug the site already uses for it
+ *     (SITE's media_slug), when that one is clean;
+ *  2. else, among the slugs its characters' candidate readings can make,
+ *     one the site has a category page for: the one read closest to the
+ *     preferred readings (the learned ones, else Unihan's first): fewest
+ *     characters read another way, then, left to right, the earlier
+ *     candidate, then the first in byte order;
+ *  3. else its pinyin with the learned readings, else the first ones.
+ * SITE may be NULL: then only [categories] and plain pinyin.  Malloc'd; may
+ * be empty; NULL with errno ENOMEM, or EIO when SITE's callbacks failed.
  */
 char *record_slug(const struct conf *c, const char *media,
-    record_slug_fn *known, void *arg);
+    const struct record_site *site);
+
+/* Why a record makes no post when SITE's callbacks failed: a failure of
+ * the database, not of the record, which is worth trying again. */
+#define RECORD_WHY_SITE	"the site's categories could not be read"
 
 /*
  * Makes the post of the valid record R of source SC under C, taking R's
- * strings (R is cleared).  NULL with the reason in *WHY (static) when the
- * record cannot become a post ("bad date", "no link", "file id too long",
- * "the media name gives an empty category slug", "out of memory").
+ * strings (R is cleared); the category slug is record_slug's with SITE.
+ * NULL with the reason in *WHY (static) when the record cannot become a
+ * post ("bad date", "no link", "file id too long", "the media name gives
+ * an empty category slug", RECORD_WHY_SITE, "out of memory").
  */
 struct record_post *record_post_make(const struct conf *c,
-    const struct conf_source *sc, struct record *r, record_slug_fn *known,
-    void *arg, const char **why);
+    const struct conf_source *sc, struct record *r,
+    const struct record_site *site, const char **why);
 void record_post_free(struct record_post *p);      /* accepts NULL */
 
 /* The URL of the text of record ID: text_url with {id} URL-encoded.

@@ -7,7 +7,9 @@
  * written (batch_flush), the source's state is saved, and, once no source
  * is mid-poll, the feeds are rewritten (feeds_write).  The list's
  * validators are saved only when every new record of the list made it into the store: otherwise
- * the next poll must see the list again (not a 304) to retry them.
+ * the next poll must see the list again (not a 304) to retry them.  The
+ * slug rules of record.c see the site through the store (the adapter
+ * below), with a per-configuration cache of each media's slug.
  */
 #include "config.h"
 
@@ -25,6 +27,7 @@
 #include "record.h"
 #include "scheduler.h"
 #include "source.h"
+#include "strset.h"
 #include "util.h"
 
 /* The shortest wait before polling a source again, whatever a server says. */
@@ -71,6 +74,8 @@ struct scheduler {
 	struct psrc *v;
 	size_t n;
 	void *inflight;         /* tsearch tree of ids being fetched */
+	struct record_site site;   /* the store's, for the slug rules */
+	struct strmap slugs;    /* media → category slug, this configuration's */
 	int posts_since_feeds;
 	int feeds_failed;       /* the last rewrite of the feeds failed */
 	scheduler_wrote_fn *wrote_fn;
@@ -293,11 +298,63 @@ text_done(void *arg, const struct fetch_result *r)
 		psrc_finish(ps);
 }
 
-/* The slug the site already uses for a media, from the store. */
+/*
+ * The site as the store knows it, for the slug rules (struct record_site):
+ * the media slugs --import learned, the category pages, the learned
+ * readings.  A media's slug, once found or derived, is kept in p->slugs
+ * for the life of the configuration, so that a list of a hundred records
+ * of a new media costs one derivation; a reload drops them all, since a
+ * new [categories] or what an import learned meanwhile may change them.
+ */
 static int
-scheduler_known_slug(void *arg, const char *media, char **slug)
+scheduler_media_slug(void *arg, const char *media, char **slug)
 {
-	return store_media_slug_get(arg, media, slug);
+	struct scheduler *p = arg;
+	const char *s;
+
+	if ((s = strmap_get(&p->slugs, media)) != NULL) {
+		*slug = strdup(s);
+		return *slug != NULL ? 0 : -1;
+	}
+	if (store_media_slug_get(p->st, media, slug) == -1)
+		return -1;
+	/* A failure to remember only costs a lookup next time. */
+	if (*slug != NULL)
+		(void)strmap_set(&p->slugs, media, *slug);
+	return 0;
+}
+
+static int
+scheduler_page_exists(void *arg, const char *slug)
+{
+	struct scheduler *p = arg;
+
+	return store_page_exists(p->st, slug);
+}
+
+static int
+scheduler_pages_each(void *arg, record_page_fn *fn, void *fnarg)
+{
+	struct scheduler *p = arg;
+
+	return store_pages_each(p->st, fn, fnarg);
+}
+
+static int
+scheduler_reading(void *arg, unsigned cp, char **reading)
+{
+	struct scheduler *p = arg;
+
+	return store_reading_get(p->st, cp, reading);
+}
+
+static void
+scheduler_remember(void *arg, const char *media, const char *slug)
+{
+	struct scheduler *p = arg;
+
+	log_debug("media %s: category %s", media, slug);
+	(void)strmap_set(&p->slugs, media, slug);
 }
 
 /* Starts the text request of a new record; 0 or -1. */
@@ -309,9 +366,12 @@ psrc_fetch_text(struct psrc *ps, struct record *rec)
 	struct record_post *it;
 	char *url;
 
-	if ((it = record_post_make(ps->p->c, ps->sc, rec, scheduler_known_slug, ps->p->st,
-	    &why)) == NULL) {
+	if ((it = record_post_make(ps->p->c, ps->sc, rec, &ps->p->site, &why)) == NULL) {
 		log_warnx("source %s: record %s skipped: %s", ps->sc->name, rec->id, why);
+		/* The database failed, not the record: the poll must fail, so
+		 * that the next one sees the list again (not a 304). */
+		if (strcmp(why, RECORD_WHY_SITE) == 0)
+			psrc_set_error(ps, "record %s: %s", rec->id, why);
 		ps->skipped++;
 		return 0;
 	}
@@ -510,6 +570,12 @@ scheduler_create(struct ev_loop *loop, struct conf *c, struct store *st, struct 
 	p->feeds = fd;
 	batch_on_fail(b, scheduler_unwritten, p);
 	p->once = once;
+	p->site.media_slug = scheduler_media_slug;
+	p->site.page_exists = scheduler_page_exists;
+	p->site.pages_each = scheduler_pages_each;
+	p->site.reading = scheduler_reading;
+	p->site.remember = scheduler_remember;
+	p->site.arg = p;
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	if (scheduler_build(p) == -1) {
 		free(p);
@@ -525,6 +591,7 @@ scheduler_destroy(struct scheduler *p)
 	if (p == NULL)
 		return;
 	scheduler_unbuild(p);
+	strmap_clear(&p->slugs);
 	conf_destroy(p->c);
 	conf_destroy(p->pending);
 	free(p);
@@ -592,6 +659,7 @@ scheduler_apply(struct scheduler *p)
 	fetch_set_opts(p->f, &fo);
 	conf_destroy(p->c);
 	p->c = c;
+	strmap_clear(&p->slugs);
 	if (scheduler_build(p) == -1) {
 		log_warn("reload");
 		return;

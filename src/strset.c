@@ -1,5 +1,5 @@
 /*
- * strset: a set of strings.  See strset.h.
+ * strset: a set of strings, and a map of strings.  See strset.h.
  */
 #include "config.h"
 
@@ -58,4 +58,72 @@ strset_clear(struct strset *s)
 		free(s->v[i]);
 	free(s->v);
 	memset(s, 0, sizeof(*s));
+}
+
+/* An entry of a strmap.  KEY points into BUF, but for the probe of a
+ * lookup, which points it at the caller's string. */
+struct strmap_entry {
+	const char	*key;
+	char		*value;
+	char		 buf[];
+};
+
+static int
+strmap_cmp(const void *a, const void *b)
+{
+	const struct strmap_entry *x = a, *y = b;
+
+	return strcmp(x->key, y->key);
+}
+
+int
+strmap_set(struct strmap *m, const char *key, const char *value)
+{
+	struct strmap_entry *e, **found;
+	size_t n = strlen(key);
+
+	if ((e = malloc(sizeof(*e) + n + 1)) == NULL)
+		return -1;
+	memcpy(e->buf, key, n + 1);
+	e->key = e->buf;
+	if ((e->value = strdup(value)) == NULL ||
+	    (found = tsearch(e, &m->root, strmap_cmp)) == NULL) {
+		free(e->value);
+		free(e);
+		return -1;
+	}
+	if (*found != e) {
+		/* KEY was there: it takes the new value. */
+		free((*found)->value);
+		(*found)->value = e->value;
+		free(e);
+	}
+	return 0;
+}
+
+const char *
+strmap_get(const struct strmap *m, const char *key)
+{
+	struct strmap_entry probe = { .key = key }, **found;
+	/* tfind() does not change the tree; its prototype predates const. */
+	void *root = m->root;
+
+	found = tfind(&probe, &root, strmap_cmp);
+	return found != NULL ? (*found)->value : NULL;
+}
+
+static void
+strmap_free_entry(void *p)
+{
+	struct strmap_entry *e = p;
+
+	free(e->value);
+	free(e);
+}
+
+void
+strmap_clear(struct strmap *m)
+{
+	tdestroy(m->root, strmap_free_entry);
+	m->root = NULL;
 }

@@ -1,5 +1,5 @@
 /*
- * utf8: the UTF-8 decoder.  See utf8.h.
+ * utf8: the UTF-8 decoder, and its inverse.  See utf8.h.
  */
 #include "config.h"
 
@@ -109,6 +109,33 @@ utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 		break;
 	}
 	return k;
+}
+
+size_t
+utf8_encode(uint32_t cp, unsigned char out[4])
+{
+	if (cp < 0x80) {
+		out[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (unsigned char)(0xc0 | cp >> 6);
+		out[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	if (cp < 0x10000) {
+		out[0] = (unsigned char)(0xe0 | cp >> 12);
+		out[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		out[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (unsigned char)(0xf0 | cp >> 18);
+	out[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+	out[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+	out[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
 }
 
 char *

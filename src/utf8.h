@@ -3,8 +3,9 @@
  *
  * Measuring, validating and repairing UTF-8 the way Unicode's recommended
  * practice does (an invalid sequence is its maximal subpart, and one U+FFFD
- * stands for it), and decoding one character for the writers that must
- * escape or drop some code points.  Pure functions of libc.
+ * stands for it), decoding one character for the writers that must escape
+ * or drop some code points, and encoding one for the commands that show a
+ * character the database holds as a number.  Pure functions of libc.
  */
 #ifndef FINEWSD_UTF8_H
 #define FINEWSD_UTF8_H
@@ -33,6 +34,12 @@ int utf8_is_valid(const unsigned char *s, size_t n);
  * when the bytes there are not a valid sequence (then *CP is unset).
  */
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+
+/*
+ * The UTF-8 sequence of code point CP into OUT (not NUL-terminated), and
+ * its length; 0 for a surrogate or a value past U+10FFFF.
+ */
+size_t utf8_encode(uint32_t cp, unsigned char out[4]);
 
 /*
  * A malloc'd copy of S[N], up to a NUL byte, with each invalid sequence

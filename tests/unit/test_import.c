@@ -26,6 +26,7 @@
 
 #include "conf.h"
 #include "import.h"
+#include "record.h"
 #include "store.h"
 
 #define SITE		TOP_SRCDIR "/tests/fixtures/import"
@@ -632,6 +633,139 @@ test_edge_cases(void **state)
 	store_close(st);
 }
 
+/* The site as the store knows it, for record_slug: what the daemon's
+ * scheduler hands on, without its cache. */
+static int
+site_media_slug(void *arg, const char *media, char **slug)
+{
+	return store_media_slug_get(arg, media, slug);
+}
+
+static int
+site_page_exists(void *arg, const char *slug)
+{
+	return store_page_exists(arg, slug);
+}
+
+static int
+site_pages_each(void *arg, record_page_fn *fn, void *fnarg)
+{
+	return store_pages_each(arg, fn, fnarg);
+}
+
+static int
+site_reading(void *arg, unsigned cp, char **reading)
+{
+	return store_reading_get(arg, cp, reading);
+}
+
+/* Asserts that the learned reading of CP is EXPECTED (NULL: none). */
+static void
+check_reading(struct store *st, unsigned cp, const char *expected)
+{
+	char *r;
+
+	assert_int_equal(store_reading_get(st, cp, &r), 0);
+	if (expected == NULL)
+		assert_null(r);
+	else
+		assert_string_equal(r, expected);
+	free(r);
+}
+
+static int
+count_reading(void *arg, unsigned cp, const char *reading, long long votes)
+{
+	long long *n = arg;
+
+	(void)cp;
+	(void)reading;
+	*n += votes;
+	return 0;
+}
+
+/*
+ * The slugs of the site's posts teach the readings the site chose, per
+ * character: 都 du from 成都日报, 地 di from 阿克苏地区融媒体中心, 长 chang
+ * from 长江证券; then media the site never named get them (都市快报,
+ * 观点地产网, 长城证券), with no [categories] entry.
+ */
+static void
+test_readings_learned(void **state)
+{
+	struct fixture *f = *state;
+	struct record_site site = { .media_slug = site_media_slug,
+	    .page_exists = site_page_exists, .pages_each = site_pages_each,
+	    .reading = site_reading };
+	char dir[128], err[256], *slug;
+	long long votes = 0;
+	struct store *st;
+
+	snprintf(dir, sizeof(dir), "%s/site", f->dir);
+	put(f, "2022-06-01-R1.md", FRONT("\"t\"", "2022-06-01 12:00:00",
+	    "chengduribao", "成都日报新闻") "<p>a</p>\n\n<https://e.x/1>" BACK);
+	/* A second post of the media in the same run votes no more. */
+	put(f, "2022-06-01-R2.md", FRONT("\"t\"", "2022-06-01 12:00:00",
+	    "chengduribao", "成都日报新闻") "<p>a</p>\n\n<https://e.x/2>" BACK);
+	put(f, "2022-06-01-R3.md", FRONT("\"t\"", "2022-06-01 12:00:00",
+	    "akesudiqurongmeitizhongxin", "阿克苏地区融媒体中心新闻")
+	    "<p>a</p>\n\n<https://e.x/3>" BACK);
+	put(f, "2022-06-01-R4.md", FRONT("\"t\"", "2022-06-01 12:00:00",
+	    "changjiangzhengquan", "长江证券新闻") "<p>a</p>\n\n<https://e.x/4>"
+	    BACK);
+	/* A hand-made slug is no reading: nothing learned from it. */
+	put(f, "2022-06-01-R5.md", FRONT("\"t\"", "2022-06-01 12:00:00",
+	    "yicai", "第一财经新闻") "<p>a</p>\n\n<https://e.x/5>" BACK);
+	run_ok(f, dir, "5 posts imported, 0 already known, 0 skipped, "
+	    "4 media slugs learned, 0 twins and 0 copies left alone, "
+	    "0 category pages");
+	st = store_open(f->db, err, sizeof(err));
+	assert_non_null(st);
+	site.arg = st;
+	check_reading(st, 0x90fd, "du");	/* 都 */
+	check_reading(st, 0x5730, "di");	/* 地 */
+	check_reading(st, 0x957f, "chang");	/* 长 */
+	check_reading(st, 0x5238, "quan");	/* 券: Unihan's first, kept */
+	check_reading(st, 0x6210, NULL);	/* 成: one reading, no vote */
+	check_reading(st, 0x8d22, NULL);	/* 财 of yicai */
+	assert_int_equal(store_readings_each(st, count_reading, &votes), 0);
+	/* What has more than one candidate reading: 都 du; 阿 a, 地 di, 区
+	 * qu, 体 ti; 长 chang, 券 quan. */
+	assert_int_equal(votes, 7);
+	slug = record_slug(&f->c, "都市快报", &site);
+	assert_string_equal(slug, "dushikuaibao");
+	free(slug);
+	slug = record_slug(&f->c, "观点地产网", &site);
+	assert_string_equal(slug, "guandiandichanwang");
+	free(slug);
+	slug = record_slug(&f->c, "长城证券", &site);
+	assert_string_equal(slug, "changchengzhengquan");
+	free(slug);
+	/* The four names the shipped configuration used to fix by hand. */
+	slug = record_slug(&f->c, "海峡都市报", &site);
+	assert_string_equal(slug, "haixiadushibao");
+	free(slug);
+	slug = record_slug(&f->c, "长江证券", &site);
+	assert_string_equal(slug, "changjiangzhengquan");
+	free(slug);
+	/* Without what the site taught, today's first readings. */
+	slug = record_slug(&f->c, "都市快报", NULL);
+	assert_string_equal(slug, "doushikuaibao");
+	free(slug);
+	store_close(st);
+	/* Another run votes again, once per media. */
+	run_ok(f, dir, "0 posts imported, 5 already known, 0 skipped, "
+	    "0 media slugs learned, 0 twins and 0 copies left alone, "
+	    "4 category pages");
+	st = store_open(f->db, err, sizeof(err));
+	assert_non_null(st);
+	votes = 0;
+	assert_int_equal(store_readings_each(st, count_reading, &votes), 0);
+	assert_int_equal(votes, 14);
+	check_reading(st, 0x90fd, "du");
+	store_close(st);
+}
+
 /* Paths inside site_dir are relative to it, whatever folder holds them. */
 static void
 test_relative_path(void **state)
@@ -745,6 +879,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_known_slug_kept, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_edge_cases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readings_learned, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_relative_path, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_complete_site, setup, teardown),

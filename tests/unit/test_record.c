@@ -4,7 +4,9 @@
  * the post file finewsd writes, read back the way --import reads the site,
  * and must give the same record: infoCode, file id, title, published time,
  * category, tag, media, link and body.  Expected values come from the
- * contract's text (tests/fixtures/seed-post.md for the seed record).
+ * contract's text (tests/fixtures/seed-post.md for the seed record).  The
+ * category slug's rules run against a fake of what the site has (struct
+ * record_site), and against the site's own slugs (slugs-known.tsv).
  */
 #include "config.h"
 
@@ -63,14 +65,108 @@ record_fill(struct record *r, const char *id, const char *file_id,
 	r->link = link ? strdup(link) : NULL;
 }
 
-/* The learned slug of one media, as the store would hand it on. */
+/*
+ * A fake of what the site has, for the slug rules: the media slugs the
+ * store would hand on, the category pages PAGES (NULL-terminated), the
+ * learned readings READINGS, and what the rules remembered.  FAIL names
+ * the callback that fails.
+ */
+struct fake_reading {
+	unsigned	 cp;
+	const char	*reading;
+};
+
+struct fake_site {
+	const char *const		*pages;
+	const struct fake_reading	*readings;	/* ends with cp 0 */
+	const char			*fail;
+	int				 walks;		/* pages_each calls */
+	int				 remembered;
+	char				 last[64];	/* the last remembered slug */
+};
+
 static int
-known_slug(void *arg, const char *media, char **slug)
+fake_media_slug(void *arg, const char *media, char **slug)
 {
-	(void)arg;
+	struct fake_site *f = arg;
+
+	*slug = NULL;
+	if (f->fail != NULL && strcmp(f->fail, "media_slug") == 0)
+		return -1;
 	*slug = strcmp(media, "海峡都市报") == 0 ? strdup("haixiadushibao") :
+	    strcmp(media, "第一财经") == 0 ? strdup("diyicaijing") :
 	    strcmp(media, "坏的") == 0 ? strdup("bad slug/") : NULL;
 	return 0;
+}
+
+static int
+fake_page_exists(void *arg, const char *slug)
+{
+	struct fake_site *f = arg;
+
+	if (f->fail != NULL && strcmp(f->fail, "page_exists") == 0)
+		return -1;
+	for (size_t i = 0; f->pages != NULL && f->pages[i] != NULL; i++)
+		if (strcmp(f->pages[i], slug) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+fake_pages_each(void *arg, record_page_fn *fn, void *fnarg)
+{
+	struct fake_site *f = arg;
+
+	f->walks++;
+	if (f->fail != NULL && strcmp(f->fail, "pages_each") == 0)
+		return -1;
+	for (size_t i = 0; f->pages != NULL && f->pages[i] != NULL; i++)
+		if (fn(fnarg, f->pages[i]) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+fake_reading(void *arg, unsigned cp, char **reading)
+{
+	struct fake_site *f = arg;
+
+	*reading = NULL;
+	if (f->fail != NULL && strcmp(f->fail, "reading") == 0)
+		return -1;
+	for (size_t i = 0; f->readings != NULL && f->readings[i].cp != 0; i++)
+		if (f->readings[i].cp == cp) {
+			*reading = strdup(f->readings[i].reading);
+			break;
+		}
+	return 0;
+}
+
+static void
+fake_remember(void *arg, const char *media, const char *slug)
+{
+	struct fake_site *f = arg;
+
+	(void)media;
+	f->remembered++;
+	snprintf(f->last, sizeof(f->last), "%s", slug);
+}
+
+/* A record_site over the fake F; WALK_ONLY leaves page_exists out, so that
+ * rule 2 must walk the pages. */
+static struct record_site
+fake_site_make(struct fake_site *f, int walk_only)
+{
+	struct record_site site = {
+		.media_slug = fake_media_slug,
+		.page_exists = walk_only ? NULL : fake_page_exists,
+		.pages_each = fake_pages_each,
+		.reading = fake_reading,
+		.remember = fake_remember,
+		.arg = f,
+	};
+
+	return site;
 }
 
 struct want {
@@ -96,8 +192,11 @@ roundtrip(const struct conf_source *sc, struct record *r, const char *html,
 	long long at;
 	size_t len;
 
+	struct fake_site f = { 0 };
+	struct record_site site = fake_site_make(&f, 0);
+
 	title_copy = strdup(r->title);
-	p = record_post_make(&conf, sc, r, known_slug, NULL, &why);
+	p = record_post_make(&conf, sc, r, &site, &why);
 	assert_non_null(p);
 	assert_null(why);
 	assert_null(r->id);	/* the record's strings moved into the post */
@@ -227,26 +326,183 @@ test_rolling(void **state)
 	roundtrip(&sources[2], &r, "<p>近期。</p>", &w);
 }
 
-/* The site's own slug wins over pinyin, unless it could break a URL;
- * [categories] wins over both. */
+/* Asserts that the slug of MEDIA with SITE is EXPECTED. */
+static void
+check_slug(const char *media, const struct record_site *site,
+    const char *expected)
+{
+	char *s = record_slug(&conf, media, site);
+
+	assert_non_null(s);
+	if (strcmp(s, expected) != 0)
+		print_error("record_slug(\"%s\") = \"%s\", expected \"%s\"\n",
+		    media, s, expected);
+	assert_string_equal(s, expected);
+	free(s);
+}
+
+/*
+ * The rules in their order: [categories], then the site's own slug unless
+ * it could break a URL, then a page the site has, then pinyin with the
+ * learned readings, then plain pinyin.
+ */
 static void
 test_slug_order(void **state)
 {
-	char *s;
+	static const char *const pages[] = { "haixiadoushibao", "chengduribao",
+	    NULL };
+	static const struct fake_reading du[] = { { 0x90fd, "du" }, { 0, NULL } };
+	struct fake_site f = { .pages = pages };
+	struct record_site site = fake_site_make(&f, 0);
 
 	(void)state;
-	s = record_slug(&conf, "海峡都市报", known_slug, NULL);
-	assert_string_equal(s, "haixiadushibao");
-	free(s);
-	s = record_slug(&conf, "第一财经", known_slug, NULL);
-	assert_string_equal(s, "yicai");
-	free(s);
-	s = record_slug(&conf, "坏的", known_slug, NULL);
-	assert_string_equal(s, "huaide");
-	free(s);
-	s = record_slug(&conf, "36氪", NULL, NULL);
-	assert_string_equal(s, "36ke");
-	free(s);
+	check_slug("第一财经", &site, "yicai");
+	check_slug("海峡都市报", &site, "haixiadushibao");
+	assert_int_equal(f.remembered, 0);
+	check_slug("坏的", &site, "huaide");
+	assert_int_equal(f.remembered, 1);
+	assert_string_equal(f.last, "huaide");
+	/* A page the site has wins over Unihan's first reading (dōu)... */
+	check_slug("成都日报", &site, "chengduribao");
+	assert_string_equal(f.last, "chengduribao");
+	/* ... and so does a learned reading, when no page fits. */
+	f.pages = NULL;
+	check_slug("成都日报", &site, "chengdouribao");
+	f.readings = du;
+	check_slug("成都日报", &site, "chengduribao");
+	check_slug("都市快报", &site, "dushikuaibao");
+	/* Without a site: [categories], then plain pinyin. */
+	check_slug("第一财经", NULL, "yicai");
+	check_slug("海峡都市报", NULL, "haixiadoushibao");
+	check_slug("36氪", NULL, "36ke");
+	assert_int_equal(f.remembered, 5);
+}
+
+/*
+ * Rule 2 walks the pages (without page_exists, or when the preferred slug
+ * has none) and takes the one read closest to the preferred reading.
+ */
+static void
+test_slug_pages(void **state)
+{
+	static const char *const pages[] = { "zhangchengzhengquan",
+	    "changchengzhengquan", "chengdu ribao", "FTzhongwenwang", "--",
+	    "changjiangzhengquan", "zhangjiang-zhengquan", NULL };
+	static const struct fake_reading chang[] = { { 0x957f, "chang" },
+	    { 0, NULL } };
+	struct fake_site f = { .pages = pages };
+	struct record_site walk = fake_site_make(&f, 1);
+	struct record_site site = fake_site_make(&f, 0);
+
+	(void)state;
+	/* Both spell 长城证券: Unihan's first (zhǎng) is closer. */
+	check_slug("长城证券", &walk, "zhangchengzhengquan");
+	assert_int_equal(f.walks, 1);
+	f.readings = chang;
+	check_slug("长城证券", &walk, "changchengzhengquan");
+	/* The preferred slug has a page: no walk. */
+	check_slug("长城证券", &site, "changchengzhengquan");
+	assert_int_equal(f.walks, 2);
+	/* Not chang, yet a page: a page beats the learned reading, and a
+	 * clean page with a '-' counts too. */
+	check_slug("长江证券", &walk, "changjiangzhengquan");
+	f.readings = NULL;
+	check_slug("长江证券", &walk, "zhangjiang-zhengquan");
+	/* A page whose slug would break a URL is no category. */
+	check_slug("成都日报", &walk, "chengdouribao");
+	/* Letters match whatever their case; the page keeps its own. */
+	check_slug("ft中文网", &walk, "FTzhongwenwang");
+	/* A name with no letter matches no page ("--" spells nothing). */
+	check_slug("——", &walk, "");
+}
+
+/* A failure of the site is no slug: the record waits for the next poll. */
+static void
+test_slug_site_fails(void **state)
+{
+	static const char *const pages[] = { "chengduribao", NULL };
+	static const char *const fails[] = { "media_slug", "page_exists",
+	    "pages_each", "reading" };
+	struct fake_site f = { .pages = pages };
+	struct record_site site = fake_site_make(&f, 0);
+	struct record_site walk = fake_site_make(&f, 1);
+	struct record r;
+	const char *why;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(fails) / sizeof(fails[0]); i++) {
+		f.fail = fails[i];
+		errno = 0;
+		assert_null(record_slug(&conf, "长城证券",
+		    strcmp(fails[i], "pages_each") == 0 ? &walk : &site));
+		assert_int_equal(errno, EIO);
+	}
+	/* [categories] asks nothing of the site. */
+	check_slug("第一财经", &site, "yicai");
+	f.fail = "media_slug";
+	record_fill(&r, "A1", NULL, "t", "2022-02-03 10:00:00", "财联社", NULL,
+	    NULL);
+	assert_null(record_post_make(&conf, &sources[0], &r, &site, &why));
+	assert_string_equal(why, RECORD_WHY_SITE);
+	record_clear(&r);
+	assert_int_equal(f.remembered, 0);
+}
+
+/*
+ * The site's own pages (rule 2) against tests/fixtures/slugs-known.tsv:
+ * with a page for each clean slug of the file, no learned reading and no
+ * [categories], every media gets the slug the site has; the dirty one, whose
+ * page would break a URL, gets its pinyin, which is the site's slug cut
+ * down to letters.  The four names [categories] used to fix are among them.
+ */
+static void
+test_known_pages(void **state)
+{
+	static char rows[128][2][512];
+	static const char *pages[129];
+	struct fake_site f = { .pages = pages };
+	struct record_site site = fake_site_make(&f, 0);
+	char line[512], *tab, *end, *s;
+	size_t n = 0, np = 0;
+	int agree = 0;
+	FILE *fp;
+
+	(void)state;
+	fp = fopen(TOP_SRCDIR "/tests/fixtures/slugs-known.tsv", "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp) != NULL && n < 128) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if ((tab = strchr(line, '\t')) == NULL)
+			continue;
+		*tab++ = '\0';
+		if ((end = strchr(tab, '\t')) != NULL)
+			*end++ = '\0';
+		snprintf(rows[n][0], sizeof(rows[n][0]), "%s", line);
+		snprintf(rows[n][1], sizeof(rows[n][1]), "%s", tab);
+		if (end == NULL || strcmp(end, "dirty") != 0)
+			pages[np++] = rows[n][1];
+		n++;
+	}
+	fclose(fp);
+	pages[np] = NULL;
+	assert_int_equal(n, 80);
+	for (size_t i = 0; i < n; i++) {
+		s = record_slug(&conf, rows[i][0], &site);
+		assert_non_null(s);
+		if (strcmp(s, rows[i][1]) == 0)
+			agree++;
+		else
+			print_error("%s: site \"%s\", ours \"%s\"\n", rows[i][0],
+			    rows[i][1], s);
+		free(s);
+	}
+	printf("slugs-known.tsv: with the site's pages, %d of %zu agree with "
+	    "the site\n", agree, n);
+	assert_int_equal(agree, 80);
+	/* Only the names whose plain pinyin has no page walk the pages:
+	 * 长城证券, 长江证券, 观点地产网 and the dirty one (海峡都市报 has a
+	 * slug of its own in the fake). */
+	assert_int_equal(f.walks, 4);
 }
 
 static void
@@ -257,16 +513,16 @@ test_make_refused(void **state)
 
 	(void)state;
 	record_fill(&r, "A1", NULL, "t", "2022-02-30 10:00:00", "财联社", NULL, NULL);
-	assert_null(record_post_make(&conf, &sources[0], &r, NULL, NULL, &why));
+	assert_null(record_post_make(&conf, &sources[0], &r, NULL, &why));
 	assert_string_equal(why, "bad date");
 	record_clear(&r);
 	record_fill(&r, "A1", NULL, "t", "2022-02-03 10:00:00", "——", NULL, NULL);
-	assert_null(record_post_make(&conf, &sources[0], &r, NULL, NULL, &why));
+	assert_null(record_post_make(&conf, &sources[0], &r, NULL, &why));
 	assert_string_equal(why, "the media name gives an empty category slug");
 	record_clear(&r);
 	/* A rolling record without its url_w has no link. */
 	record_fill(&r, "NW1", "1", "t", "2022-02-03 10:00:00", NULL, NULL, NULL);
-	assert_null(record_post_make(&conf, &sources[2], &r, NULL, NULL, &why));
+	assert_null(record_post_make(&conf, &sources[2], &r, NULL, &why));
 	assert_string_equal(why, "no link");
 	record_clear(&r);
 }
@@ -416,6 +672,9 @@ main(void)
 		cmocka_unit_test(test_fast),
 		cmocka_unit_test(test_rolling),
 		cmocka_unit_test(test_slug_order),
+		cmocka_unit_test(test_slug_pages),
+		cmocka_unit_test(test_slug_site_fails),
+		cmocka_unit_test(test_known_pages),
 		cmocka_unit_test(test_make_refused),
 		cmocka_unit_test(test_text_url),
 		cmocka_unit_test(test_category_url),

@@ -1,10 +1,14 @@
 /*
  * test_slug: slug_make, slug_is_clean and slug_reading_find against the
  * examples of the contract, hand-written cases, and the slugs the site
- * already uses (tests/fixtures/slugs-known.tsv).
+ * already uses (tests/fixtures/slugs-known.tsv); slug_align and
+ * slug_make_prefer on the polyphones the site read its own way, and how
+ * well readings learned from half of the site's slugs predict the other
+ * half.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -205,6 +209,239 @@ test_is_clean(void **state)
 	assert_int_equal(slug_is_clean("安信国际证券（香港）"), 0);
 }
 
+/* Every character's candidates fit the room slug.c gives them. */
+static void
+test_readings_max(void **state)
+{
+	size_t i, run = 1, most = 1;
+
+	(void)state;
+	for (i = 1; i < pinyin_nentries; i++) {
+		run = PINYIN_ENTRY_CP(pinyin_entries[i]) ==
+		    PINYIN_ENTRY_CP(pinyin_entries[i - 1]) ? run + 1 : 1;
+		if (run > most)
+			most = run;
+	}
+	assert_true(most <= SLUG_READINGS_MAX);
+}
+
+/*
+ * Aligns NAME with SLUG (no preference) and checks that it aligns, with
+ * NCHOICES Han characters, and that character CP took READING.
+ */
+static void
+check_align(const char *name, const char *slug, size_t nchoices, unsigned cp,
+    const char *reading)
+{
+	struct slug_choice out[SLUG_ALIGN_TOKENS];
+	size_t n, i;
+
+	if (slug_align(name, slug, NULL, NULL, out, SLUG_ALIGN_TOKENS, &n) != 0)
+		print_error("slug_align(\"%s\", \"%s\") failed\n", name, slug);
+	assert_int_equal(slug_align(name, slug, NULL, NULL, out,
+	    SLUG_ALIGN_TOKENS, &n), 0);
+	assert_int_equal(n, nchoices);
+	for (i = 0; i < n && out[i].cp != cp; i++)
+		;
+	if (cp == 0)
+		return;
+	assert_true(i < n);
+	assert_string_equal(out[i].reading, reading);
+}
+
+/* Asserts that NAME and SLUG do not align, for the reason ERR. */
+static void
+check_no_align(const char *name, const char *slug, int err)
+{
+	struct slug_choice out[SLUG_ALIGN_TOKENS];
+	size_t n = 99;
+
+	errno = 0;
+	assert_int_equal(slug_align(name, slug, NULL, NULL, out,
+	    SLUG_ALIGN_TOKENS, &n), -1);
+	assert_int_equal(errno, err);
+	assert_int_equal(n, 0);
+}
+
+/* The polyphones of the site's slugs: the reading each slug shows. */
+static void
+test_align_polyphones(void **state)
+{
+	struct slug_choice out[SLUG_ALIGN_TOKENS];
+	size_t n;
+
+	(void)state;
+	check_align("长城证券", "changchengzhengquan", 4, 0x957f, "chang");
+	check_align("长城证券", "zhangchengzhengquan", 4, 0x957f, "zhang");
+	check_align("海峡都市报", "haixiadushibao", 5, 0x90fd, "du");
+	check_align("成都日报", "chengduribao", 4, 0x90fd, "du");
+	check_align("观点地产网", "guandiandichanwang", 5, 0x5730, "di");
+	check_align("阿克苏地区融媒体中心", "akesudiqurongmeitizhongxin", 10,
+	    0x5730, "di");
+	check_align("中国银行保险报", "zhongguoyinxingbaoxianbao", 7, 0x884c,
+	    "xing");
+	check_align("建设银行", "jiansheyinhang", 4, 0x884c, "hang");
+	/* Every character is told, in order, with its place among its
+	 * candidates: 都 dū is Unihan's second. */
+	assert_int_equal(slug_align("海峡都市报", "haixiadushibao", NULL, NULL,
+	    out, SLUG_ALIGN_TOKENS, &n), 0);
+	assert_int_equal(out[0].cp, 0x6d77);
+	assert_string_equal(out[0].reading, "hai");
+	assert_int_equal(out[2].cp, 0x90fd);
+	assert_int_equal(out[2].rank, 1);
+	assert_int_equal(out[4].rank, 0);
+}
+
+/* Letters and digits stand for themselves, whatever their case or width;
+ * what the slug drops (spaces, brackets) does not matter. */
+static void
+test_align_literals(void **state)
+{
+	(void)state;
+	check_align("36氪", "36ke", 1, 0x6c2a, "ke");
+	check_align("３６氪", "36KE", 1, 0x6c2a, "ke");
+	check_align("FT中文网", "FTzhongwenwang", 3, 0x4e2d, "zhong");
+	check_align("FT中文网", "ftzhongwenwang", 3, 0x4e2d, "zhong");
+	check_align("ft中文网", "FTZhongWenWang", 3, 0x6587, "wen");
+	check_align("Career In 投行PEVC", "Career In touxingPEVC", 2, 0x884c,
+	    "xing");
+	check_align("安信国际证券（香港）", "anxinguojizhengquan(xianggang)", 8,
+	    0x6e2f, "gang");
+	check_align("21世纪经济报道  南财理财通",
+	    "21shijijingjibaodao  nancailicaitong", 11, 0, NULL);
+	check_align("ABC", "abc", 0, 0, NULL);
+}
+
+/* What does not align says so. */
+static void
+test_align_refused(void **state)
+{
+	struct slug_choice out[2];
+	char big[SLUG_ALIGN_CHARS + 2];
+	size_t n;
+
+	(void)state;
+	check_no_align("第一财经", "yicai", EINVAL);
+	check_no_align("长城证券", "changchengzhengquanx", EINVAL);
+	check_no_align("长城证券", "changchengzhengqua", EINVAL);
+	check_no_align("36氪", "37ke", EINVAL);
+	check_no_align("36氪", "ke", EINVAL);
+	check_no_align("", "", EINVAL);
+	check_no_align("——", "--", EINVAL);
+	check_no_align("长城", "", EINVAL);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	check_no_align("长城", big, E2BIG);
+	big[SLUG_ALIGN_TOKENS + 1] = '\0';
+	check_no_align(big, big, E2BIG);
+	big[SLUG_ALIGN_TOKENS] = '\0';
+	check_align(big, big, 0, 0, NULL);
+	/* More Han characters than OUT holds. */
+	errno = 0;
+	assert_int_equal(slug_align("长城证券", "changchengzhengquan", NULL,
+	    NULL, out, 2, &n), -1);
+	assert_int_equal(errno, E2BIG);
+}
+
+/* A test's preferences: 长 chang, 都 du, and a reading 行 does not have. */
+static const char *
+prefer_site(void *arg, unsigned cp)
+{
+	int *asked = arg;
+
+	if (asked != NULL)
+		(*asked)++;
+	return cp == 0x957f ? "chang" : cp == 0x90fd ? "du" :
+	    cp == 0x884c ? "bogus" : NULL;
+}
+
+/* A test's preferences: 並 (bìng, bàn, bàng) read bang, 佮 (gé, è) ge. */
+static const char *
+prefer_bang(void *arg, unsigned cp)
+{
+	(void)arg;
+	return cp == 0x4e26 ? "bang" : cp == 0x4f6e ? "ge" : NULL;
+}
+
+/*
+ * "bange" is 並佮 read ban + ge or bang + e: where two alignments exist,
+ * the first character's preferred reading wins, then Unihan's order; the
+ * second character takes what is left.
+ */
+static void
+test_align_prefer(void **state)
+{
+	struct slug_choice out[SLUG_ALIGN_TOKENS];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(slug_align("並佮", "bange", NULL, NULL, out,
+	    SLUG_ALIGN_TOKENS, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(out[0].reading, "ban");
+	assert_int_equal(out[0].rank, 1);
+	assert_string_equal(out[1].reading, "ge");
+	assert_int_equal(slug_align("並佮", "bange", prefer_bang, NULL, out,
+	    SLUG_ALIGN_TOKENS, &n), 0);
+	assert_string_equal(out[0].reading, "bang");
+	assert_int_equal(out[0].rank, 0);
+	assert_string_equal(out[1].reading, "e");
+	/* 佮's preference (ge) loses to 並's, which comes first. */
+	assert_int_equal(out[1].rank, 1);
+	/* A preference that does not fit the slug is passed over. */
+	assert_int_equal(slug_align("长城", "zhangcheng", prefer_site, NULL,
+	    out, SLUG_ALIGN_TOKENS, &n), 0);
+	assert_string_equal(out[0].reading, "zhang");
+	assert_int_equal(out[0].rank, 1);
+	assert_int_equal(slug_align("长城", "changcheng", prefer_site, NULL,
+	    out, SLUG_ALIGN_TOKENS, &n), 0);
+	assert_string_equal(out[0].reading, "chang");
+	assert_int_equal(out[0].rank, 0);
+}
+
+static void
+test_make_prefer(void **state)
+{
+	char *s;
+	int asked = 0;
+
+	(void)state;
+	s = slug_make_prefer("长城证券", prefer_site, &asked);
+	assert_string_equal(s, "changchengzhengquan");
+	free(s);
+	/* Only the characters with several readings are asked about: 长 and
+	 * 券 (quàn, xuàn), not 城 nor 证. */
+	assert_int_equal(asked, 2);
+	s = slug_make_prefer("成都日报", prefer_site, NULL);
+	assert_string_equal(s, "chengduribao");
+	free(s);
+	/* A preference that is no candidate counts for nothing. */
+	s = slug_make_prefer("中国银行", prefer_site, NULL);
+	assert_string_equal(s, "zhongguoyinxing");
+	free(s);
+	s = slug_make_prefer("Ａ长3", prefer_site, NULL);
+	assert_string_equal(s, "Achang3");
+	free(s);
+	/* Without a preference it is slug_make. */
+	s = slug_make_prefer("长城证券", NULL, NULL);
+	assert_string_equal(s, "zhangchengzhengquan");
+	free(s);
+	s = slug_make_prefer("", prefer_site, NULL);
+	assert_string_equal(s, "");
+	free(s);
+}
+
+static void
+test_candidate_find(void **state)
+{
+	(void)state;
+	assert_string_equal(slug_candidate_find(0x957f, "chang"), "chang");
+	assert_string_equal(slug_candidate_find(0x957f, "zhang"), "zhang");
+	assert_null(slug_candidate_find(0x957f, "zhan"));
+	assert_null(slug_candidate_find(0x957f, ""));
+	assert_null(slug_candidate_find('a', "a"));
+}
+
 /*
  * Names whose first Unihan reading today is not the one the site's slug was
  * made with, and the slug we derive instead.
@@ -283,6 +520,182 @@ test_known_slugs(void **state)
 	assert_int_equal(agree, 76);
 }
 
+/*
+ * The evaluation of learned readings: learn from some rows of
+ * slugs-known.tsv as --import learns from the site's posts (align each
+ * media with its slug, one vote for the reading each character with
+ * several candidates took), then make the slugs of the other rows with the
+ * readings learned, and count the rows that come out as the site has them.
+ */
+#define KNOWN_ROWS	128
+#define VOTES_MAX	1024
+
+struct known {
+	char	 name[512], site[512];
+};
+
+struct votes {
+	struct {
+		unsigned	 cp;
+		const char	*reading;
+		int		 n;
+	} v[VOTES_MAX];
+	size_t	 n;
+};
+
+/* Reads slugs-known.tsv into ROWS; the number of rows. */
+static size_t
+known_load(struct known *rows)
+{
+	char line[512], *tab, *end;
+	size_t n = 0;
+	FILE *fp;
+
+	fp = fopen(KNOWN_TSV, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '\0')
+			continue;
+		assert_true(n < KNOWN_ROWS);
+		tab = strchr(line, '\t');
+		assert_non_null(tab);
+		*tab++ = '\0';
+		if ((end = strchr(tab, '\t')) != NULL)
+			*end = '\0';
+		snprintf(rows[n].name, sizeof(rows[n].name), "%s", line);
+		snprintf(rows[n].site, sizeof(rows[n].site), "%s", tab);
+		n++;
+	}
+	fclose(fp);
+	return n;
+}
+
+/* The reading with the most votes for CP; NULL for none or a tie, as the
+ * store answers. */
+static const char *
+votes_prefer(void *arg, unsigned cp)
+{
+	const struct votes *vs = arg;
+	const char *best = NULL;
+	int most = 0, tie = 0;
+
+	for (size_t i = 0; i < vs->n; i++) {
+		if (vs->v[i].cp != cp)
+			continue;
+		if (vs->v[i].n > most) {
+			most = vs->v[i].n;
+			best = vs->v[i].reading;
+			tie = 0;
+		} else if (vs->v[i].n == most)
+			tie = 1;
+	}
+	return tie ? NULL : best;
+}
+
+static void
+votes_add(struct votes *vs, unsigned cp, const char *reading)
+{
+	size_t i;
+
+	for (i = 0; i < vs->n; i++)
+		if (vs->v[i].cp == cp && strcmp(vs->v[i].reading, reading) == 0)
+			break;
+	if (i == vs->n) {
+		assert_true(vs->n < VOTES_MAX);
+		vs->v[vs->n].cp = cp;
+		vs->v[vs->n].reading = reading;
+		vs->v[vs->n++].n = 0;
+	}
+	vs->v[i].n++;
+}
+
+/* Learns from ROW; 0, or -1 when its media and slug do not align. */
+static int
+votes_learn(struct votes *vs, const struct known *row)
+{
+	struct slug_choice out[SLUG_ALIGN_TOKENS];
+	const char *cand[SLUG_READINGS_MAX];
+	size_t n;
+
+	if (slug_align(row->name, row->site, votes_prefer, vs, out,
+	    SLUG_ALIGN_TOKENS, &n) == -1)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (slug_readings_find(out[i].cp, cand, SLUG_READINGS_MAX) > 1)
+			votes_add(vs, out[i].cp, out[i].reading);
+	return 0;
+}
+
+/* The rows whose index modulo 2 is TEST (all with TEST -1) that agree with
+ * the site, with the readings of VS or without (VS NULL). */
+static int
+votes_score(const struct known *rows, size_t n, int test, struct votes *vs)
+{
+	int agree = 0;
+	char *s;
+
+	for (size_t i = 0; i < n; i++) {
+		if (test >= 0 && (int)(i % 2) != test)
+			continue;
+		s = vs != NULL ? slug_make_prefer(rows[i].name, votes_prefer, vs) :
+		    slug_make(rows[i].name);
+		assert_non_null(s);
+		agree += strcmp(s, rows[i].site) == 0;
+		free(s);
+	}
+	return agree;
+}
+
+/* Learns from the rows whose index modulo 2 is TRAIN (all with -1) and
+ * scores the others (all with -1). */
+static void
+votes_evaluate(const struct known *rows, size_t n, int train, int *without,
+    int *with, int *tested)
+{
+	struct votes *vs = calloc(1, sizeof(*vs));
+	int test = train < 0 ? -1 : 1 - train;
+
+	assert_non_null(vs);
+	for (size_t i = 0; i < n; i++)
+		if (train < 0 || (int)(i % 2) == train)
+			assert_int_equal(votes_learn(vs, &rows[i]), 0);
+	*without = votes_score(rows, n, test, NULL);
+	*with = votes_score(rows, n, test, vs);
+	*tested = train < 0 ? (int)n : (int)(n / 2 + (test == 0 ? n % 2 : 0));
+	free(vs);
+}
+
+static void
+test_learned_readings(void **state)
+{
+	static struct known rows[KNOWN_ROWS];
+	static const char *const half[] = { "odd", "even" };
+	int without, with, tested;
+	size_t n;
+
+	(void)state;
+	n = known_load(rows);
+	assert_int_equal(n, 80);
+	/* Rows 1, 3, ... of the file are indexes 0, 2, ...: "odd" rows. */
+	for (int train = 0; train < 2; train++) {
+		votes_evaluate(rows, n, train, &without, &with, &tested);
+		printf("slugs-known.tsv: learning from the %s rows, %d of the "
+		    "%d %s rows agree with the site without learned readings, "
+		    "%d with\n", half[train], without, tested, half[1 - train],
+		    with);
+		/* 长城证券 and 长江证券 teach each other 长 chang; 都 and 地
+		 * are each in one name only. */
+		assert_int_equal(without, train == 0 ? 37 : 39);
+		assert_int_equal(with, train == 0 ? 38 : 40);
+	}
+	votes_evaluate(rows, n, -1, &without, &with, &tested);
+	printf("slugs-known.tsv: learning from all %d rows, %d agree without "
+	    "learned readings, %d with\n", tested, without, with);
+	assert_int_equal(without, 76);
+	assert_int_equal(with, 80);
+}
+
 int
 main(void)
 {
@@ -299,7 +712,15 @@ main(void)
 		cmocka_unit_test(test_table_sorted),
 		cmocka_unit_test(test_readings),
 		cmocka_unit_test(test_is_clean),
+		cmocka_unit_test(test_readings_max),
+		cmocka_unit_test(test_align_polyphones),
+		cmocka_unit_test(test_align_literals),
+		cmocka_unit_test(test_align_refused),
+		cmocka_unit_test(test_align_prefer),
+		cmocka_unit_test(test_make_prefer),
+		cmocka_unit_test(test_candidate_find),
 		cmocka_unit_test(test_known_slugs),
+		cmocka_unit_test(test_learned_readings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,8 @@
 /*
  * test_util: the shared layer under the parsers and writers: util (error
  * messages, growable arrays, the byte buffer, white space, paths, URL
- * escaping), utf8 (scanning, validation, decoding, repair), tmpl and
- * datetime.  Expected values are written by hand or computed apart from
+ * escaping), utf8 (scanning, validation, decoding, encoding, repair), tmpl,
+ * datetime and strset's map.  Expected values are written by hand or computed apart from
  * the program (Python's UTF-8 decoder, urllib.parse.quote(),
  * calendar.timegm()), never copied from its output; URL escaping is also
  * held against libcurl's own curl_easy_escape(), which it must equal.
@@ -22,6 +22,7 @@
 #include <curl/curl.h>
 
 #include "datetime.h"
+#include "strset.h"
 #include "tmpl.h"
 #include "utf8.h"
 #include "util.h"
@@ -422,6 +423,44 @@ test_utf8_decode(void **state)
 	assert_int_equal(cp, 0xdeadbeef);
 }
 
+/* Asserts that CP encodes as WANT[N] (N 0: not at all). */
+static void
+assert_encode(uint32_t cp, const char *want, size_t n)
+{
+	unsigned char out[4];
+	uint32_t back;
+
+	assert_int_equal(utf8_encode(cp, out), n);
+	if (n == 0)
+		return;
+	assert_memory_equal(out, want, n);
+	assert_int_equal(utf8_decode(out, n, &back), n);
+	assert_int_equal(back, cp);
+}
+
+static void
+test_utf8_encode(void **state)
+{
+	(void)state;
+	assert_encode(0x41, "A", 1);
+	assert_encode(0, "\x00", 1);
+	assert_encode(0x7f, "\x7f", 1);
+	assert_encode(0x80, "\xc2\x80", 2);
+	assert_encode(0x7ff, "\xdf\xbf", 2);
+	assert_encode(0x800, "\xe0\xa0\x80", 3);
+	assert_encode(0x90fd, "都", 3);
+	assert_encode(0xd7ff, "\xed\x9f\xbf", 3);
+	assert_encode(0xe000, "\xee\x80\x80", 3);
+	assert_encode(0xffff, "\xef\xbf\xbf", 3);
+	assert_encode(0x10000, "\xf0\x90\x80\x80", 4);
+	assert_encode(0x20000, "\xf0\xa0\x80\x80", 4);
+	assert_encode(0x10ffff, "\xf4\x8f\xbf\xbf", 4);
+	assert_encode(0xd800, NULL, 0);
+	assert_encode(0xdfff, NULL, 0);
+	assert_encode(0x110000, NULL, 0);
+	assert_encode(0xffffffff, NULL, 0);
+}
+
 /* Asserts that utf8_dup_repair() of S[N] is WANT. */
 static void
 assert_repair(const char *s, size_t n, const char *want)
@@ -712,6 +751,42 @@ test_rfc3339(void **state)
 	assert_int_equal(errno, ENOSPC);
 }
 
+/* strset: strmap */
+
+static void
+test_strmap(void **state)
+{
+	struct strmap m = { 0 };
+	char key[8];
+
+	(void)state;
+	assert_null(strmap_get(&m, "成都日报"));
+	assert_int_equal(strmap_set(&m, "成都日报", "chengduribao"), 0);
+	assert_int_equal(strmap_set(&m, "长城证券", "changchengzhengquan"), 0);
+	assert_string_equal(strmap_get(&m, "成都日报"), "chengduribao");
+	assert_string_equal(strmap_get(&m, "长城证券"), "changchengzhengquan");
+	assert_null(strmap_get(&m, "成都"));
+	assert_null(strmap_get(&m, ""));
+	/* A key set again takes the new value, and is not there twice. */
+	assert_int_equal(strmap_set(&m, "成都日报", "chengdouribao"), 0);
+	assert_string_equal(strmap_get(&m, "成都日报"), "chengdouribao");
+	assert_int_equal(strmap_set(&m, "", ""), 0);
+	assert_string_equal(strmap_get(&m, ""), "");
+	/* The map keeps copies: the caller's buffer may change. */
+	strcpy(key, "k1");
+	assert_int_equal(strmap_set(&m, key, key), 0);
+	strcpy(key, "k2");
+	assert_string_equal(strmap_get(&m, "k1"), "k1");
+	assert_null(strmap_get(&m, key));
+	strmap_clear(&m);
+	assert_null(strmap_get(&m, "成都日报"));
+	/* A cleared map is empty and usable; clearing twice is harmless. */
+	assert_int_equal(strmap_set(&m, "a", "b"), 0);
+	assert_string_equal(strmap_get(&m, "a"), "b");
+	strmap_clear(&m);
+	strmap_clear(&m);
+}
+
 int
 main(void)
 {
@@ -729,6 +804,7 @@ main(void)
 		cmocka_unit_test(test_utf8_scan),
 		cmocka_unit_test(test_utf8_is_valid),
 		cmocka_unit_test(test_utf8_decode),
+		cmocka_unit_test(test_utf8_encode),
 		cmocka_unit_test(test_utf8_repair),
 		cmocka_unit_test(test_tmpl_fill),
 		cmocka_unit_test(test_parse_local),
@@ -736,6 +812,7 @@ main(void)
 		cmocka_unit_test(test_parse_published),
 		cmocka_unit_test(test_epoch),
 		cmocka_unit_test(test_rfc3339),
+		cmocka_unit_test(test_strmap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
