@@ -77,11 +77,58 @@ batch_set_conf(struct batch *b, const struct conf *c)
 	return rc;
 }
 
+/*
+ * 1 when P's file is another post's already (two records of one source
+ * with the same file id and different infoCodes), in the batch or in the
+ * store; 0 if not; -1 on error.
+ */
+static int
+batch_path_taken(struct batch *b, const struct record_post *p)
+{
+	char *owner = NULL;
+	int taken;
+
+	for (size_t i = 0; i < b->n; i++)
+		if (strcmp(b->items[i]->path, p->path) == 0)
+			return 1;
+	if (store_path_owner(b->st, p->path, &owner) == -1)
+		return -1;
+	taken = owner != NULL && strcmp(owner, p->info_code) != 0;
+	free(owner);
+	return taken;
+}
+
+/* Gives P a file id of its own when its file is taken: never one post over
+ * another, nor two rows and feed entries pointing at one file. */
+static int
+batch_path_own(struct batch *b, struct record_post *p)
+{
+	char path[4096], *fid;
+	int taken;
+
+	if ((taken = batch_path_taken(b, p)) <= 0)
+		return taken;
+	if ((fid = record_file_id_distinct(p->file_id, p->info_code)) == NULL ||
+	    record_post_path(path, sizeof(path), p->published, fid) == -1) {
+		free(fid);
+		return -1;
+	}
+	log_info("source %s: record %s: %s is another post's; written as %s",
+	    p->source, p->info_code, p->path, path);
+	free(p->file_id);
+	free(p->path);
+	p->file_id = fid;
+	if ((p->path = strdup(path)) == NULL)
+		return -1;
+	return batch_path_taken(b, p) == 0 ? 0 : -1;
+}
+
 int
 batch_add(struct batch *b, struct record_post *p, const char *html)
 {
 	free(p->body);
-	if ((p->body = post_body_make(html, p->digest)) == NULL) {
+	if ((p->body = post_body_make(html, p->digest)) == NULL ||
+	    batch_path_own(b, p) == -1) {
 		log_warn("record %s", p->info_code);
 		if (b->fail != NULL)
 			b->fail(b->fail_arg, p->source, p->info_code);

@@ -30,11 +30,22 @@ int
 conf_value_check_slug(const char *name, const char *value, char *err,
     size_t errlen)
 {
-	if (slug_is_clean(value))
-		return 0;
-	err_set(err, errlen, "%s: not a slug of [A-Za-z0-9_-]: %s", name,
-	    value);
-	return -1;
+	if (!slug_is_clean(value)) {
+		err_set(err, errlen, "%s: not a slug of [A-Za-z0-9_-]: %s", name,
+		    value);
+		return -1;
+	}
+	if (strlen(value) > SLUG_MAX) {
+		err_set(err, errlen, "%s: longer than %d bytes: %s", name,
+		    SLUG_MAX, value);
+		return -1;
+	}
+	if (slug_is_reserved(value)) {
+		err_set(err, errlen, "%s: reserved (feeds/%s.xml is the feed of "
+		    "every category): %s", name, value, value);
+		return -1;
+	}
+	return 0;
 }
 
 int

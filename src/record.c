@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "datetime.h"
 #include "record.h"
@@ -87,6 +88,66 @@ record_date_parse(const char *s, long tz_offset, long long *t)
 	dt.offset = tz_offset;
 	*t = datetime_epoch(&dt);
 	return 0;
+}
+
+/* FNV-1a, 32 bits: a stable, short fingerprint for file ids. */
+static unsigned long
+record_hash(const char *s)
+{
+	unsigned long h = 2166136261UL;
+
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++)
+		h = ((h ^ *u) * 16777619UL) & 0xffffffffUL;
+	return h;
+}
+
+/* A byte Jekyll's "pretty" slug keeps as it is (ASCII only: the ids of the
+ * sources are). */
+static int
+record_url_safe(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || strchr("._~!$&'()+,;=@", c) != NULL;
+}
+
+char *
+record_file_id_safe(const char *file_id)
+{
+	struct sbuf b = { 0 };
+	const char *s;
+	int safe = file_id[0] != '-', dash = 0;
+
+	for (s = file_id; *s != '\0' && safe; s++)
+		if (*s == '-')
+			safe = s[1] != '-' && s[1] != '\0';
+		else
+			safe = record_url_safe((unsigned char)*s);
+	if (safe)
+		return strdup(file_id);
+	/* Runs of other bytes become one '-', none at either end. */
+	for (s = file_id; *s != '\0'; s++) {
+		if (record_url_safe((unsigned char)*s)) {
+			if (dash && b.len > 0)
+				sbuf_add(&b, "-", 1);
+			sbuf_add(&b, s, 1);
+			dash = 0;
+		} else
+			dash = 1;
+	}
+	if (b.len > 0)
+		sbuf_add(&b, "-", 1);
+	sbuf_printf(&b, "%08lx", record_hash(file_id));
+	return sbuf_finish(&b, NULL);
+}
+
+char *
+record_file_id_distinct(const char *file_id, const char *info_code)
+{
+	char *s;
+
+	if (asprintf(&s, "%s-%08lx", file_id, record_hash(info_code)) == -1)
+		return NULL;
+	return s;
 }
 
 const char *
@@ -366,6 +427,10 @@ record_post_names(const struct conf *c, const struct conf_source *sc,
     const struct record *r, const struct record_site *site,
     struct record_post *p, const char **why)
 {
+	if (sc->tag == NULL && str_is_blank(r->media)) {
+		*why = "no media to make the tag of (set tag for the source)";
+		return -1;
+	}
 	if (sc->category != NULL)
 		p->category = strdup(sc->category);
 	else if ((p->category = record_slug(c, r->media, site)) == NULL) {
@@ -375,6 +440,19 @@ record_post_names(const struct conf *c, const struct conf_source *sc,
 	} else if (*p->category == '\0') {
 		*why = "the media name gives an empty category slug";
 		return -1;
+	} else {
+		/* Made safe, not refused: too long a slug is cut, a reserved
+		 * one (feeds/all.xml) suffixed. */
+		if (strlen(p->category) > SLUG_MAX)
+			p->category[SLUG_MAX] = '\0';
+		if (slug_is_reserved(p->category)) {
+			char *s;
+
+			if (asprintf(&s, "%s" RECORD_RESERVED_SUFFIX, p->category) == -1)
+				return -1;
+			free(p->category);
+			p->category = s;
+		}
 	}
 	if (sc->tag != NULL)
 		p->tag = strdup(sc->tag);
@@ -397,6 +475,10 @@ record_post_make(const struct conf *c, const struct conf_source *sc,
 		*why = "bad date";
 		goto fail;
 	}
+	if (p->published_at > (long long)time(NULL) + RECORD_FUTURE_MAX) {
+		*why = "date in the future (held back until then)";
+		goto fail;
+	}
 	(void)snprintf(p->published, sizeof(p->published), "%s %s", r->date, c->tz);
 	if (record_post_names(c, sc, r, site, p, why) == -1)
 		goto fail;
@@ -404,7 +486,9 @@ record_post_make(const struct conf *c, const struct conf_source *sc,
 		*why = "no link";
 		goto fail;
 	}
-	if (record_post_path(path, sizeof(path), p->published, r->file_id) == -1) {
+	if ((p->file_id = record_file_id_safe(r->file_id)) == NULL)
+		goto fail;
+	if (record_post_path(path, sizeof(path), p->published, p->file_id) == -1) {
 		*why = "file id too long";
 		goto fail;
 	}
@@ -412,11 +496,10 @@ record_post_make(const struct conf *c, const struct conf_source *sc,
 		goto fail;
 	/* The strings of the record move into the post. */
 	p->info_code = r->id;
-	p->file_id = r->file_id;
 	p->title = r->title;
 	p->media = r->media;
 	p->digest = r->digest;
-	r->id = r->file_id = r->title = r->media = r->digest = NULL;
+	r->id = r->title = r->media = r->digest = NULL;
 	record_clear(r);
 	*why = NULL;
 	return p;

@@ -33,6 +33,15 @@
  */
 #define RECORD_ID_MAX	200
 
+/* A media whose slug would be reserved (slug_is_reserved: feeds/all.xml)
+ * gets this after it. */
+#define RECORD_RESERVED_SUFFIX	"-media"
+
+/* How far ahead of now a record's date may be: beyond, it is held back
+ * (skipped, and taken when its time comes), so that a date in 2099 does not
+ * sit at the top of every feed. */
+#define RECORD_FUTURE_MAX	(24 * 3600)
+
 /* The tag of a media is its name and this suffix: 青岛财经日报新闻. */
 #define RECORD_TAG_SUFFIX	"新闻"
 
@@ -71,6 +80,20 @@ void record_list_truncate(struct record_list *l, size_t n);
 /* 1 when S can stand in a file name as it is: non-empty, no '/', no leading
  * '.', no control character, at most RECORD_ID_MAX bytes; 0 otherwise. */
 int record_id_is_fit(const char *s);
+
+/*
+ * The file id a post's file and URL use for the record's FILE_ID: FILE_ID
+ * itself when Jekyll keeps it as it is in the page's URL (only
+ * [A-Za-z0-9._~!$&'()+,;=@] and single inner '-'), else what Jekyll's
+ * "pretty" slug of it gives, with '-' and 8 hex digits of a hash of
+ * FILE_ID after it: "a:b" and "a\b" would both be served as a-b.html, one
+ * over the other.  Malloc'd; NULL without memory.
+ */
+char *record_file_id_safe(const char *file_id);
+
+/* FILE_ID made distinct for INFO_CODE, when another post holds its path:
+ * "<file id>-<8 hex of the info code's hash>".  Malloc'd. */
+char *record_file_id_distinct(const char *file_id, const char *info_code);
 
 /*
  * Parses a source's local time 'YYYY-MM-DD HH:MM:SS' strictly (whole

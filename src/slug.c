@@ -290,6 +290,12 @@ out:
 }
 
 int
+slug_is_reserved(const char *s)
+{
+	return strcmp(s, "all") == 0;
+}
+
+int
 slug_is_clean(const char *s)
 {
 	if (s == NULL || *s == '\0')

@@ -83,6 +83,17 @@ char *slug_make_prefer(const char *name, slug_prefer_fn *prefer, void *arg);
 int slug_align(const char *media, const char *slug, slug_prefer_fn *prefer,
     void *arg, struct slug_choice *out, size_t max, size_t *n);
 
+/*
+ * The longest category slug: it names a page and a feed file, and a
+ * 120-character media name would give a 380-byte name (ENAMETOOLONG).  A
+ * derived slug is cut to it; a configured one longer is refused.
+ */
+#define SLUG_MAX	100
+
+/* 1 when S is a slug the site's files already use for something else:
+ * "all" (feeds/all.xml is the feed of every category). */
+int slug_is_reserved(const char *s);
+
 /* 1 when S is non-empty and only [A-Za-z0-9_-], 0 otherwise. */
 int slug_is_clean(const char *s);
 

@@ -89,7 +89,7 @@ enum store_stmt_id {
 	ST_POST_GET, ST_PATHS_EACH,
 	ST_POSTS_COUNT, ST_POSTS_COUNT_SOURCE, ST_CATEGORIES_EACH,
 	ST_MEDIA_GET, ST_MEDIA_SET,
-	ST_PAGE_ADD, ST_PAGES_EACH, ST_PAGE_EXISTS,
+	ST_PAGE_ADD, ST_PAGES_EACH, ST_PAGE_EXISTS, ST_PATH_OWNER,
 	ST_READING_ADD, ST_READING_GET, ST_READINGS_EACH,
 	ST_SOURCE_GET, ST_SOURCE_SET,
 	ST_FLAG_GET, ST_FLAG_SET,
@@ -136,6 +136,7 @@ static const char *const store_sql[ST__COUNT] = {
 	[ST_MEDIA_SET] = "INSERT INTO media_slugs (media, slug) VALUES (?1, ?2)"
 	    " ON CONFLICT(media) DO UPDATE SET slug = excluded.slug",
 	[ST_PAGE_ADD] = "INSERT OR IGNORE INTO pages (slug) VALUES (?1)",
+	[ST_PATH_OWNER] = "SELECT info_code FROM posts WHERE path = ?1 LIMIT 1",
 	/* A category finewsd wrote a post of has its page too. */
 	[ST_PAGES_EACH] = "SELECT slug FROM pages UNION SELECT slug FROM categories",
 	[ST_PAGE_EXISTS] = "SELECT 1 FROM pages WHERE slug = ?1"
@@ -827,6 +828,25 @@ store_media_slug_set(struct store *st, const char *media, const char *slug)
 	return store_run(st, s, store_bind_text(s, 1, media) == SQLITE_OK &&
 	    store_bind_text(s, 2, slug) == SQLITE_OK, "set slug of media",
 	    media);
+}
+
+int
+store_path_owner(struct store *st, const char *path, char **info_code)
+{
+	sqlite3_stmt *s = store_stmt(st, ST_PATH_OWNER);
+	int rc, ret = -1;
+
+	*info_code = NULL;
+	if (s == NULL)
+		return -1;
+	rc = store_step(st, s, store_bind_text(s, 1, path) == SQLITE_OK,
+	    "owner of path", path);
+	if (rc == SQLITE_ROW && store_col_dup(s, 0, info_code) == -1)
+		log_warnx("database %s: owner of %s: out of memory", st->path, path);
+	else if (rc != -1)
+		ret = 0;
+	store_done(s);
+	return ret;
 }
 
 int

@@ -89,6 +89,10 @@ int store_categories_each(struct store *st, store_category_fn *fn, void *arg);
 int store_media_slug_get(struct store *st, const char *media, char **slug);
 int store_media_slug_set(struct store *st, const char *media, const char *slug);
 
+/* The info code of the post whose file is PATH (malloc'd in *INFO_CODE,
+ * NULL when none).  0 or -1. */
+int store_path_owner(struct store *st, const char *path, char **info_code);
+
 /* The category pages the site has (import reads them from category/). */
 int store_page_add(struct store *st, const char *slug);
 /* 1 when the site has a page for category SLUG (imported, or a category

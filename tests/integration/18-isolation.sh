@@ -130,3 +130,103 @@ rc=0
 [ "$rc" -eq 2 ] || fail "--check exited $rc"
 grep -q 'needs 1056 file descriptors, but the limit (RLIMIT_NOFILE) is 256' "$TMP/limit.err" ||
     fail "no clear message: $(cat "$TMP/limit.err")"
+
+# ---------------------------------------------------------------- odd records
+
+echo "odd records: each is made safe or skipped alone, the rest of the list is written"
+rm -rf "$T_SITE" "$T_DB"*
+mkdir -p "$T_SITE"
+cp -R "$IT_DIR/jekyll-site/." "$T_SITE"
+LONG=$(python3 -c 'print("中" * 120)')
+python3 - "$T_MOCK" "$LONG" <<'PY'
+import json, os, sys
+root, long_media = sys.argv[1], sys.argv[2]
+recs = [
+    ("NW202401150000000101", "101", long_media),   # a 360-byte slug
+    ("NW202401150000000102", "same", "财联社"),     # two records, one file id
+    ("NW202401150000000103", "same", "财联社"),
+    ("NW202401150000000104", "104", "all"),        # feeds/all.xml is taken
+    ("NW202401150000000105", "105", "123"),        # YAML reads an integer
+    ("NW202401150000000106", "106", "yes"),        # YAML reads a boolean
+    ("NW202401150000000107", "a:b", "财联社"),      # Jekyll: a-b.html
+    ("NW202401150000000108", "a\\b", "财联社"),     # Jekyll: a-b.html too
+    ("NW202401150000000109", "-lead", "财联社"),    # Jekyll drops the '-'
+    ("NW202401150000000110", "sp ace#1", "财联社"),
+    ("NW202401150000000111", "111", "财联社"),      # dated 2099
+    ("NW202401150000000112", "112", "财联社"),      # a 200 KB body
+]
+out = []
+for code, fid, media in recs:
+    date = "2099-01-01 10:00:00" if code.endswith("111") else "2024-01-15 10:%s:00" % code[-2:]
+    out.append({"infoCode": code, "fid": fid, "title": "标题" + code[-3:],
+                "datetime": date, "medianame": media})
+    body = "<p>%s的正文。</p>" % code
+    if code.endswith("112"):
+        body = "<p>" + "长" * 70000 + "</p>"
+    with open(os.path.join(root, "text", code + ".json"), "w", encoding="utf-8") as f:
+        json.dump({"text": body}, f, ensure_ascii=False)
+with open(os.path.join(root, "market37.json"), "w", encoding="utf-8") as f:
+    json.dump({"record": out}, f, ensure_ascii=False)
+# A source with a fixed category and no tag: a record without media cannot
+# have the tag '<media>新闻'.
+with open(os.path.join(root, "market38.json"), "w", encoding="utf-8") as f:
+    json.dump({"record": [
+        {"infoCode": "NW202401150000000201", "title": "无媒体", "datetime": "2024-01-15 11:00:00"},
+        {"infoCode": "NW202401150000000202", "title": "有媒体", "datetime": "2024-01-15 11:01:00",
+         "medianame": "财联社"}]}, f, ensure_ascii=False)
+for code in ("NW202401150000000201", "NW202401150000000202"):
+    with open(os.path.join(root, "text", code + ".json"), "w", encoding="utf-8") as f:
+        json.dump({"text": "<p>x</p>"}, f)
+PY
+route_set "$(market_path 37)" '{"file": "market37.json"}'
+route_set "$(market_path 38)" '{"file": "market38.json"}'
+mock_start
+conf_begin
+conf_source_market s37 37 "" file_id_field=fid
+conf_source_market s38 38 "" category=fixed
+finewsd_once
+expect_rc 0 "--once with odd records (a skipped record is no failure)"
+assert_sql "every record but the future one and the one without media has a row" \
+    "$(printf '%s\n' 101 102 103 104 105 106 107 108 109 110 112 | sed 's/^/NW202401150000000/')
+NW202401150000000202" "select info_code from posts order by 1"
+assert_grep "the future date is held back, with its reason" "$RUN_ERR" \
+    'record NW202401150000000111 skipped: date in the future'
+assert_grep "the record without media is skipped, with its reason" "$RUN_ERR" \
+    'record NW202401150000000201 skipped: no media to make the tag of'
+assert_sql "the long media's slug is cut to 100 bytes" 100 \
+    "select length(category) from posts where info_code = 'NW202401150000000101'"
+assert_sql "media 'all' gets a slug of its own" "all-media" \
+    "select category from posts where info_code = 'NW202401150000000104'"
+assert_sql "no two rows share a file" "" \
+    "select path from posts group by path having count(*) > 1"
+assert_eq 12 "$(list_posts | wc -l | tr -d ' ')" "twelve post files"
+assert_grep "the all-categories feed is all.xml still" "$T_SITE/feeds/all.xml" 'feeds/all.xml'
+for f in "$T_SITE"/feeds/*.xml; do
+	assert_atom "$f"
+done
+say "the 200 KB article is not copied into the feeds"
+sz=$(stat -c %s "$T_SITE/feeds/all.xml")
+[ "$sz" -lt 100000 ] || fail "all.xml is $sz bytes"
+mock_stop
+
+echo "Jekyll builds every odd post at the page its feed entry links to"
+mkdir -p "$TMP/home"
+(cd "$TMP" && env -u BUNDLE_GEMFILE -u BUNDLE_PATH -u RUBYOPT -u JEKYLL_ENV \
+    HOME="$TMP/home" timeout -k 5 60 jekyll build --safe --disable-disk-cache \
+    --source "$T_SITE" --destination "$TMP/out") > "$TMP/jekyll.out" 2>&1 ||
+    { head -n 30 "$TMP/jekyll.out" >&2; fail "jekyll build failed"; }
+python3 - "$T_SITE/feeds/all.xml" "$SITE_URL" "$TMP/out" <<'PY' || fail "a feed link is not a page"
+import os, sys, urllib.parse
+import xml.etree.ElementTree as ET
+A = "{http://www.w3.org/2005/Atom}"
+feed, site, out = sys.argv[1:4]
+bad = 0
+for e in ET.parse(feed).getroot().findall(A + "entry"):
+    href = e.find(A + "link").get("href")
+    path = urllib.parse.unquote(href[len(site):])
+    if not os.path.isfile(out + path):
+        print("not served:", href, file=sys.stderr)
+        bad += 1
+sys.exit(1 if bad else 0)
+PY
+say "every entry of all.xml links to a page Jekyll built"
