@@ -44,6 +44,7 @@ struct psrc {
 	int again;          /* a poll was asked for during this one */
 	int outstanding;    /* list or text requests in flight */
 	int failed;         /* this poll failed (list, text or write) */
+	int hard;           /* ... and not only by texts that could not be had */
 	int written;        /* posts handed to the batch in this poll */
 	int skipped;
 	int not_modified;   /* the list answered 304 */
@@ -110,12 +111,28 @@ psrc_set_error(struct psrc *ps, const char *fmt, ...)
 	va_list ap;
 
 	ps->failed = 1;
+	ps->hard = 1;
 	if (ps->error != NULL)
 		return;
 	va_start(ap, fmt);
 	if (vasprintf(&ps->error, fmt, ap) == -1)
 		ps->error = NULL;
 	va_end(ap);
+}
+
+/*
+ * A text that could not be fetched or read fails the poll (its record is
+ * tried again at the next one, the list read again in full) but is no
+ * reason to back the source off: one article that keeps failing must not
+ * slow every other article of its source down to one poll an hour.
+ */
+static void
+psrc_text_failed(struct psrc *ps, const char *code, const char *why)
+{
+	int hard = ps->hard;
+
+	psrc_set_error(ps, "text of %s: %s", code, why);
+	ps->hard = hard;
 }
 
 /* Forgets the ids of this poll: they are in the store now, or will be
@@ -167,7 +184,7 @@ psrc_next_delay(struct psrc *ps, int failures)
 {
 	double interval = (double)ps->sc->interval, d;
 
-	if (failures == 0)
+	if (failures == 0 || !ps->hard)
 		return interval + scheduler_jitter(interval);
 	/* A Retry-After of 0 or in the past is no reason to hammer a host. */
 	if (ps->retry_after >= 0)
@@ -282,12 +299,12 @@ text_done(void *arg, const struct fetch_result *r)
 	if (!r->ok) {
 		log_warnx("source %s: record %s: text %s: %s; tried again at the next poll",
 		    ps->sc->name, it->info_code, r->url, r->error);
-		psrc_set_error(ps, "text of %s: %s", it->info_code, r->error);
+		psrc_text_failed(ps, it->info_code, r->error);
 		record_post_free(it);
 	} else if ((html = source_parse_text(ps->sc, r->body, r->len, err, sizeof(err))) == NULL) {
 		log_warnx("source %s: record %s: text %s: %s; tried again at the next poll",
 		    ps->sc->name, it->info_code, r->url, err);
-		psrc_set_error(ps, "text of %s: %s", it->info_code, err);
+		psrc_text_failed(ps, it->info_code, err);
 		record_post_free(it);
 	} else {
 		ps->written++;
@@ -466,7 +483,7 @@ psrc_start(struct psrc *ps)
 	}
 	ev_timer_stop(p->loop, &ps->timer);
 	ps->busy = 1;
-	ps->failed = ps->written = ps->skipped = ps->not_modified = 0;
+	ps->failed = ps->hard = ps->written = ps->skipped = ps->not_modified = 0;
 	ps->retry_after = -1;
 	ps->unwritten = 0;
 	if (store_source_get(p->st, ps->sc->name, &s) == -1)

@@ -230,3 +230,19 @@ for e in ET.parse(feed).getroot().findall(A + "entry"):
 sys.exit(1 if bad else 0)
 PY
 say "every entry of all.xml links to a page Jekyll built"
+
+echo "one article whose text keeps failing does not back its source off"
+rm -rf "$T_SITE" "$T_DB"*
+mock_market 37 NW202401150000000301 NW202401150000000302
+route_set "${TEXT_PATH}NW202401150000000302" '{"status": 500}'
+mock_start
+conf_begin interval=600
+conf_source_market s37 37
+daemon_start -- -v
+wait_failures 1 s37 "the poll with the failing text ends"
+assert_exists "$(post_of NW202401150000000301)"
+n=$(sed -n 's/.*source s37: poll failed: .*; next try in \([0-9]*\) s$/\1/p' "$DAEMON_ERR" | tail -n 1)
+say "the next try is at the source's interval (600 s and its jitter), not a backoff: $n s"
+[ -n "$n" ] && [ "$n" -ge 600 ] || fail "next try in '$n' s after one failing text"
+daemon_stop TERM
+mock_stop
