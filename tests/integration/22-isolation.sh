@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 18-isolation: no single record, source, hook or lock hurts the rest.
+# 22-isolation: no single record, source, hook or lock hurts the rest.
 # Each section is an attack that once spread from one thing to everything
 # else (issue 9): a hook that hangs, fails or outlives the daemon; a second
 # finewsd on the same database; records that Jekyll or the feeds could not
@@ -9,7 +9,7 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-t_begin 18-isolation "failure isolation: hooks, locks, odd records"
+t_begin 22-isolation "failure isolation: hooks, locks, odd records"
 
 # ---------------------------------------------------------------- hooks
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 19-faults: finewsd killed at each named step of writing (FINEWSD_FAULT,
+# 23-faults: finewsd killed at each named step of writing (FINEWSD_FAULT,
 # see fault.h), then run again: the site and the database are exactly what
 # an uninterrupted run makes.  The steps: after a post file's rename, before
 # and after the rows' commit, in a category page's write, in the feeds'
@@ -10,7 +10,7 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-t_begin 19-faults "kill at every named step of writing, then recover"
+t_begin 23-faults "kill at every named step of writing, then recover"
 
 # Five old posts (archived: archive_after_days = 30) and five recent ones,
 # of two media, over two sources.
