@@ -28,6 +28,7 @@
 #include "import.h"
 #include "log.h"
 #include "notify.h"
+#include "paths.h"
 #include "repair.h"
 #include "scheduler.h"
 #include "source.h"
