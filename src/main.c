@@ -24,6 +24,7 @@
 #include "archive.h"
 #include "conf.h"
 #include "fetch.h"
+#include "fsutil.h"
 #include "hook.h"
 #include "import.h"
 #include "log.h"
@@ -118,6 +119,22 @@ signal_watch(struct daemon *d, ev_signal *w, int signum)
 	ev_signal_start(d->loop, w);
 }
 
+/*
+ * Creates the database's folder when it is missing, as the site's folders
+ * are: mode 0700, since the database (the sources' state, every post) is
+ * finewsd's alone, while the site beside it is for a web server to read.
+ * 0, or -1 logged.
+ */
+static int
+database_dir_make(const struct conf *c)
+{
+	if (fsutil_mkparent(c->database, 0700) == -1) {
+		log_warn("database %s: cannot create its folder", c->database);
+		return -1;
+	}
+	return 0;
+}
+
 /* Runs the loop: once, or as a daemon until SIGTERM/SIGINT.  Exit status. */
 static int
 run(struct conf *c, const char *conf_path, int once)
@@ -128,11 +145,13 @@ run(struct conf *c, const char *conf_path, int once)
 	struct feeds *feeds = NULL;
 	struct batch *batch = NULL;
 	struct fetch_opts fo;
-	char err[1024];
+	char err[1024] = "";
 	int status = 1;
 
-	if ((st = store_open(c->database, err, sizeof(err))) == NULL) {
-		log_error("%s", err);
+	if (database_dir_make(c) == -1 ||
+	    (st = store_open(c->database, err, sizeof(err))) == NULL) {
+		if (st == NULL && err[0] != '\0')
+			log_error("%s", err);
 		conf_destroy(c);
 		return 1;
 	}
@@ -257,7 +276,7 @@ main(int argc, char *argv[])
 	}
 	xmlInitParser();
 	if (mode == MODE_IMPORT) {
-		rc = import_run(c, import_dir);
+		rc = database_dir_make(c) == -1 ? 1 : import_run(c, import_dir);
 		conf_destroy(c);
 	} else
 		rc = run(c, conf_path, mode == MODE_ONCE);
