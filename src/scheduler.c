@@ -70,6 +70,8 @@ struct scheduler {
 	void *inflight;         /* tsearch tree of ids being fetched */
 	unsigned write_failures;
 	int posts_since_feeds;
+	int round_polled;       /* polls ended since the scheduler was last idle */
+	int round_failed;       /* of which failed */
 	scheduler_wrote_fn *wrote_fn;
 	void *wrote_arg;
 };
@@ -210,7 +212,12 @@ psrc_save(struct psrc *ps, int written)
 		conf_source_hash(ps->sc, s.conf_hash);
 	if (store_source_set(p->st, ps->sc->name, &s) == -1)
 		log_warnx("source %s: its state could not be saved", ps->sc->name);
-	if (ps->failed)
+	/* A --once run has no next try to promise: the next run is the
+	 * operator's (or a timer's) to start. */
+	if (ps->failed && p->once)
+		log_warnx("source %s: poll failed: %s", ps->sc->name,
+		    ps->error ? ps->error : "failed");
+	else if (ps->failed)
 		log_warnx("source %s: poll failed: %s; next try in %.0f s", ps->sc->name,
 		    ps->error ? ps->error : "failed", delay);
 	store_source_clear(&s);
@@ -235,12 +242,16 @@ psrc_finish(struct psrc *ps)
 	if (p->write_failures != ps->gen)
 		psrc_set_error(ps, "writing posts failed");
 	else if (ps->written > 0) {
-		log_info("source %s: %d new posts", ps->sc->name, ps->written);
+		log_info("source %s: %d new %s", ps->sc->name, ps->written,
+		    ps->written == 1 ? "post" : "posts");
 		p->posts_since_feeds += ps->written;
 	} else if (!ps->failed)
 		log_debug("source %s: %s", ps->sc->name,
 		    ps->not_modified ? "not modified" : "nothing new");
 	psrc_release_ids(ps);
+	p->round_polled++;
+	if (ps->failed)
+		p->round_failed++;
 	psrc_save(ps, p->write_failures != ps->gen ? 0 : ps->written);
 	ps->busy = 0;
 	free(ps->etag);
@@ -252,6 +263,13 @@ psrc_finish(struct psrc *ps)
 		psrc_start(ps);
 	}
 	scheduler_idle(p);
+}
+
+/* What comes next for a record left out now, in the words of the mode. */
+static const char *
+scheduler_next(const struct scheduler *p)
+{
+	return p->once ? "run" : "poll";
 }
 
 static void
@@ -269,13 +287,13 @@ text_done(void *arg, const struct fetch_result *r)
 		return;
 	}
 	if (!r->ok) {
-		log_warnx("source %s: record %s: text %s: %s; tried again at the next poll",
-		    ps->sc->name, it->info_code, r->url, r->error);
+		log_warnx("source %s: record %s: text %s: %s; tried again at the next %s",
+		    ps->sc->name, it->info_code, r->url, r->error, scheduler_next(ps->p));
 		psrc_set_error(ps, "text of %s: %s", it->info_code, r->error);
 		record_post_free(it);
 	} else if ((html = source_parse_text(ps->sc, r->body, r->len, err, sizeof(err))) == NULL) {
-		log_warnx("source %s: record %s: text %s: %s; tried again at the next poll",
-		    ps->sc->name, it->info_code, r->url, err);
+		log_warnx("source %s: record %s: text %s: %s; tried again at the next %s",
+		    ps->sc->name, it->info_code, r->url, err, scheduler_next(ps->p));
 		psrc_set_error(ps, "text of %s: %s", it->info_code, err);
 		record_post_free(it);
 	} else {
@@ -585,6 +603,30 @@ scheduler_reload(struct scheduler *p, struct conf *c)
 		scheduler_apply(p);
 }
 
+/*
+ * One info line per round of polls (the polls that ended together, or the
+ * whole of a --once run), whatever it found: the operator sees that polling
+ * goes on even when nothing is new, without a line per source.
+ */
+static void
+scheduler_log_round(struct scheduler *p, int written)
+{
+	char failed[48] = "";
+
+	if (p->round_polled == 0)
+		return;
+	if (p->round_failed > 0)
+		snprintf(failed, sizeof(failed), ", %d failed", p->round_failed);
+	if (written > 0)
+		log_info("poll of %d %s: %d new %s%s", p->round_polled,
+		    p->round_polled == 1 ? "source" : "sources", written,
+		    written == 1 ? "post" : "posts", failed);
+	else
+		log_info("poll of %d %s: nothing new%s", p->round_polled,
+		    p->round_polled == 1 ? "source" : "sources", failed);
+	p->round_polled = p->round_failed = 0;
+}
+
 /* Called whenever a source's poll ends: feeds, reload, the end of --once. */
 static void
 scheduler_idle(struct scheduler *p)
@@ -599,6 +641,7 @@ scheduler_idle(struct scheduler *p)
 		log_warnx("feeds not written; tried again after the next poll");
 	n = p->posts_since_feeds;
 	p->posts_since_feeds = 0;
+	scheduler_log_round(p, n);
 	if (p->wrote_fn != NULL)
 		p->wrote_fn(p->wrote_arg, n);
 	scheduler_status(p, n);

@@ -678,7 +678,7 @@ posts_exist() {
 # poll: new posts, nothing new, not modified (304), or "poll failed: ...;
 # next try in N s" (wait for failures alone with wait_failures).
 poll_end_ere() {
-	printf 'source %s: ([0-9]+ new posts|nothing new|not modified$|poll failed: )' "$1"
+	printf 'source %s: ([0-9]+ new posts?|nothing new|not modified$|poll failed: )' "$1"
 }
 
 # wait_polls N NAME WHAT [SECONDS]: until N polls of NAME have ended.
