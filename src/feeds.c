@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "atom.h"
 #include "feeds.h"
@@ -238,6 +239,20 @@ out:
 	return rc;
 }
 
+/*
+ * Keeps the outcome of a write in the store, for --status and the metrics:
+ * feeds_write_state 1 (written) or 2 (failed), and feeds_written_at, the
+ * time of the last write that worked.  Best effort: the store logs its own
+ * errors, and a feed write is not undone for them.
+ */
+static void
+feeds_note(struct feeds *f, int rc)
+{
+	(void)store_flag_set(f->st, "feeds_write_state", rc == 0 ? 1 : 2);
+	if (rc == 0)
+		(void)store_flag_set(f->st, "feeds_written_at", (long long)time(NULL));
+}
+
 int
 feeds_write(struct feeds *f)
 {
@@ -264,6 +279,7 @@ feeds_write(struct feeds *f)
 	strset_clear(&f->dirty);
 	rc = 0;
 out:
+	feeds_note(f, rc);
 	fsutil_batch_destroy(b);
 	free(dir);
 	return rc;

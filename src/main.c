@@ -58,7 +58,8 @@ usage(FILE *fp)
 	    "       finewsd [-v] [-c FILE] --once          poll every source once, write, exit\n"
 	    "       finewsd [-c FILE] --check              validate the configuration\n"
 	    "       finewsd [-v] [-c FILE] --import DIR    import existing Jekyll posts\n"
-	    "       finewsd [-c FILE] --status             show each source's state\n"
+	    "       finewsd [-c FILE] --status [--json]    each source's state; exit 0 ok,\n"
+	    "                                              1 some failing, 2 no database\n"
 	    "       finewsd --version | --help\n"
 	    "The default FILE is %s.\n", DEFAULT_CONF);
 }
@@ -224,6 +225,7 @@ main(int argc, char *argv[])
 		{ "check", no_argument, NULL, 'k' },
 		{ "import", required_argument, NULL, 'i' },
 		{ "status", no_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -231,7 +233,7 @@ main(int argc, char *argv[])
 	};
 	const char *conf_path = DEFAULT_CONF, *import_dir = NULL;
 	enum mode mode = MODE_DAEMON;
-	int ch, verbose = 0, nmodes = 0, rc;
+	int ch, verbose = 0, nmodes = 0, json = 0, rc;
 	struct conf *c;
 	char err[1024];
 
@@ -242,13 +244,14 @@ main(int argc, char *argv[])
 		case 'k': mode = MODE_CHECK; nmodes++; break;
 		case 'i': mode = MODE_IMPORT; import_dir = optarg; nmodes++; break;
 		case 's': mode = MODE_STATUS; nmodes++; break;
+		case 'j': json = 1; break;
 		case 'v': verbose = 1; break;
 		case 'V': printf("finewsd %s\n", PACKAGE_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || nmodes > 1) {
+	if (optind != argc || nmodes > 1 || (json && mode != MODE_STATUS)) {
 		usage(stderr);
 		return 2;
 	}
@@ -257,6 +260,8 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	if ((c = conf_load(conf_path, err, sizeof(err))) == NULL) {
 		log_error("%s", err);
+		if (mode == MODE_STATUS && json)
+			(void)status_print_conf_error(err, stdout);
 		return 2;
 	}
 	if (mode == MODE_CHECK) {
@@ -265,7 +270,7 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	if (mode == MODE_STATUS) {
-		rc = status_print(c, stdout);
+		rc = status_print(c, json, stdout);
 		conf_destroy(c);
 		return rc;
 	}

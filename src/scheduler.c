@@ -187,6 +187,8 @@ psrc_save(struct psrc *ps, int written)
 	s.failures = ps->failed ? s.failures + 1 : 0;
 	delay = psrc_next_delay(ps, s.failures);
 	s.last_poll = now;
+	if (!ps->failed)
+		s.last_success = now;
 	s.next_poll = p->once ? 0 : now + (long long)delay;
 	s.posts += written;
 	free(s.result);
