@@ -202,9 +202,14 @@ xfer_finish(struct fetch *f, struct xfer *x, CURLcode cc)
 	struct fetch_result r;
 	char error[CURL_ERROR_SIZE + 64];
 	long status = 0;
+	curl_off_t us = 0, size = 0;
 
 	memset(&r, 0, sizeof(r));
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &us) == CURLE_OK)
+		r.seconds = (double)us / 1e6;
+	if (curl_easy_getinfo(x->easy, CURLINFO_SIZE_DOWNLOAD_T, &size) == CURLE_OK)
+		r.bytes = (double)size;
 	r.status = status;
 	r.url = x->url;
 	r.body = x->body.p != NULL ? x->body.p : "";

@@ -36,6 +36,8 @@ struct fetch_result {
 	const char *last_modified;
 	long retry_after;        /* seconds from Retry-After, or -1 */
 	const char *url;         /* the URL asked for */
+	double seconds;          /* how long the transfer took, 0 if it never ran */
+	double bytes;            /* bytes received, as sent (compressed) */
 	int cancelled;           /* fetch_destroy abandoned it: free and return */
 };
 

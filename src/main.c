@@ -28,6 +28,7 @@
 #include "hook.h"
 #include "import.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "paths.h"
 #include "repair.h"
@@ -145,6 +146,7 @@ run(struct conf *c, const char *conf_path, int once)
 	struct fetch *f = NULL;
 	struct feeds *feeds = NULL;
 	struct batch *batch = NULL;
+	struct metrics *metrics = NULL;
 	struct fetch_opts fo;
 	char err[1024] = "";
 	int status = 1;
@@ -159,7 +161,8 @@ run(struct conf *c, const char *conf_path, int once)
 	d.st = st;
 	d.loop = ev_default_loop(EVFLAG_AUTO);
 	scheduler_fetch_opts(c, &fo);
-	if ((f = fetch_create(d.loop, &fo)) == NULL ||
+	if ((metrics = metrics_create()) == NULL ||
+	    (f = fetch_create(d.loop, &fo)) == NULL ||
 	    (feeds = feeds_create(c, st)) == NULL ||
 	    (batch = batch_create(c, st, feeds)) == NULL)
 		goto out;
@@ -186,6 +189,7 @@ run(struct conf *c, const char *conf_path, int once)
 	}
 	c = NULL;   /* the scheduler owns it now */
 	scheduler_on_wrote(d.sched, on_wrote, &d);
+	scheduler_set_metrics(d.sched, metrics);
 	if (!once || scheduler_busy(d.sched))
 		ev_run(d.loop, 0);
 	if (once) {
@@ -208,6 +212,7 @@ out:
 	hook_destroy(d.hook);
 	batch_destroy(batch);
 	feeds_destroy(feeds);
+	metrics_destroy(metrics);
 	store_close(st);
 	if (d.loop != NULL)
 		ev_loop_destroy(d.loop);

@@ -43,6 +43,7 @@ struct psrc {
 	int skipped;
 	int not_modified;   /* the list answered 304 */
 	unsigned gen;       /* write failures seen when the poll started */
+	ev_tstamp started;  /* when this poll began */
 	char *etag, *last_modified;   /* of this poll's list response */
 	char *error;        /* why this poll failed */
 	long retry_after;
@@ -74,6 +75,7 @@ struct scheduler {
 	int round_failed;       /* of which failed */
 	scheduler_wrote_fn *wrote_fn;
 	void *wrote_arg;
+	struct metrics *metrics;  /* not owned; may be NULL */
 };
 
 static void psrc_start(struct psrc *ps);
@@ -251,6 +253,8 @@ psrc_finish(struct psrc *ps)
 		log_debug("source %s: %s", ps->sc->name,
 		    ps->not_modified ? "not modified" : "nothing new");
 	psrc_release_ids(ps);
+	ev_now_update(p->loop);
+	metrics_poll(p->metrics, ps->sc->name, ev_now(p->loop) - ps->started);
 	p->round_polled++;
 	if (ps->failed)
 		p->round_failed++;
@@ -288,6 +292,8 @@ text_done(void *arg, const struct fetch_result *r)
 		record_post_free(it);
 		return;
 	}
+	metrics_request(ps->p->metrics, ps->sc->name, METRICS_TEXT,
+	    r->ok ? METRICS_OK : METRICS_FAILED, r->bytes, r->seconds);
 	if (!r->ok) {
 		log_warnx("source %s: record %s: text %s: %s; tried again at the next %s",
 		    ps->sc->name, it->info_code, r->url, r->error, scheduler_next(ps->p));
@@ -393,6 +399,9 @@ list_done(void *arg, const struct fetch_result *r)
 
 	if (r->cancelled)
 		return;
+	metrics_request(ps->p->metrics, ps->sc->name, METRICS_LIST,
+	    !r->ok ? METRICS_FAILED : r->status == 304 ? METRICS_NOT_MODIFIED :
+	    METRICS_OK, r->bytes, r->seconds);
 	if (!r->ok) {
 		ps->retry_after = r->retry_after;
 		psrc_set_error(ps, "list %s: %s", r->url, r->error);
@@ -424,6 +433,7 @@ psrc_start(struct psrc *ps)
 	ps->failed = ps->written = ps->skipped = ps->not_modified = 0;
 	ps->retry_after = -1;
 	ps->gen = p->write_failures;
+	ps->started = ev_now(p->loop);
 	if (store_source_get(p->st, ps->sc->name, &s) == -1)
 		memset(&s, 0, sizeof(s));
 	ps->outstanding = 1;
@@ -537,6 +547,12 @@ scheduler_on_wrote(struct scheduler *p, scheduler_wrote_fn *fn, void *arg)
 }
 
 void
+scheduler_set_metrics(struct scheduler *p, struct metrics *m)
+{
+	p->metrics = m;
+}
+
+void
 scheduler_all_now(struct scheduler *p)
 {
 	for (size_t i = 0; i < p->n; i++)
@@ -644,6 +660,7 @@ scheduler_idle(struct scheduler *p)
 	n = p->posts_since_feeds;
 	p->posts_since_feeds = 0;
 	scheduler_log_round(p, n);
+	(void)metrics_write(p->metrics, p->c, p->st);
 	if (p->wrote_fn != NULL)
 		p->wrote_fn(p->wrote_arg, n);
 	scheduler_status(p, n);
