@@ -36,6 +36,7 @@
 #include "source.h"
 #include "status.h"
 #include "store.h"
+#include "websub.h"
 
 #define DEFAULT_CONF SYSCONFDIR "/finewsd/finewsd.conf"
 
@@ -47,6 +48,7 @@ struct daemon {
 	struct scheduler *sched;
 	struct store *st;
 	struct hook *hook;
+	struct websub *websub;
 	ev_signal sigusr1, sighup, sigterm, sigint;
 	ev_timer watchdog;
 };
@@ -88,6 +90,7 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 		if (strcmp(c->database, scheduler_conf(d->sched)->database) != 0)
 			log_warnx("reload: database changes take effect at the next start");
 		hook_set_argv(d->hook, c->on_update);
+		(void)websub_set_hub(d->websub, c->websub_hub, c->interval);
 		scheduler_reload(d->sched, c);
 		break;
 	default:
@@ -111,6 +114,15 @@ on_wrote(void *arg, int posts)
 	archive_run(scheduler_conf(d->sched), d->st, time(NULL));
 	if (posts > 0)
 		hook_run(d->hook);
+}
+
+/* A feed changed: tell the WebSub hub, if there is one. */
+static void
+on_feed_written(void *arg, const char *url)
+{
+	struct daemon *d = arg;
+
+	websub_publish(d->websub, url);
 }
 
 static void
@@ -164,8 +176,11 @@ run(struct conf *c, const char *conf_path, int once)
 	if ((metrics = metrics_create()) == NULL ||
 	    (f = fetch_create(d.loop, &fo)) == NULL ||
 	    (feeds = feeds_create(c, st)) == NULL ||
-	    (batch = batch_create(c, st, feeds)) == NULL)
+	    (batch = batch_create(c, st, feeds)) == NULL ||
+	    (d.websub = websub_create(d.loop, f, once)) == NULL ||
+	    websub_set_hub(d.websub, c->websub_hub, c->interval) == -1)
 		goto out;
+	feeds_on_written(feeds, on_feed_written, &d);
 	if (repair_run(c, st, feeds) == -1)
 		goto out;
 	if ((d.hook = hook_create(d.loop, c->on_update)) == NULL)
@@ -196,6 +211,7 @@ run(struct conf *c, const char *conf_path, int once)
 		/* on_update of a --once run is waited for: the caller expects the
 		 * site to be rebuilt when finewsd returns. */
 		hook_wait(d.hook);
+		websub_wait(d.websub);
 		status = scheduler_failed(d.sched) ? 1 : 0;
 	} else {
 		/* Complete posts still queued are written; a poll cut short is
@@ -207,6 +223,7 @@ run(struct conf *c, const char *conf_path, int once)
 out:
 	/* The transfers first: their callbacks free what the polls hold. */
 	fetch_destroy(f);
+	websub_destroy(d.websub);
 	scheduler_destroy(d.sched);
 	conf_destroy(c);
 	hook_destroy(d.hook);

@@ -27,10 +27,6 @@
 #include "source.h"
 #include "util.h"
 
-/* Bounds of the backoff after failed polls, in seconds. */
-#define SCHED_BACKOFF_MIN 30.0
-#define SCHED_BACKOFF_MAX 3600.0
-
 struct psrc {
 	struct scheduler *p;
 	const struct conf_source *sc;
@@ -161,18 +157,13 @@ scheduler_status(struct scheduler *p, int written)
 static double
 psrc_next_delay(struct psrc *ps, int failures)
 {
-	double interval = (double)ps->sc->interval, d;
+	double interval = (double)ps->sc->interval;
 
 	if (failures == 0)
 		return interval + scheduler_jitter(interval);
 	if (ps->retry_after >= 0)
 		return ps->retry_after > 86400 ? 86400.0 : (double)ps->retry_after;
-	d = interval < SCHED_BACKOFF_MIN ? interval : SCHED_BACKOFF_MIN;
-	for (int i = 1; i < failures && d < SCHED_BACKOFF_MAX; i++)
-		d *= 2;
-	if (d > SCHED_BACKOFF_MAX)
-		d = SCHED_BACKOFF_MAX;
-	return d;
+	return backoff_delay(interval, failures);
 }
 
 /* Saves the outcome of a poll in the store and schedules the next one. */
