@@ -163,20 +163,31 @@ metrics_sample(struct sbuf *b, const char *name, const char *source,
 	sbuf_printf(b, " %.17g\n", value);
 }
 
-/* The process's resident set, in bytes; -1 when /proc cannot tell. */
+/*
+ * The process's resident set, in bytes: the second number of
+ * /proc/self/statm, in pages.  -1 when /proc cannot tell.
+ */
 static double
 metrics_rss(void)
 {
-	unsigned long long size, resident;
 	long page = sysconf(_SC_PAGESIZE);
+	char buf[128], *p, *end;
+	unsigned long long resident;
+	size_t n;
 	FILE *fp;
-	int n;
 
 	if (page <= 0 || (fp = fopen("/proc/self/statm", "r")) == NULL)
 		return -1;
-	n = fscanf(fp, "%llu %llu", &size, &resident);
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
 	fclose(fp);
-	return n == 2 ? (double)resident * (double)page : -1;
+	buf[n] = '\0';
+	if ((p = strchr(buf, ' ')) == NULL)
+		return -1;
+	errno = 0;
+	resident = strtoull(p + 1, &end, 10);
+	if (errno != 0 || end == p + 1 || (*end != ' ' && *end != '\n'))
+		return -1;
+	return (double)resident * (double)page;
 }
 
 /* The families read from the store, one sample per configured source. */
