@@ -380,6 +380,39 @@ atom_feed_updated(const struct atom_entry *e, size_t n,
 }
 
 /*
+ * <?xml-stylesheet type="text/xsl" href="HREF"?>: a browser shows the feed
+ * through the stylesheet, a feed reader ignores it.  The href is written as
+ * a pseudo-attribute, so '"', '&' and '<' in it are escaped as in an
+ * attribute, and "?>" cannot end the instruction early.
+ */
+static void
+atom_write_stylesheet(struct aw *a, const char *href)
+{
+	struct sbuf b = { 0 };
+	char *pi;
+
+	sbuf_str(&b, "type=\"text/xsl\" href=\"");
+	for (const char *p = href; *p != '\0'; p++) {
+		switch (*p) {
+		case '"': sbuf_str(&b, "&quot;"); break;
+		case '&': sbuf_str(&b, "&amp;"); break;
+		case '<': sbuf_str(&b, "&lt;"); break;
+		case '>': sbuf_str(&b, "&gt;"); break;
+		default: sbuf_add(&b, p, 1); break;
+		}
+	}
+	sbuf_str(&b, "\"");
+	if ((pi = sbuf_finish(&b, NULL)) == NULL) {
+		a->err = 1;
+		return;
+	}
+	if (!a->err)
+		aw_check(a, xmlTextWriterWritePI(a->w, BAD_CAST "xml-stylesheet",
+		    BAD_CAST pi));
+	free(pi);
+}
+
+/*
  * Entries without an id, a file id, a title, a category, a tag or a valid
  * time are left out: they cannot make a valid Atom entry, and one bad row
  * must not stop the feed.  The store never hands on such a post anyway.
@@ -408,6 +441,8 @@ atom_render(const struct atom_feed *f, const struct atom_entry *entries,
 	}
 	self = aw_fmt(&a, "%s/feeds/%s.xml", f->site_url, cat);
 	atom_feed_updated(entries, n, updated);
+	if (f->stylesheet != NULL)
+		atom_write_stylesheet(&a, f->stylesheet);
 	if (!a.err)
 		aw_check(&a, xmlTextWriterStartElementNS(a.w, NULL,
 		    BAD_CAST "feed", BAD_CAST ATOM_NS));
@@ -417,6 +452,12 @@ atom_render(const struct atom_feed *f, const struct atom_entry *entries,
 	aw_link(&a, "self", "application/atom+xml", self);
 	if (f->html_url != NULL)
 		aw_link(&a, "alternate", "text/html", f->html_url);
+	if (f->hub != NULL) {
+		aw_start(&a, "link");
+		aw_attr(&a, "rel", "hub");
+		aw_attr(&a, "href", f->hub);
+		aw_end(&a);
+	}
 	aw_elem(&a, "generator", "finewsd");
 	for (i = 0; i < n; i++)
 		if (atom_entry_ok(&entries[i]))
@@ -472,4 +513,31 @@ atom_render_opml(const char *site_url, const char *title,
 	aw_end(&a);
 	aw_end(&a);
 	return aw_close(&a, lenp);
+}
+
+int
+atom_entry_time(const char *published, char *buf, size_t size)
+{
+	return atom_time(published, buf, size, NULL);
+}
+
+int
+atom_entry_valid(const struct atom_entry *e)
+{
+	return atom_entry_ok(e);
+}
+
+char *
+atom_entry_id(const char *site_host, const struct atom_entry *e)
+{
+	char *host, *code, *id = NULL;
+
+	if ((host = atom_host(site_host)) == NULL)
+		return NULL;
+	if ((code = url_escape(e->info_code)) != NULL &&
+	    asprintf(&id, "tag:%s,%.10s:%s", host, e->published, code) == -1)
+		id = NULL;
+	free(host);
+	free(code);
+	return id;
 }

@@ -28,11 +28,25 @@ struct atom_feed {
 	const char *category;   /* NULL for all.xml */
 	const char *title;      /* the tag, or the site's title for all.xml */
 	const char *html_url;   /* the category page (absolute) */
+	const char *stylesheet; /* href of an XSLT stylesheet for browsers
+	                         * (an <?xml-stylesheet?> before the feed), or NULL */
+	const char *hub;        /* the WebSub hub (a rel="hub" link), or NULL */
 };
 
 /* The feed of ENTRIES[N] (newest first); malloc'd, its length in *LENP; NULL on error. */
 char *atom_render(const struct atom_feed *f, const struct atom_entry *entries,
                   size_t n, size_t *lenp);
+
+/*
+ * What the other feed formats (jsonfeed.c) share with the Atom feeds, so
+ * that an entry has the same id and time in both: whether E can be a feed
+ * entry at all; its published time as RFC 3339 into BUF (0 or -1); its id,
+ * tag:<host>,<YYYY-MM-DD>:<info code>, malloc'd (NULL when memory runs
+ * out).
+ */
+int atom_entry_valid(const struct atom_entry *e);
+int atom_entry_time(const char *published, char *buf, size_t size);
+char *atom_entry_id(const char *site_host, const struct atom_entry *e);
 
 struct atom_outline {
 	const char *category;

@@ -54,6 +54,7 @@ enum conf_kind {
 	KIND_ARGV,
 	KIND_RELDIR,	/* relative, never climbing out with ".." */
 	KIND_FORMAT,
+	KIND_FORMATS,	/* a list of feed formats, as bits */
 };
 
 struct conf_key {
@@ -79,6 +80,9 @@ static const struct conf_key conf_keys[] = {
 	{ "on_update_timeout", G(on_update_timeout), KIND_NUMBER, 1, 86400 },
 	{ "archive_after_days", G(archive_after_days), KIND_NUMBER, 0, 36500 },
 	{ "archive_dir", G(archive_dir), KIND_RELDIR, 0, 0 },
+	{ "metrics_file", G(metrics_file), KIND_STR, 0, 0 },
+	{ "websub_hub", G(websub_hub), KIND_URL, 0, 0 },
+	{ "formats", G(formats), KIND_FORMATS, 0, 0 },
 };
 #undef G
 
@@ -260,6 +264,10 @@ conf_field_set(struct conf_parse *p, void *base, const struct conf_key *k,
 	case KIND_FORMAT:
 		rv = conf_value_parse_format(k->name, value,
 		    (enum conf_format *)(void *)field, msg, sizeof(msg));
+		break;
+	case KIND_FORMATS:
+		rv = conf_value_parse_formats(k->name, value,
+		    (int *)(void *)field, msg, sizeof(msg));
 		break;
 	default:
 		if ((rv = conf_string_check(k, value, msg, sizeof(msg))) == 0)
@@ -570,6 +578,7 @@ conf_new(const char *path)
 	c->feed_entries = 50;
 	c->on_update_timeout = 300;
 	c->archive_after_days = 0;
+	c->formats = CONF_FEED_ATOM;
 	c->path = strdup(path);
 	c->user_agent = strdup("finewsd/" PACKAGE_VERSION);
 	c->archive_dir = strdup("old_post");
@@ -668,6 +677,8 @@ conf_destroy(struct conf *c)
 	free(c->site_host);
 	free(c->user_agent);
 	free(c->archive_dir);
+	free(c->metrics_file);
+	free(c->websub_hub);
 	free(c);
 }
 

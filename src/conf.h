@@ -13,6 +13,10 @@
 
 enum conf_format { CONF_FORMAT_JSON, CONF_FORMAT_HTML };
 
+/* The feed formats written (the formats key), as bits. */
+#define CONF_FEED_ATOM	0x1	/* feeds/<category>.xml, all.xml: always */
+#define CONF_FEED_JSON	0x2	/* feeds/<category>.json, all.json */
+
 /*
  * One [source NAME] section.  String keys that are unset or empty in the file
  * are NULL here, except where a default is documented in the contract
@@ -57,7 +61,10 @@ struct conf {
 	char **on_update;       /* argv (split on blanks), NULL-terminated; NULL if unset */
 	long on_update_timeout; /* seconds a run of on_update may take */
 	long archive_after_days;/* 0: never archive */
-	char *archive_dir;      /* relative to site_dir; default "_archive" */
+	char *archive_dir;      /* relative to site_dir; default "old_post" */
+	char *metrics_file;     /* Prometheus text file; NULL if unset */
+	char *websub_hub;       /* the WebSub hub to ping; NULL if unset */
+	int formats;            /* CONF_FEED_* bits; CONF_FEED_ATOM by default */
 	struct conf_category *categories;
 	size_t ncategories;
 	struct conf_source *sources;

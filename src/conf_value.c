@@ -63,6 +63,43 @@ conf_value_parse_format(const char *name, const char *value,
 	return 0;
 }
 
+/*
+ * A list of feed formats, separated by blanks or commas: "atom" (the
+ * contract's feeds, which cannot be left out) and "json" (JSON Feed 1.1).
+ */
+int
+conf_value_parse_formats(const char *name, const char *value, int *formats,
+    char *err, size_t errlen)
+{
+	const char *p = value;
+	int f = 0;
+
+	while (*p != '\0') {
+		size_t n;
+
+		p += strspn(p, " \t,");
+		if ((n = strcspn(p, " \t,")) == 0)
+			break;
+		if (n == 4 && strncmp(p, "atom", 4) == 0)
+			f |= CONF_FEED_ATOM;
+		else if (n == 4 && strncmp(p, "json", 4) == 0)
+			f |= CONF_FEED_JSON;
+		else {
+			err_set(err, errlen, "%s: not atom or json: %.*s", name,
+			    (int)n, p);
+			return -1;
+		}
+		p += n;
+	}
+	if (!(f & CONF_FEED_ATOM)) {
+		err_set(err, errlen, "%s: atom cannot be left out (the Atom "
+		    "feeds are always written): %s", name, value);
+		return -1;
+	}
+	*formats = f;
+	return 0;
+}
+
 int
 conf_value_parse_number(const char *name, const char *value, long min,
     long max, long *n, char *err, size_t errlen)

@@ -33,6 +33,9 @@ int conf_value_check_slug(const char *name, const char *value, char *err,
     size_t errlen);
 
 /* "json" or "html", into *FORMAT. */
+/* formats = atom [json]: CONF_FEED_* bits into *FORMATS. */
+int conf_value_parse_formats(const char *name, const char *value,
+    int *formats, char *err, size_t errlen);
 int conf_value_parse_format(const char *name, const char *value,
     enum conf_format *format, char *err, size_t errlen);
 

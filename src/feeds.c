@@ -6,21 +6,73 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "atom.h"
 #include "fault.h"
+#include "feed_xsl.h"
 #include "feeds.h"
 #include "fsutil.h"
+#include "jsonfeed.h"
 #include "log.h"
 #include "record.h"
 #include "strset.h"
 #include "util.h"
 
+/*
+ * Bumped whenever the feeds render differently for the same posts (2: the
+ * stylesheet instruction), so that every feed is rewritten once.
+ */
+#define FEEDS_RENDER_VERSION	2
+
+/* The stylesheet's name, beside the feeds, as the feeds refer to it. */
+#define FEEDS_XSL		"feed.xsl"
+
 struct feeds {
 	const struct conf	*c;
 	struct store		*st;
 	struct strset		 dirty;	/* categories whose feed is out of date */
+	struct strset		 urls;	/* the feeds the last write changed */
+	feeds_written_fn	*written_fn;
+	void			*written_arg;
 };
+
+/*
+ * A fingerprint of everything in the configuration that changes what the
+ * feeds hold for the same posts: when it differs from the one the feeds on
+ * disk were written under (the store's "feeds_conf" flag), they are all
+ * rewritten.  FNV-1a over the values, as a positive 62-bit number.
+ */
+static long long
+feeds_conf_hash(const struct conf *c)
+{
+	char buf[64];
+	const char *parts[] = { c->site_url, c->websub_hub, buf };
+	unsigned long long h = 0xcbf29ce484222325ULL;
+
+	snprintf(buf, sizeof(buf), "%ld/%d/%d", c->feed_entries, c->formats,
+	    FEEDS_RENDER_VERSION);
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		const char *p = parts[i] != NULL ? parts[i] : "";
+
+		do {
+			h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+		} while (*p++ != '\0');
+	}
+	return (long long)(h >> 2);
+}
+
+/* Marks every feed out of date when the configuration changed how they render. */
+static void
+feeds_check_conf(struct feeds *f)
+{
+	long long saved;
+
+	if (store_flag_get(f->st, "feeds_conf", &saved) == -1)
+		return;
+	if (saved != feeds_conf_hash(f->c))
+		(void)feeds_mark_all(f);
+}
 
 struct feeds *
 feeds_create(const struct conf *c, struct store *st)
@@ -33,6 +85,7 @@ feeds_create(const struct conf *c, struct store *st)
 	}
 	f->c = c;
 	f->st = st;
+	feeds_check_conf(f);
 	return f;
 }
 
@@ -42,6 +95,7 @@ feeds_destroy(struct feeds *f)
 	if (f == NULL)
 		return;
 	strset_clear(&f->dirty);
+	strset_clear(&f->urls);
 	free(f);
 }
 
@@ -49,6 +103,14 @@ void
 feeds_set_conf(struct feeds *f, const struct conf *c)
 {
 	f->c = c;
+	feeds_check_conf(f);
+}
+
+void
+feeds_on_written(struct feeds *f, feeds_written_fn *fn, void *arg)
+{
+	f->written_fn = fn;
+	f->written_arg = arg;
 }
 
 int
@@ -151,7 +213,48 @@ feeds_entries_clear(struct feeds_entries *fe)
 	memset(fe, 0, sizeof(*fe));
 }
 
-/* Renders feeds/<category>.xml (all.xml when CATEGORY is NULL) into B. */
+/* Notes the public URL of feeds/<CATEGORY or all>.EXT as changed. */
+static int
+feeds_url_add(struct feeds *f, const char *category, const char *ext)
+{
+	char *cat, *url = NULL;
+	int rc = -1;
+
+	if ((cat = url_escape(category != NULL ? category : "all")) != NULL &&
+	    asprintf(&url, "%s/feeds/%s.%s", f->c->site_url, cat, ext) != -1)
+		rc = strset_add(&f->urls, url);
+	else
+		url = NULL;
+	free(cat);
+	free(url);
+	return rc;
+}
+
+/*
+ * Adds feeds/feed.xsl to B when the file there is not the stylesheet this
+ * finewsd carries (missing, older, or edited by hand), so that a write
+ * that changes nothing else leaves it alone.
+ */
+static int
+feeds_render_xsl(struct feeds *f, struct fsutil_batch *b)
+{
+	char *path, *old;
+	size_t len = 0;
+	int rc = 0;
+
+	if (asprintf(&path, "%s/feeds/%s", f->c->site_dir, FEEDS_XSL) == -1)
+		return -1;
+	old = fsutil_read_file(path, feeds_xsl_len + 1, &len);
+	if (old == NULL || len != feeds_xsl_len ||
+	    memcmp(old, feeds_xsl, len) != 0)
+		rc = fsutil_batch_add(b, path, feeds_xsl, feeds_xsl_len, 0);
+	free(old);
+	free(path);
+	return rc;
+}
+
+/* Renders feeds/<category>.xml (all.xml when CATEGORY is NULL), and its
+ * .json when the formats ask for it, into B. */
 static int
 feeds_render(struct feeds *f, struct fsutil_batch *b, const char *category,
     const char *title)
@@ -159,7 +262,8 @@ feeds_render(struct feeds *f, struct fsutil_batch *b, const char *category,
 	const struct conf *c = f->c;
 	struct feeds_entries fe = { .site_url = c->site_url };
 	struct atom_feed af = { .site_url = c->site_url,
-	    .site_host = c->site_host, .category = category, .title = title };
+	    .site_host = c->site_host, .category = category, .title = title,
+	    .stylesheet = FEEDS_XSL, .hub = c->websub_hub };
 	char *html = NULL, *data = NULL, *path = NULL;
 	size_t len;
 	int rc = -1;
@@ -187,7 +291,27 @@ feeds_render(struct feeds *f, struct fsutil_batch *b, const char *category,
 		log_warnx("render %s failed", path);
 		goto out;
 	}
-	rc = fsutil_batch_add(b, path, data, len, 0);
+	if (fsutil_batch_add(b, path, data, len, 0) == -1 ||
+	    feeds_url_add(f, category, "xml") == -1)
+		goto out;
+	if (c->formats & CONF_FEED_JSON) {
+		free(data);
+		data = NULL;
+		free(path);
+		if (asprintf(&path, "%s/feeds/%s.json", c->site_dir,
+		    category != NULL ? category : "all") == -1) {
+			path = NULL;
+			goto out;
+		}
+		if ((data = jsonfeed_render(&af, fe.v, fe.n, &len)) == NULL) {
+			log_warnx("render %s failed", path);
+			goto out;
+		}
+		if (fsutil_batch_add(b, path, data, len, 0) == -1 ||
+		    feeds_url_add(f, category, "json") == -1)
+			goto out;
+	}
+	rc = 0;
 out:
 	feeds_entries_clear(&fe);
 	free(html);
@@ -251,6 +375,20 @@ out:
 	return rc;
 }
 
+/*
+ * Keeps the outcome of a write in the store, for --status and the metrics:
+ * feeds_write_state 1 (written) or 2 (failed), and feeds_written_at, the
+ * time of the last write that worked.  Best effort: the store logs its own
+ * errors, and a feed write is not undone for them.
+ */
+static void
+feeds_note(struct feeds *f, int rc)
+{
+	(void)store_flag_set(f->st, "feeds_write_state", rc == 0 ? 1 : 2);
+	if (rc == 0)
+		(void)store_flag_set(f->st, "feeds_written_at", (long long)time(NULL));
+}
+
 int
 feeds_write(struct feeds *f)
 {
@@ -266,18 +404,23 @@ feeds_write(struct feeds *f)
 	}
 	if ((b = fsutil_batch_create()) == NULL)
 		goto out;
+	strset_clear(&f->urls);
 	for (size_t i = 0; i < f->dirty.n; i++)
 		if (feeds_render(f, b, f->dirty.v[i], NULL) == -1)
 			goto out;
 	if (feeds_render(f, b, NULL, f->c->site_host) == -1 ||
-	    feeds_render_opml(f, b) == -1 || fault_hit("feeds") ||
-	    fsutil_batch_commit(b) == -1)
+	    feeds_render_opml(f, b) == -1 || feeds_render_xsl(f, b) == -1 ||
+	    fault_hit("feeds") || fsutil_batch_commit(b) == -1)
 		goto out;
-	if (store_flag_set(f->st, "feeds_dirty", 0) == -1)
+	if (store_flag_set(f->st, "feeds_dirty", 0) == -1 ||
+	    store_flag_set(f->st, "feeds_conf", feeds_conf_hash(f->c)) == -1)
 		goto out;
 	strset_clear(&f->dirty);
 	rc = 0;
+	for (size_t i = 0; f->written_fn != NULL && i < f->urls.n; i++)
+		f->written_fn(f->written_arg, f->urls.v[i]);
 out:
+	feeds_note(f, rc);
 	fsutil_batch_destroy(b);
 	free(dir);
 	return rc;

@@ -6,8 +6,11 @@
  * "feeds_dirty" flag is up) and their rewriting: each marked category's
  * feed, all.xml and index.opml, in one batch of atomic files, after which
  * the flag is lowered.  A failed rewrite keeps the marks, so it is tried
- * again.  Calls store, atom, record (category URLs), fsutil, strset, util,
- * log.
+ * again.  Every feed names feeds/feed.xsl, the stylesheet that shows it in
+ * a browser, written beside them.  A change of the configuration that
+ * changes every feed (site_url, feed_entries, formats, websub_hub) marks
+ * them all.  Calls store, atom, jsonfeed, record (category URLs), fsutil,
+ * strset, util, log.
  */
 #ifndef FINEWSD_FEEDS_H
 #define FINEWSD_FEEDS_H
@@ -27,8 +30,15 @@ int feeds_mark(struct feeds *f, const char *category);
 /* Marks every category the store knows.  0 or -1. */
 int feeds_mark_all(struct feeds *f);
 
-/* Rewrites the marked feeds, all.xml and the OPML list, then lowers the
- * store's feeds_dirty flag; nothing when none is marked.  0 or -1. */
+/* Called after a write with the public URL of each feed it changed (Atom
+ * and JSON), for WebSub. */
+typedef void feeds_written_fn(void *arg, const char *url);
+void feeds_on_written(struct feeds *f, feeds_written_fn *fn, void *arg);
+
+/* Rewrites the marked feeds (and their JSON Feeds when the formats key asks
+ * for them), all.xml, the OPML list and feed.xsl when it is not the one
+ * this finewsd carries, then lowers the store's feeds_dirty flag and calls
+ * the written callback; nothing when none is marked.  0 or -1. */
 int feeds_write(struct feeds *f);
 
 #endif

@@ -38,6 +38,7 @@ struct xfer {
 	char *url;
 	char *etag;
 	char *last_modified;
+	char *post;               /* a form body to POST, or NULL for a GET */
 	fetch_done_fn *cb;
 	void *arg;
 	struct sbuf body;         /* the response so far */
@@ -74,6 +75,7 @@ xfer_free(struct xfer *x)
 	free(x->url);
 	free(x->etag);
 	free(x->last_modified);
+	free(x->post);
 	sbuf_clear(&x->body);
 	free(x);
 }
@@ -142,6 +144,11 @@ xfer_setup(struct fetch *f, struct xfer *x)
 	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->opts.max_size);
 	SET(CURLOPT_USERAGENT, f->user_agent);
 	SET(CURLOPT_TCP_KEEPALIVE, 1L);
+	if (x->post != NULL) {
+		/* libcurl sends it as application/x-www-form-urlencoded. */
+		SET(CURLOPT_POSTFIELDSIZE, (long)strlen(x->post));
+		SET(CURLOPT_POSTFIELDS, x->post);
+	}
 	if (x->etag != NULL || x->last_modified != NULL) {
 		char line[1024];
 
@@ -202,9 +209,14 @@ xfer_finish(struct fetch *f, struct xfer *x, CURLcode cc)
 	struct fetch_result r;
 	char error[CURL_ERROR_SIZE + 64];
 	long status = 0;
+	curl_off_t us = 0, size = 0;
 
 	memset(&r, 0, sizeof(r));
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &us) == CURLE_OK)
+		r.seconds = (double)us / 1e6;
+	if (curl_easy_getinfo(x->easy, CURLINFO_SIZE_DOWNLOAD_T, &size) == CURLE_OK)
+		r.bytes = (double)size;
 	r.status = status;
 	r.url = x->url;
 	r.body = x->body.p != NULL ? x->body.p : "";
@@ -492,9 +504,10 @@ fetch_destroy(struct fetch *f)
 	free(f);
 }
 
-int
-fetch_start(struct fetch *f, const char *url, const char *etag,
-    const char *last_modified, fetch_done_fn *cb, void *arg)
+/* Queues a transfer: a GET, or a POST of the form FORM when it is not NULL. */
+static int
+fetch_queue(struct fetch *f, const char *url, const char *etag,
+    const char *last_modified, const char *form, fetch_done_fn *cb, void *arg)
 {
 	struct xfer *x;
 
@@ -505,7 +518,8 @@ fetch_start(struct fetch *f, const char *url, const char *etag,
 	x->arg = arg;
 	if ((x->url = strdup(url)) == NULL ||
 	    (etag != NULL && (x->etag = strdup(etag)) == NULL) ||
-	    (last_modified != NULL && (x->last_modified = strdup(last_modified)) == NULL))
+	    (last_modified != NULL && (x->last_modified = strdup(last_modified)) == NULL) ||
+	    (form != NULL && (x->post = strdup(form)) == NULL))
 		goto fail;
 	if (f->tail != NULL)
 		f->tail->next = x;
@@ -518,4 +532,18 @@ fail:
 	log_warn("fetch %s", url);
 	xfer_free(x);
 	return -1;
+}
+
+int
+fetch_start(struct fetch *f, const char *url, const char *etag,
+    const char *last_modified, fetch_done_fn *cb, void *arg)
+{
+	return fetch_queue(f, url, etag, last_modified, NULL, cb, arg);
+}
+
+int
+fetch_post(struct fetch *f, const char *url, const char *form,
+    fetch_done_fn *cb, void *arg)
+{
+	return fetch_queue(f, url, NULL, NULL, form, cb, arg);
 }

@@ -2,7 +2,7 @@
  * fetch: HTTP transfers on the event loop (libcurl multi_socket + libev).
  *
  * The transport knows nothing of posts: it takes a URL (and the validators of
- * a conditional request), and calls back once with the whole response or the
+ * a conditional request, or a form to POST), and calls back once with the whole response or the
  * reason it failed.  It owns one curl multi handle, one ev_timer for curl's
  * timeout and an ev_io per socket, and a FIFO of transfers waiting for a
  * place under max_transfers.  Connections are reused, redirects limited,
@@ -36,6 +36,8 @@ struct fetch_result {
 	const char *last_modified;
 	long retry_after;        /* seconds from Retry-After, or -1 */
 	const char *url;         /* the URL asked for */
+	double seconds;          /* how long the transfer took, 0 if it never ran */
+	double bytes;            /* bytes received, as sent (compressed) */
 	int cancelled;           /* fetch_destroy abandoned it: free and return */
 };
 
@@ -58,5 +60,13 @@ int fetch_set_opts(struct fetch *f, const struct fetch_opts *o);
  */
 int fetch_start(struct fetch *f, const char *url, const char *etag,
                 const char *last_modified, fetch_done_fn *cb, void *arg);
+
+/*
+ * Queues a POST of FORM (an application/x-www-form-urlencoded body, copied)
+ * to URL, with the same limits, timeout and callback as a GET: for the
+ * WebSub pings.  0, or -1 when it could not be queued (logged).
+ */
+int fetch_post(struct fetch *f, const char *url, const char *form,
+               fetch_done_fn *cb, void *arg);
 
 #endif

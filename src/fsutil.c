@@ -101,6 +101,47 @@ out:
 	return rc;
 }
 
+int
+fsutil_mkparent(const char *path, mode_t mode)
+{
+	char *dir, *slash;
+	struct stat sb;
+	int rc = -1;
+
+	if ((dir = strdup(path)) == NULL)
+		return -1;
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir) {
+		/* A name in the working folder, or in the root: nothing to make. */
+		free(dir);
+		return 0;
+	}
+	*slash = '\0';
+	if (stat(dir, &sb) == 0) {
+		rc = S_ISDIR(sb.st_mode) ? 0 : -1;
+		if (rc == -1)
+			errno = ENOTDIR;
+		goto out;
+	}
+	if (errno != ENOENT)
+		goto out;
+	/* Its parents as fsutil_mkdirs makes them, then the folder itself. */
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (fsutil_mkdirs(dir) == -1)
+			goto out;
+		*slash = '/';
+	}
+	if (mkdir(dir, mode) == -1 && errno != EEXIST)
+		goto out;
+	/* mkdir's mode went through the umask; the caller's mode is meant. */
+	if (chmod(dir, mode) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(dir);
+	return rc;
+}
+
 /*
  * Whether NAME is one of fsutil's temporary files: ".NAME.XXXXXX.tmp", with
  * a non-empty NAME and six letters or digits, as fsutil_batch_add makes

@@ -14,6 +14,7 @@
 #define FINEWSD_FSUTIL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 struct fsutil_batch;
 
@@ -23,10 +24,26 @@ struct fsutil_batch;
 /* Creates PATH and its missing parents with mode 0755.  0 or -1 (errno). */
 int fsutil_mkdirs(const char *path);
 
+/*
+ * Creates the folder of file PATH when it is missing, with mode MODE (its
+ * own missing parents get 0755, as fsutil_mkdirs makes them); an existing
+ * folder is left as it is.  0 or -1 (errno).  For the database, whose
+ * folder only finewsd's user should enter.
+ */
+int fsutil_mkparent(const char *path, mode_t mode);
+
 /* Removes the temporary files a crash may have left in DIR ('.*.tmp'). */
 int fsutil_clean_tmp(const char *dir);
 
 struct fsutil_batch *fsutil_batch_create(void);
+/*
+ * Creates the folder of file PATH when it is missing, with mode MODE (its
+ * own missing parents get 0755, as fsutil_mkdirs makes them); an existing
+ * folder is left as it is.  0 or -1 (errno).  For the database, whose
+ * folder only finewsd's user should enter.
+ */
+int fsutil_mkparent(const char *path, mode_t mode);
+
 /* Removes the temporary files of a batch that was not committed.  Accepts NULL. */
 void fsutil_batch_destroy(struct fsutil_batch *b);
 

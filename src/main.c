@@ -25,15 +25,19 @@
 #include "archive.h"
 #include "conf.h"
 #include "fetch.h"
+#include "fsutil.h"
 #include "hook.h"
 #include "import.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
+#include "paths.h"
 #include "repair.h"
 #include "scheduler.h"
 #include "source.h"
 #include "status.h"
 #include "store.h"
+#include "websub.h"
 
 #define DEFAULT_CONF SYSCONFDIR "/finewsd/finewsd.conf"
 
@@ -46,6 +50,7 @@ struct daemon {
 	struct scheduler *sched;
 	struct store *st;
 	struct hook *hook;
+	struct websub *websub;
 	ev_signal sigusr1, sighup, sigterm, sigint;
 	ev_timer watchdog;
 };
@@ -58,7 +63,8 @@ usage(FILE *fp)
 	    "       finewsd [-v] [-c FILE] --once          poll every source once, write, exit\n"
 	    "       finewsd [-c FILE] --check              validate the configuration\n"
 	    "       finewsd [-v] [-c FILE] --import DIR    import existing Jekyll posts\n"
-	    "       finewsd [-c FILE] --status             show each source's state\n"
+	    "       finewsd [-c FILE] --status [--json]    each source's state; exit 0 ok,\n"
+	    "                                              1 some failing, 2 no database\n"
 	    "       finewsd [-c FILE] --readings           show the learned readings\n"
 	    "       finewsd --version | --help\n"
 	    "The default FILE is %s.\n", DEFAULT_CONF);
@@ -127,6 +133,7 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 		if (strcmp(c->database, scheduler_conf(d->sched)->database) != 0)
 			log_warnx("reload: database changes take effect at the next start");
 		hook_set_argv(d->hook, c->on_update);
+		(void)websub_set_hub(d->websub, c->websub_hub, c->interval);
 		scheduler_reload(d->sched, c);
 		break;
 	default:
@@ -152,12 +159,37 @@ on_wrote(void *arg, int posts)
 		hook_run(d->hook);
 }
 
+/* A feed changed: tell the WebSub hub, if there is one. */
+static void
+on_feed_written(void *arg, const char *url)
+{
+	struct daemon *d = arg;
+
+	websub_publish(d->websub, url);
+}
+
 static void
 signal_watch(struct daemon *d, ev_signal *w, int signum)
 {
 	ev_signal_init(w, on_signal, signum);
 	w->data = d;
 	ev_signal_start(d->loop, w);
+}
+
+/*
+ * Creates the database's folder when it is missing, as the site's folders
+ * are: mode 0700, since the database (the sources' state, every post) is
+ * finewsd's alone, while the site beside it is for a web server to read.
+ * 0, or -1 logged.
+ */
+static int
+database_dir_make(const struct conf *c)
+{
+	if (fsutil_mkparent(c->database, 0700) == -1) {
+		log_warn("database %s: cannot create its folder", c->database);
+		return -1;
+	}
+	return 0;
 }
 
 /* Runs the loop: once, or as a daemon until SIGTERM/SIGINT.  Exit status. */
@@ -169,22 +201,29 @@ run(struct conf *c, const char *conf_path, int once)
 	struct fetch *f = NULL;
 	struct feeds *feeds = NULL;
 	struct batch *batch = NULL;
+	struct metrics *metrics = NULL;
 	struct fetch_opts fo;
-	char err[1024];
+	char err[1024] = "";
 	int status = 1;
 
-	if ((st = store_open(c->database, err, sizeof(err))) == NULL) {
-		log_error("%s", err);
+	if (database_dir_make(c) == -1 ||
+	    (st = store_open(c->database, err, sizeof(err))) == NULL) {
+		if (st == NULL && err[0] != '\0')
+			log_error("%s", err);
 		conf_destroy(c);
 		return 1;
 	}
 	d.st = st;
 	d.loop = ev_default_loop(EVFLAG_AUTO);
 	scheduler_fetch_opts(c, &fo);
-	if ((f = fetch_create(d.loop, &fo)) == NULL ||
+	if ((metrics = metrics_create()) == NULL ||
+	    (f = fetch_create(d.loop, &fo)) == NULL ||
 	    (feeds = feeds_create(c, st)) == NULL ||
-	    (batch = batch_create(c, st, feeds)) == NULL)
+	    (batch = batch_create(c, st, feeds)) == NULL ||
+	    (d.websub = websub_create(d.loop, f, once)) == NULL ||
+	    websub_set_hub(d.websub, c->websub_hub, c->interval) == -1)
 		goto out;
+	feeds_on_written(feeds, on_feed_written, &d);
 	if (repair_run(c, st, feeds) == -1)
 		goto out;
 	if ((d.hook = hook_create(d.loop, c->on_update, (double)c->on_update_timeout)) == NULL)
@@ -208,12 +247,14 @@ run(struct conf *c, const char *conf_path, int once)
 	}
 	c = NULL;   /* the scheduler owns it now */
 	scheduler_on_wrote(d.sched, on_wrote, &d);
+	scheduler_set_metrics(d.sched, metrics);
 	if (!once || scheduler_busy(d.sched))
 		ev_run(d.loop, 0);
 	if (once) {
 		/* on_update of a --once run is waited for: the caller expects the
 		 * site to be rebuilt when finewsd returns. */
 		hook_wait(d.hook);
+		websub_wait(d.websub);
 		status = scheduler_failed(d.sched) || scheduler_feeds_failed(d.sched) ||
 		    hook_failed(d.hook) ? 1 : 0;
 	} else {
@@ -226,11 +267,13 @@ run(struct conf *c, const char *conf_path, int once)
 out:
 	/* The transfers first: their callbacks free what the polls hold. */
 	fetch_destroy(f);
+	websub_destroy(d.websub);
 	scheduler_destroy(d.sched);
 	conf_destroy(c);
 	hook_destroy(d.hook);
 	batch_destroy(batch);
 	feeds_destroy(feeds);
+	metrics_destroy(metrics);
 	store_close(st);
 	if (d.loop != NULL)
 		ev_loop_destroy(d.loop);
@@ -249,6 +292,7 @@ main(int argc, char *argv[])
 		{ "import", required_argument, NULL, 'i' },
 		{ "status", no_argument, NULL, 's' },
 		{ "readings", no_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -256,7 +300,7 @@ main(int argc, char *argv[])
 	};
 	const char *conf_path = DEFAULT_CONF, *import_dir = NULL;
 	enum mode mode = MODE_DAEMON;
-	int ch, verbose = 0, nmodes = 0, rc;
+	int ch, verbose = 0, nmodes = 0, json = 0, rc;
 	struct conf *c;
 	char err[1024];
 
@@ -268,13 +312,14 @@ main(int argc, char *argv[])
 		case 'i': mode = MODE_IMPORT; import_dir = optarg; nmodes++; break;
 		case 's': mode = MODE_STATUS; nmodes++; break;
 		case 'r': mode = MODE_READINGS; nmodes++; break;
+		case 'j': json = 1; break;
 		case 'v': verbose = 1; break;
 		case 'V': printf("finewsd %s\n", PACKAGE_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || nmodes > 1) {
+	if (optind != argc || nmodes > 1 || (json && mode != MODE_STATUS)) {
 		usage(stderr);
 		return 2;
 	}
@@ -283,9 +328,11 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	if ((c = conf_load(conf_path, err, sizeof(err))) == NULL) {
 		log_error("%s", err);
+		if (mode == MODE_STATUS && json)
+			(void)status_print_conf_error(err, stdout);
 		return 2;
 	}
-	if (mode != MODE_STATUS && limits_check(c) == -1) {
+	if (mode != MODE_STATUS && mode != MODE_READINGS && limits_check(c) == -1) {
 		conf_destroy(c);
 		return 2;
 	}
@@ -298,7 +345,7 @@ main(int argc, char *argv[])
 		return rc;
 	}
 	if (mode == MODE_STATUS || mode == MODE_READINGS) {
-		rc = mode == MODE_STATUS ? status_print(c, stdout) :
+		rc = mode == MODE_STATUS ? status_print(c, json, stdout) :
 		    status_readings_print(c, stdout);
 		conf_destroy(c);
 		return rc;
@@ -310,7 +357,7 @@ main(int argc, char *argv[])
 	}
 	xmlInitParser();
 	if (mode == MODE_IMPORT) {
-		rc = import_run(c, import_dir);
+		rc = database_dir_make(c) == -1 ? 1 : import_run(c, import_dir);
 		conf_destroy(c);
 	} else
 		rc = run(c, conf_path, mode == MODE_ONCE);

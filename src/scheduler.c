@@ -32,9 +32,6 @@
 
 /* The shortest wait before polling a source again, whatever a server says. */
 #define SCHEDULER_DELAY_MIN 10.0
-/* Bounds of the backoff after failed polls, in seconds. */
-#define SCHEDULER_BACKOFF_MIN 30.0
-#define SCHEDULER_BACKOFF_MAX 3600.0
 
 struct psrc {
 	struct scheduler *p;
@@ -50,6 +47,7 @@ struct psrc {
 	int not_modified;   /* the list answered 304 */
 	int unwritten;      /* of those, posts the batch could not write */
 	int failures;       /* consecutive failed polls, as last saved */
+	ev_tstamp started;  /* when this poll began */
 	char *etag, *last_modified;   /* of this poll's list response */
 	char *error;        /* why this poll failed */
 	long retry_after;
@@ -79,8 +77,11 @@ struct scheduler {
 	struct strmap slugs;    /* media → category slug, this configuration's */
 	int posts_since_feeds;
 	int feeds_failed;       /* the last rewrite of the feeds failed */
+	int round_polled;       /* polls ended since the scheduler was last idle */
+	int round_failed;       /* of which failed */
 	scheduler_wrote_fn *wrote_fn;
 	void *wrote_arg;
+	struct metrics *metrics;  /* not owned; may be NULL */
 };
 
 static void psrc_start(struct psrc *ps);
@@ -182,7 +183,7 @@ scheduler_status(struct scheduler *p, int written)
 static double
 psrc_next_delay(struct psrc *ps, int failures)
 {
-	double interval = (double)ps->sc->interval, d;
+	double interval = (double)ps->sc->interval;
 
 	if (failures == 0 || !ps->hard)
 		return interval + scheduler_jitter(interval);
@@ -191,12 +192,7 @@ psrc_next_delay(struct psrc *ps, int failures)
 		return ps->retry_after > 86400 ? 86400.0 :
 		    ps->retry_after < SCHEDULER_DELAY_MIN ? SCHEDULER_DELAY_MIN :
 		    (double)ps->retry_after;
-	d = interval < SCHEDULER_BACKOFF_MIN ? interval : SCHEDULER_BACKOFF_MIN;
-	for (int i = 1; i < failures && d < SCHEDULER_BACKOFF_MAX; i++)
-		d *= 2;
-	if (d > SCHEDULER_BACKOFF_MAX)
-		d = SCHEDULER_BACKOFF_MAX;
-	return d;
+	return backoff_delay(interval, failures);
 }
 
 /* Saves the outcome of a poll in the store and schedules the next one. */
@@ -214,6 +210,8 @@ psrc_save(struct psrc *ps, int written)
 	ps->failures = s.failures;
 	delay = psrc_next_delay(ps, s.failures);
 	s.last_poll = now;
+	if (!ps->failed)
+		s.last_success = now;
 	s.next_poll = p->once ? 0 : now + (long long)delay;
 	s.posts += written;
 	free(s.result);
@@ -239,7 +237,12 @@ psrc_save(struct psrc *ps, int written)
 		conf_source_hash(ps->sc, s.conf_hash);
 	if (store_source_set(p->st, ps->sc->name, &s) == -1)
 		log_warnx("source %s: its state could not be saved", ps->sc->name);
-	if (ps->failed)
+	/* A --once run has no next try to promise: the next run is the
+	 * operator's (or a timer's) to start. */
+	if (ps->failed && p->once)
+		log_warnx("source %s: poll failed: %s", ps->sc->name,
+		    ps->error ? ps->error : "failed");
+	else if (ps->failed)
 		log_warnx("source %s: poll failed: %s; next try in %.0f s", ps->sc->name,
 		    ps->error ? ps->error : "failed", delay);
 	store_source_clear(&s);
@@ -263,12 +266,18 @@ psrc_finish(struct psrc *ps)
 		psrc_set_error(ps, "%d of its posts could not be written",
 		    ps->unwritten);
 	if (ps->written > 0) {
-		log_info("source %s: %d new posts", ps->sc->name, ps->written);
+		log_info("source %s: %d new %s", ps->sc->name, ps->written,
+		    ps->written == 1 ? "post" : "posts");
 		p->posts_since_feeds += ps->written;
 	} else if (!ps->failed)
 		log_debug("source %s: %s", ps->sc->name,
 		    ps->not_modified ? "not modified" : "nothing new");
 	psrc_release_ids(ps);
+	ev_now_update(p->loop);
+	metrics_poll(p->metrics, ps->sc->name, ev_now(p->loop) - ps->started);
+	p->round_polled++;
+	if (ps->failed)
+		p->round_failed++;
 	psrc_save(ps, ps->written);
 	ps->busy = 0;
 	free(ps->etag);
@@ -280,6 +289,13 @@ psrc_finish(struct psrc *ps)
 		psrc_start(ps);
 	}
 	scheduler_idle(p);
+}
+
+/* What comes next for a record left out now, in the words of the mode. */
+static const char *
+scheduler_next(const struct scheduler *p)
+{
+	return p->once ? "run" : "poll";
 }
 
 static void
@@ -296,14 +312,16 @@ text_done(void *arg, const struct fetch_result *r)
 		record_post_free(it);
 		return;
 	}
+	metrics_request(ps->p->metrics, ps->sc->name, METRICS_TEXT,
+	    r->ok ? METRICS_OK : METRICS_FAILED, r->bytes, r->seconds);
 	if (!r->ok) {
-		log_warnx("source %s: record %s: text %s: %s; tried again at the next poll",
-		    ps->sc->name, it->info_code, r->url, r->error);
+		log_warnx("source %s: record %s: text %s: %s; tried again at the next %s",
+		    ps->sc->name, it->info_code, r->url, r->error, scheduler_next(ps->p));
 		psrc_text_failed(ps, it->info_code, r->error);
 		record_post_free(it);
 	} else if ((html = source_parse_text(ps->sc, r->body, r->len, err, sizeof(err))) == NULL) {
-		log_warnx("source %s: record %s: text %s: %s; tried again at the next poll",
-		    ps->sc->name, it->info_code, r->url, err);
+		log_warnx("source %s: record %s: text %s: %s; tried again at the next %s",
+		    ps->sc->name, it->info_code, r->url, err, scheduler_next(ps->p));
 		psrc_text_failed(ps, it->info_code, err);
 		record_post_free(it);
 	} else {
@@ -455,6 +473,9 @@ list_done(void *arg, const struct fetch_result *r)
 
 	if (r->cancelled)
 		return;
+	metrics_request(ps->p->metrics, ps->sc->name, METRICS_LIST,
+	    !r->ok ? METRICS_FAILED : r->status == 304 ? METRICS_NOT_MODIFIED :
+	    METRICS_OK, r->bytes, r->seconds);
 	if (!r->ok) {
 		ps->retry_after = r->retry_after;
 		psrc_set_error(ps, "list %s: %s", r->url, r->error);
@@ -486,6 +507,7 @@ psrc_start(struct psrc *ps)
 	ps->failed = ps->hard = ps->written = ps->skipped = ps->not_modified = 0;
 	ps->retry_after = -1;
 	ps->unwritten = 0;
+	ps->started = ev_now(p->loop);
 	if (store_source_get(p->st, ps->sc->name, &s) == -1)
 		memset(&s, 0, sizeof(s));
 	ps->outstanding = 1;
@@ -622,6 +644,12 @@ scheduler_on_wrote(struct scheduler *p, scheduler_wrote_fn *fn, void *arg)
 }
 
 void
+scheduler_set_metrics(struct scheduler *p, struct metrics *m)
+{
+	p->metrics = m;
+}
+
+void
 scheduler_all_now(struct scheduler *p)
 {
 	for (size_t i = 0; i < p->n; i++)
@@ -695,6 +723,30 @@ scheduler_reload(struct scheduler *p, struct conf *c)
 		scheduler_apply(p);
 }
 
+/*
+ * One info line per round of polls (the polls that ended together, or the
+ * whole of a --once run), whatever it found: the operator sees that polling
+ * goes on even when nothing is new, without a line per source.
+ */
+static void
+scheduler_log_round(struct scheduler *p, int written)
+{
+	char failed[48] = "";
+
+	if (p->round_polled == 0)
+		return;
+	if (p->round_failed > 0)
+		snprintf(failed, sizeof(failed), ", %d failed", p->round_failed);
+	if (written > 0)
+		log_info("poll of %d %s: %d new %s%s", p->round_polled,
+		    p->round_polled == 1 ? "source" : "sources", written,
+		    written == 1 ? "post" : "posts", failed);
+	else
+		log_info("poll of %d %s: nothing new%s", p->round_polled,
+		    p->round_polled == 1 ? "source" : "sources", failed);
+	p->round_polled = p->round_failed = 0;
+}
+
 /* Called whenever a source's poll ends: feeds, reload, the end of --once. */
 static void
 scheduler_idle(struct scheduler *p)
@@ -710,6 +762,8 @@ scheduler_idle(struct scheduler *p)
 		log_warnx("feeds not written; tried again after the next poll");
 	n = p->posts_since_feeds;
 	p->posts_since_feeds = 0;
+	scheduler_log_round(p, n);
+	(void)metrics_write(p->metrics, p->c, p->st);
 	if (p->wrote_fn != NULL)
 		p->wrote_fn(p->wrote_arg, n);
 	scheduler_status(p, n);

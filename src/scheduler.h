@@ -6,9 +6,9 @@
  * validators the store keeps) and the text requests of its new records.
  * Records are deduplicated against the store and against the records in
  * flight in this process, so one infoCode in two lists is fetched once.
- * Hands complete posts to the batch; asks for the feeds once no source is
- * mid-poll.  Calls fetch, source, record, store, batch, feeds, conf,
- * notify, util, log.
+ * Hands complete posts to the batch; asks for the feeds, then the metrics
+ * file, once no source is mid-poll.  Calls fetch, source, record, store,
+ * batch, feeds, metrics, conf, notify, util, log.
  */
 #ifndef FINEWSD_SCHEDULER_H
 #define FINEWSD_SCHEDULER_H
@@ -18,6 +18,7 @@
 #include "fetch.h"
 #include "batch.h"
 #include "feeds.h"
+#include "metrics.h"
 #include "store.h"
 
 struct scheduler;
@@ -36,6 +37,9 @@ struct scheduler *scheduler_create(struct ev_loop *loop, struct conf *c, struct 
                            int once);
 void scheduler_destroy(struct scheduler *p);                 /* accepts NULL */
 void scheduler_on_wrote(struct scheduler *p, scheduler_wrote_fn *fn, void *arg);
+/* Counts requests and polls in M (not taken; NULL: none), and writes the
+ * metrics file after each round of polls. */
+void scheduler_set_metrics(struct scheduler *p, struct metrics *m);
 
 /* Polls every source now, those waiting out a backoff included; a source
  * mid-poll is polled again right after. */

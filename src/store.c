@@ -30,7 +30,7 @@
 #include "store.h"
 #include "util.h"
 
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
 #define STORE_BUSY_TIMEOUT	5000	/* ms to wait for another writer */
 
 /*
@@ -79,6 +79,9 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE pages (slug TEXT PRIMARY KEY);"
 	"CREATE TABLE readings (cp INTEGER NOT NULL, reading TEXT NOT NULL,"
 	" n INTEGER NOT NULL, PRIMARY KEY (cp, reading)) WITHOUT ROWID;",
+	/* 4: when each source last polled without failing, for --status and
+	 * the metrics. */
+	"ALTER TABLE sources ADD COLUMN last_success INTEGER NOT NULL DEFAULT 0;",
 };
 
 /* The kept statements, by what they do; their SQL is in store_sql. */
@@ -103,7 +106,7 @@ enum store_stmt_id {
 
 #define SOURCE_COLUMNS							\
 	"etag, last_modified, last_poll, next_poll, result, failures, posts," \
-	" conf_hash"
+	" conf_hash, last_success"
 
 static const char *const store_sql[ST__COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -149,20 +152,33 @@ static const char *const store_sql[ST__COUNT] = {
 	[ST_SOURCE_GET] = "SELECT " SOURCE_COLUMNS
 	    " FROM sources WHERE name = ?1",
 	[ST_SOURCE_SET] = "INSERT INTO sources (name, " SOURCE_COLUMNS ")"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(name) DO UPDATE"
-	    " SET etag = excluded.etag, last_modified = excluded.last_modified,"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(name)"
+	    " DO UPDATE SET etag = excluded.etag,"
+	    " last_modified = excluded.last_modified,"
 	    " last_poll = excluded.last_poll, next_poll = excluded.next_poll,"
 	    " result = excluded.result, failures = excluded.failures,"
-	    " posts = excluded.posts, conf_hash = excluded.conf_hash",
+	    " posts = excluded.posts, conf_hash = excluded.conf_hash,"
+	    " last_success = excluded.last_success",
 	[ST_FLAG_GET] = "SELECT value FROM flags WHERE key = ?1",
 	[ST_FLAG_SET] = "INSERT INTO flags (key, value) VALUES (?1, ?2)"
 	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 };
 
+/*
+ * The state of a source in a database of an older schema, which a
+ * read-only handle (--status beside a daemon not yet upgraded) reads as it
+ * is: no last_success column before version 4, no conf_hash before 2
+ * (which only the daemon, after migrating, needs).
+ */
+#define STORE_SOURCE_GET_OLD "SELECT etag, last_modified, last_poll,"	\
+	" next_poll, result, failures, posts, NULL, 0 FROM sources"	\
+	" WHERE name = ?1"
+
 struct store {
 	sqlite3		*db;
 	char		*path;
 	int		 lockfd;	/* PATH.lock, held by a writer; -1 */
+	int		 version;	/* the schema version of the file */
 	sqlite3_stmt	*stmt[ST__COUNT];
 };
 
@@ -191,6 +207,7 @@ static sqlite3_stmt *
 store_stmt(struct store *st, enum store_stmt_id id)
 {
 	sqlite3_stmt *s = st->stmt[id];
+	const char *sql;
 
 	if (s != NULL) {
 		if (sqlite3_stmt_busy(s)) {
@@ -200,9 +217,11 @@ store_stmt(struct store *st, enum store_stmt_id id)
 		}
 		return s;
 	}
-	if (sqlite3_prepare_v3(st->db, store_sql[id], -1,
-	    SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
-		store_logerr(st, "prepare \"%s\"", store_sql[id]);
+	sql = id == ST_SOURCE_GET && st->version < 4 ? STORE_SOURCE_GET_OLD :
+	    store_sql[id];
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s,
+	    NULL) != SQLITE_OK) {
+		store_logerr(st, "prepare \"%s\"", sql);
 		return NULL;
 	}
 	st->stmt[id] = s;
@@ -465,9 +484,12 @@ store_open_flags(const char *path, int readonly, char *err, size_t errlen)
 			    "database or empty", path);
 			goto fail;
 		}
+		st->version = v;
 	} else if (store_setup(st->db, path, err, errlen) == -1 ||
 	    store_migrate(st->db, path, err, errlen) == -1)
 		goto fail;
+	else
+		st->version = STORE_SCHEMA_VERSION;
 	return st;
 fail:
 	store_close(st);
@@ -966,6 +988,7 @@ store_row_source_numbers(sqlite3_stmt *s, struct store_source *src)
 	src->next_poll = sqlite3_column_int64(s, 3);
 	src->failures = sqlite3_column_int(s, 5);
 	src->posts = sqlite3_column_int64(s, 6);
+	src->last_success = sqlite3_column_int64(s, 8);
 }
 
 int
@@ -1014,7 +1037,8 @@ store_source_set(struct store *st, const char *name,
 	    store_bind_text(s, 6, src->result) == SQLITE_OK &&
 	    sqlite3_bind_int(s, 7, src->failures) == SQLITE_OK &&
 	    sqlite3_bind_int64(s, 8, src->posts) == SQLITE_OK &&
-	    store_bind_text(s, 9, src->conf_hash) == SQLITE_OK,
+	    store_bind_text(s, 9, src->conf_hash) == SQLITE_OK &&
+	    sqlite3_bind_int64(s, 10, src->last_success) == SQLITE_OK,
 	    "set state of source", name);
 }
 

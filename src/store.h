@@ -45,6 +45,8 @@ struct store_source {
 	char *result;            /* "ok", "not modified", or the error */
 	int failures;            /* consecutive failed polls */
 	long long posts;         /* posts this source wrote, ever */
+	long long last_success;  /* unix time of the last poll that did not
+	                          * fail, 0: never */
 	char *conf_hash;         /* the source's configuration when the
 	                          * validators were saved: they only count
 	                          * for the same configuration */

@@ -196,3 +196,13 @@ url_escape(const char *s)
 	*o = '\0';
 	return d;
 }
+
+double
+backoff_delay(double first, int failures)
+{
+	double d = first < UTIL_BACKOFF_MIN ? first : UTIL_BACKOFF_MIN;
+
+	for (int i = 1; i < failures && d < UTIL_BACKOFF_MAX; i++)
+		d *= 2;
+	return d > UTIL_BACKOFF_MAX ? UTIL_BACKOFF_MAX : d;
+}

@@ -18,6 +18,16 @@
  */
 #define UTIL_MAX_RESPONSE	((size_t)8 << 20)
 
+/*
+ * The delay before the next try after FAILURES failures in a row (1 or
+ * more), in seconds: FIRST (at most UTIL_BACKOFF_MIN), doubling with each
+ * further failure up to UTIL_BACKOFF_MAX.  The one backoff of finewsd: the
+ * sources' polls and the WebSub pings both wait by it.
+ */
+#define UTIL_BACKOFF_MIN	30.0
+#define UTIL_BACKOFF_MAX	3600.0
+double backoff_delay(double first, int failures);
+
 /* Formats a message into ERR[ERRLEN]; nothing when ERR is NULL or ERRLEN 0. */
 void err_set(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -97,7 +97,7 @@ FEEDS=$T_SITE/feeds
 assert_atom "$FEEDS/all.xml" "$FEEDS/emnews.xml" "$FEEDS/yicai.xml" \
     "$FEEDS/36ke.xml" "$FEEDS/anxinguojizhengquanxianggangyanjiu.xml"
 assert_eq "$(printf '%s\n' 36ke.xml all.xml anxinguojizhengquanxianggangyanjiu.xml \
-    emnews.xml index.opml yicai.xml)" "$(ls "$FEEDS")" "the files in feeds/"
+    emnews.xml feed.xsl index.opml yicai.xml)" "$(ls "$FEEDS")" "the files in feeds/"
 
 ids=""
 for x in "$D:2024-01-16" "$E:2024-01-16" "$C:2024-01-16" "$B:2024-01-15" "$A:2024-01-15"; do

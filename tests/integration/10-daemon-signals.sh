@@ -112,7 +112,7 @@ wait_polls $((ends + 2)) market37 "both polls of market37 end" 15
 during=$(awk -v start=$((polls + 1)) '
 	/source market37: polling/ { n++ }
 	n == start && /SIGUSR1/ { s++ }
-	n == start && /source market37: ([0-9]+ new posts|nothing new|not modified)$/ { exit }
+	n == start && /source market37: ([0-9]+ new posts?|nothing new|not modified)$/ { exit }
 	END { print s + 0 }' "$DAEMON_ERR")
 echo "    ($during SIGUSR1 logged during the slow poll)"
 

@@ -22,11 +22,14 @@ next_tries() {
 	sed -n "s/.*source $1: poll failed: .*; next try in \\([0-9]*\\) s\$/\\1/p" "$DAEMON_ERR"
 }
 
-# status_of NAME: runs --status; LINE is NAME's line.
+# status_of NAME: runs --status; LINE is NAME's line, DETAIL the indented
+# line below it (a failing source's error), or nothing.
 status_of() {
-	status_run
+	status_run 1
 	LINE=$(grep -E "^$1 " "$RUN_OUT") || fail "--status has no line for $1: $(cat "$RUN_OUT")"
+	DETAIL=$(grep -A1 -E "^$1 " "$RUN_OUT" | sed -n '2{/^ /p}')
 	echo "    $LINE"
+	[ -z "$DETAIL" ] || echo "    $DETAIL"
 }
 
 mock_market 37 "$G1" "$G2"
@@ -69,25 +72,32 @@ assert_eq "30 60 120 240" "$(next_tries bad | xargs)" "bad: then 240 s"
 
 echo "--status while the daemon runs"
 status_of bad
-say "bad: its error and (4 failures in a row)"
+say "bad: 4 failures, and its error on the line below"
 case $LINE in
-*500*"(4 failures in a row)") ;;
+*" 4 failures") ;;
 *) fail "bad's --status line: $LINE" ;;
+esac
+case $DETAIL in
+" "*"HTTP status 500") ;;
+*) fail "bad's --status error line: $DETAIL" ;;
 esac
 say "bad: NEXT POLL is LAST POLL + 240 s"
 gap=$(($(date -d "$(echo "$LINE" | awk '{ print $4, $5 }')" +%s) -
     $(date -d "$(echo "$LINE" | awk '{ print $2, $3 }')" +%s)))
 [ "$gap" -eq 240 ] || fail "bad: next poll $gap s after the last, expected 240"
 status_of refused
-say "refused: (4 failures in a row)"
+say "refused: 4 failures"
 case $LINE in
-*"(4 failures in a row)") ;;
+*" 4 failures") ;;
 *) fail "refused's --status line: $LINE" ;;
 esac
+say "every line of --status fits 80 columns"
+awk 'length($0) > 80 { print; bad = 1 } END { exit bad }' "$RUN_OUT" ||
+    fail "--status has lines longer than 80 columns"
 status_of good
 say "good: 3 posts, no failure"
 case $LINE in
-*failures*) fail "good's --status line counts failures: $LINE" ;;
+*failure*) fail "good's --status line counts failures: $LINE" ;;
 esac
 say "good: NEXT POLL is LAST POLL + the interval + up to 10 % (at most 30 s)"
 gap=$(($(date -d "$(echo "$LINE" | awk '{ print $4, $5 }')" +%s) -
@@ -128,7 +138,7 @@ wait_polls 7 good "good's poll 7 ends"
 status_of bad
 say "bad: ok, 1 post, no failure count"
 case $LINE in
-*failures*) fail "bad's --status line still counts failures: $LINE" ;;
+*failure*) fail "bad's --status line still counts failures: $LINE" ;;
 esac
 assert_eq 1 "$(echo "$LINE" | awk '{ print $6 }')" "bad's POSTS column"
 assert_grep "--status: 1 failing, 4 posts" "$RUN_OUT" '^total: 3 sources, 1 failing, 4 posts'

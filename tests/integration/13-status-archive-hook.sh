@@ -90,7 +90,7 @@ echo "--status while the daemon runs"
 DT='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}'
 status_run
 sed 's/^/    /' "$RUN_OUT"
-assert_eq 4 "$(wc -l < "$RUN_OUT")" "a header, a line per source, a total"
+assert_eq 5 "$(wc -l < "$RUN_OUT")" "a header, a line per source, a total, the feeds"
 assert_grep "the header" "$RUN_OUT" '^SOURCE +LAST POLL +NEXT POLL +POSTS +RESULT$'
 assert_grep "s37: polled, 3 posts, ok" "$RUN_OUT" \
     "^s37 +$DT +$DT +3 +ok\$"
@@ -104,8 +104,8 @@ echo "--status of a source the daemon has never polled"
 cp "$T_CONF" "$TMP/status.conf"
 printf '[source fresh]\n' >> "$TMP/status.conf"
 sed -n '/^\[source s38\]/,/^$/p' "$T_CONF" | tail -n +2 >> "$TMP/status.conf"
-status_run "$TMP/status.conf"
-assert_grep "fresh: never polled, 0 posts, no result" "$RUN_OUT" '^fresh +never +never +0 +-$'
+status_run 0 "$TMP/status.conf"
+assert_grep "fresh: never polled, 0 posts" "$RUN_OUT" '^fresh +never +- +0 +never polled$'
 assert_grep "the total: 3 sources, 4 posts" "$RUN_OUT" '^total: 3 sources, 0 failing, 4 posts'
 
 echo "--status during a poll"

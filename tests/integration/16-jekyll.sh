@@ -149,6 +149,7 @@ assert_eq "$(printf '%s\n' \
     "./feeds/$FT.xml" \
     "./feeds/$QD.xml" \
     ./feeds/all.xml \
+    ./feeds/feed.xsl \
     ./feeds/index.opml \
     "./$ft/2023/12/31/$L.html" \
     "./$ft/2024/01/01/$Q.html" \

@@ -678,7 +678,7 @@ posts_exist() {
 # poll: new posts, nothing new, not modified (304), or "poll failed: ...;
 # next try in N s" (wait for failures alone with wait_failures).
 poll_end_ere() {
-	printf 'source %s: ([0-9]+ new posts|nothing new|not modified$|poll failed: )' "$1"
+	printf 'source %s: ([0-9]+ new posts?|nothing new|not modified$|poll failed: )' "$1"
 }
 
 # wait_polls N NAME WHAT [SECONDS]: until N polls of NAME have ended.
@@ -697,15 +697,16 @@ assert_no_tmp_files() {
 	    "no temp file left below the site"
 }
 
-# status_run [CONF]: `finewsd -c CONF --status`, which must exit 0; its
-# output is in RUN_OUT.  While a daemon runs, fail() goes on showing the
-# daemon's stderr, not that of --status.
-# shellcheck disable=SC2120 # the argument is optional.
+# status_run [RC [CONF]]: `finewsd -c CONF --status`, which must exit RC
+# (default 0: every source fine; 1: some failing); its output is in
+# RUN_OUT.  While a daemon runs, fail() goes on showing the daemon's
+# stderr, not that of --status.
+# shellcheck disable=SC2120 # the arguments are optional.
 status_run() {
-	local err
-	run_finewsd -c "${1:-$T_CONF}" --status
+	local err want=${1:-0}
+	run_finewsd -c "${2:-$T_CONF}" --status
 	err=$RUN_ERR
 	[ -z "$DAEMON_PID" ] || RUN_ERR=$DAEMON_ERR
-	say "--status: exit status 0"
-	[ "$RUN_RC" -eq 0 ] || fail "--status exited $RUN_RC: $(cat "$err")"
+	say "--status: exit status $want"
+	[ "$RUN_RC" -eq "$want" ] || fail "--status exited $RUN_RC, expected $want: $(cat "$err")"
 }

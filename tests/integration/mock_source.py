@@ -26,6 +26,9 @@ scenario between two runs of the daemon by rewriting files under DIR:
                                  "bytes" bodies, which go out as they are)
                       "close":   true: read the request, drop the connection
                       "content_type": override the Content-Type
+  POST PATH                       a WebSub hub, say: PATH must have a route,
+                                  whose "status" (default 202), "delay" and
+                                  "close" apply; the form body is logged
   /NewsData/GetNewsText.do?id=X   DIR/text/X.json (X percent-decoded)
   /article/X.html                 DIR/article/X.html
   anything else                   404
@@ -34,7 +37,8 @@ A 200 response carries an ETag (quoted SHA-1 of the body) and, for files, a
 Last-Modified, and a matching If-None-Match or If-Modified-Since gets a 304.
 Bodies are gzipped when the request's Accept-Encoding allows gzip.  Each
 request appends "METHOD PATH?QUERY STATUS" to the log file (STATUS is
-"closed" for a dropped connection).  Python 3 standard library only.
+"closed" for a dropped connection), and a POST its body after one more
+blank: "POST /hub 202 hub.mode=publish&hub.url=...".  Python 3 standard library only.
 """
 
 import argparse
@@ -170,6 +174,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_HEAD(self):
         self.respond(head=True)
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        form = self.rfile.read(n).decode("utf-8", "replace") if n > 0 else ""
+        routes, _ = self.load_routes()
+        entry = self.find_route(routes)
+        status = 404 if entry is None else int(entry.get("status", 202))
+        if entry is not None and float(entry.get("delay", 0)) > 0:
+            time.sleep(float(entry["delay"]))
+        if entry is not None and entry.get("close"):
+            self.server.log_request_line(f"POST {self.path} closed {form}")
+            self.close_connection = True
+            return
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        self.server.log_request_line(f"POST {self.path} {status} {form}")
 
     # Routing.
 

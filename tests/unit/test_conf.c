@@ -134,7 +134,7 @@ test_full(void **state)
 	(void)state;
 	c = load_ok(
 	    "[finewsd]\n"
-	    "database      = /var/lib/finewsd/finewsd.db\n"
+	    "database      = /var/lib/finewsd/db/finewsd.db\n"
 	    "site_dir      = /var/lib/finewsd/site    ; _posts/ go here\n"
 	    "site_url      = https://finews.withounder.com\n"
 	    "timezone      = +0900\n"
@@ -176,7 +176,7 @@ test_full(void **state)
 	    "                                         ;   date_xpath\n"
 	    "text_xpath    =\n");
 	assert_string_equal(c->path, conf_path);
-	assert_string_equal(c->database, "/var/lib/finewsd/finewsd.db");
+	assert_string_equal(c->database, "/var/lib/finewsd/db/finewsd.db");
 	assert_string_equal(c->site_dir, "/var/lib/finewsd/site");
 	assert_string_equal(c->site_url, "https://finews.withounder.com");
 	assert_string_equal(c->site_host, "finews.withounder.com");
@@ -603,7 +603,7 @@ test_shipped(void **state)
 	if (c == NULL)
 		print_error("%s\n", err);
 	assert_non_null(c);
-	assert_string_equal(c->database, "/var/lib/finewsd/finewsd.db");
+	assert_string_equal(c->database, "/var/lib/finewsd/db/finewsd.db");
 	assert_string_equal(c->site_dir, "/var/lib/finewsd/site");
 	assert_string_equal(c->site_url, "https://finews.withounder.com");
 	assert_string_equal(c->site_host, "finews.withounder.com");
@@ -764,6 +764,37 @@ test_error_numbers(void **state)
 	    ":5: archive_after_days: out of range 0..36500: 36501");
 	ERROR_IS(FINEWSD SOURCE "interval = 1m\n",
 	    ":10: interval: not a whole number: 1m");
+}
+
+/* metrics_file, websub_hub and formats: their defaults, values and errors. */
+static void
+test_operator_keys(void **state)
+{
+	struct conf *c;
+
+	(void)state;
+	c = load_ok(FINEWSD SOURCE);
+	assert_null(c->metrics_file);
+	assert_null(c->websub_hub);
+	assert_int_equal(c->formats, CONF_FEED_ATOM);
+	conf_destroy(c);
+	c = load_ok(FINEWSD "metrics_file = /var/lib/finewsd/finewsd.prom\n"
+	    "websub_hub = https://pubsubhubbub.appspot.com/\n"
+	    "formats = atom, json\n" SOURCE);
+	assert_string_equal(c->metrics_file, "/var/lib/finewsd/finewsd.prom");
+	assert_string_equal(c->websub_hub, "https://pubsubhubbub.appspot.com/");
+	assert_int_equal(c->formats, CONF_FEED_ATOM | CONF_FEED_JSON);
+	conf_destroy(c);
+	c = load_ok(FINEWSD "formats = json atom\n" SOURCE);
+	assert_int_equal(c->formats, CONF_FEED_ATOM | CONF_FEED_JSON);
+	conf_destroy(c);
+	ERROR_IS(FINEWSD "formats = json\n" SOURCE,
+	    ":5: formats: atom cannot be left out (the Atom feeds are always "
+	    "written): json");
+	ERROR_IS(FINEWSD "formats = atom rss\n" SOURCE,
+	    ":5: formats: not atom or json: rss");
+	ERROR_STARTS(FINEWSD "websub_hub = ftp://hub.example/\n" SOURCE,
+	    ":5: websub_hub:");
 }
 
 static void
@@ -930,6 +961,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_error_keys, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_error_numbers, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_operator_keys, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_error_urls, setup,
 		    teardown),

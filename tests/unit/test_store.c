@@ -202,7 +202,7 @@ test_open_schema(void **state)
 	sqlite3_finalize(s);
 	assert_int_equal(sqlite3_close(h), SQLITE_OK);
 
-	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 3);
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 4);
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE type = 'table' AND name IN ('posts', 'categories',"
 	    " 'media_slugs', 'sources', 'flags', 'pages', 'readings')"), 7);
@@ -807,7 +807,7 @@ test_newer_version_refused(void **state)
 	assert_int_equal(sqlite3_close(h), SQLITE_OK);
 
 	snprintf(want, sizeof(want), "database %s: schema version 99 is newer "
-	    "than this finewsd (3)", f->db);
+	    "than this finewsd (4)", f->db);
 	assert_null(store_open(f->db, err, sizeof(err)));
 	assert_string_equal(err, want);
 	err[0] = '\0';
@@ -851,15 +851,32 @@ test_migrate_from_1(void **state)
 	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_close(h), SQLITE_OK);
 
+	/* Read-only, as --status reads it beside an older daemon: the state
+	 * of a schema without last_success is still read. */
+	st = store_open_readonly(f->db, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(store_source_get(st, "m37", &src), 0);
+	assert_int_equal(src.posts, 7);
+	assert_int_equal(src.last_success, 0);
+	store_source_clear(&src);
+	store_close(st);
+
 	st = store_open(f->db, err, sizeof(err));
 	assert_non_null(st);
-	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 3);
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 4);
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE type = 'index' AND name = 'posts_path'"), 1);
 	assert_int_equal(store_source_get(st, "m37", &src), 0);
 	assert_string_equal(src.etag, "\"v1\"");
 	assert_int_equal(src.posts, 7);
+	assert_int_equal(src.last_success, 0);
 	assert_null(src.conf_hash);
+	/* last_success is kept like the rest of the state. */
+	src.last_success = 1700000000;
+	assert_int_equal(store_source_set(st, "m37", &src), 0);
+	store_source_clear(&src);
+	assert_int_equal(store_source_get(st, "m37", &src), 0);
+	assert_int_equal(src.last_success, 1700000000);
 	store_source_clear(&src);
 	store_close(st);
 }
