@@ -29,8 +29,23 @@
 /* How many finished easy handles are kept for the next transfers. */
 #define FETCH_EASY_POOL 64
 
+/*
+ * A host's own queue and count of running transfers.  finewsd, not curl,
+ * holds transfers back under max_per_host: a transfer curl queues inside
+ * its multi handle has its timeout running while it waits ("Connection
+ * timed out after 0 milliseconds" for a server that answers at once), so
+ * a transfer is handed to curl only when it can start.
+ */
+struct fetch_host {
+	struct fetch_host *next;
+	struct xfer *head, *tail; /* waiting for a place */
+	size_t running;
+	char name[];              /* "scheme://host:port" of its URLs */
+};
+
 struct xfer {
 	struct fetch *f;
+	struct fetch_host *host;
 	struct xfer *next;        /* in the waiting queue, or the running list */
 	struct xfer *prev;        /* in the running list */
 	CURL *easy;
@@ -57,7 +72,9 @@ struct fetch {
 	ev_timer timer;
 	struct fetch_opts opts;
 	char *user_agent;
-	struct xfer *head, *tail;  /* waiting for a place */
+	struct fetch_host *hosts;  /* each with its waiting transfers */
+	struct fetch_host *turn;   /* the host fetch_fill looks at first */
+	size_t waiting;
 	struct xfer *active;       /* added to the multi handle */
 	size_t running;
 	CURL *pool[FETCH_EASY_POOL];
@@ -257,6 +274,7 @@ fetch_unlink(struct fetch *f, struct xfer *x)
 		x->next->prev = x->prev;
 	x->next = x->prev = NULL;
 	f->running--;
+	x->host->running--;
 }
 
 /* Collects every finished transfer; called after each socket action. */
@@ -379,17 +397,43 @@ xfer_start(struct fetch *f, struct xfer *x)
 	return 0;
 }
 
-/* Moves waiting transfers into the multi handle while there is room. */
+/* The next host after H that has a transfer waiting and a place for it. */
+static struct fetch_host *
+fetch_host_ready(struct fetch *f, struct fetch_host *h)
+{
+	struct fetch_host *start = h != NULL ? h : f->hosts;
+
+	if (start == NULL)
+		return NULL;
+	h = start;
+	do {
+		if (h->head != NULL && h->running < (size_t)f->opts.max_per_host)
+			return h;
+		h = h->next != NULL ? h->next : f->hosts;
+	} while (h != start);
+	return NULL;
+}
+
+/*
+ * Moves waiting transfers into the multi handle while there is room, in
+ * total and per host, taking the hosts in turn so that one host's long
+ * queue does not hold up another's.
+ */
 static void
 fetch_fill(struct fetch *f)
 {
-	while (f->head != NULL && f->running < (size_t)f->opts.max_transfers) {
-		struct xfer *x = f->head;
+	struct fetch_host *h;
 
-		f->head = x->next;
-		if (f->head == NULL)
-			f->tail = NULL;
+	while (f->waiting > 0 && f->running < (size_t)f->opts.max_transfers &&
+	    (h = fetch_host_ready(f, f->turn)) != NULL) {
+		struct xfer *x = h->head;
+
+		f->turn = h->next;
+		h->head = x->next;
+		if (h->head == NULL)
+			h->tail = NULL;
 		x->next = NULL;
+		f->waiting--;
 		if (xfer_start(f, x) == -1) {
 			struct fetch_result r = { .error = "cannot start the transfer",
 			    .retry_after = -1, .url = x->url, .body = "" };
@@ -405,7 +449,31 @@ fetch_fill(struct fetch *f)
 			f->active->prev = x;
 		f->active = x;
 		f->running++;
+		h->running++;
 	}
+}
+
+/* The host of URL ("scheme://host:port", without user or path), found or
+ * added.  NULL without memory. */
+static struct fetch_host *
+fetch_host_get(struct fetch *f, const char *url)
+{
+	const char *p = strstr(url, "://"), *end;
+	struct fetch_host *h;
+	size_t n;
+
+	p = p != NULL ? p + 3 : url;
+	end = p + strcspn(p, "/?#");
+	n = (size_t)(end - url);
+	for (h = f->hosts; h != NULL; h = h->next)
+		if (strlen(h->name) == n && strncmp(h->name, url, n) == 0)
+			return h;
+	if ((h = calloc(1, sizeof(*h) + n + 1)) == NULL)
+		return NULL;
+	memcpy(h->name, url, n);
+	h->next = f->hosts;
+	f->hosts = h;
+	return h;
 }
 
 static int
@@ -482,11 +550,16 @@ fetch_destroy(struct fetch *f)
 
 	if (f == NULL)
 		return;
-	for (x = f->head; x != NULL; x = next) {
-		next = x->next;
-		xfer_cancel(x);
+	for (struct fetch_host *h = f->hosts, *hn; h != NULL; h = hn) {
+		hn = h->next;
+		for (x = h->head; x != NULL; x = next) {
+			next = x->next;
+			xfer_cancel(x);
+		}
+		free(h);
 	}
-	f->head = f->tail = NULL;
+	f->hosts = f->turn = NULL;
+	f->waiting = 0;
 	for (x = f->active; x != NULL; x = next) {
 		next = x->next;
 		curl_multi_remove_handle(f->multi, x->easy);
@@ -521,11 +594,14 @@ fetch_queue(struct fetch *f, const char *url, const char *etag,
 	    (last_modified != NULL && (x->last_modified = strdup(last_modified)) == NULL) ||
 	    (form != NULL && (x->post = strdup(form)) == NULL))
 		goto fail;
-	if (f->tail != NULL)
-		f->tail->next = x;
+	if ((x->host = fetch_host_get(f, url)) == NULL)
+		goto fail;
+	if (x->host->tail != NULL)
+		x->host->tail->next = x;
 	else
-		f->head = x;
-	f->tail = x;
+		x->host->head = x;
+	x->host->tail = x;
+	f->waiting++;
 	fetch_fill(f);
 	return 0;
 fail:

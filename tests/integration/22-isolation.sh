@@ -246,3 +246,22 @@ say "the next try is at the source's interval (600 s and its jitter), not a back
 [ -n "$n" ] && [ "$n" -ge 600 ] || fail "next try in '$n' s after one failing text"
 daemon_stop TERM
 mock_stop
+
+echo "a transfer's timeout starts when it starts, not while it waits for its host"
+rm -rf "$T_SITE" "$T_DB"*
+ids=()
+for i in $(seq 10 21); do ids+=("NW2024011500000004$i"); done
+mock_market 37 "${ids[@]}"
+for id in "${ids[@]}"; do
+	route_set "$TEXT_PATH$id" "{\"file\": \"text/$id.json\", \"delay\": 0.7}"
+done
+mock_start
+# Each text takes 0.7 s of a 1 s timeout; two at a time on the host, eight
+# at a time in all: a text queued behind two others waits 1.4 s.
+conf_begin timeout=1
+sed -i 's/^max_per_host = .*/max_per_host = 2/' "$T_CONF"
+conf_source_market s37 37
+finewsd_once
+expect_rc 0 "--once with slow texts and a short timeout"
+assert_eq 12 "$(list_posts | wc -l | tr -d ' ')" "all twelve posts written"
+mock_stop
