@@ -31,7 +31,14 @@
 #include "util.h"
 
 #define STORE_SCHEMA_VERSION	4
-#define STORE_BUSY_TIMEOUT	5000	/* ms to wait for another writer */
+/*
+ * Milliseconds a write waits for another writer (an operator's sqlite3
+ * shell: finewsd itself is one process per database).  The wait happens
+ * on the event loop, so it is short: past it the write fails, the poll
+ * with it, and it is tried again later, while signals, the watchdog and the
+ * transfers in flight go on.
+ */
+#define STORE_BUSY_TIMEOUT	200
 
 /*
  * Migrations[N] takes a database from schema version N to N + 1; version 0

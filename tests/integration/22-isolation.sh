@@ -265,3 +265,42 @@ finewsd_once
 expect_rc 0 "--once with slow texts and a short timeout"
 assert_eq 12 "$(list_posts | wc -l | tr -d ' ')" "all twelve posts written"
 mock_stop
+
+echo "another writer holding the database does not freeze the daemon"
+rm -rf "$T_SITE" "$T_DB"*
+mock_market 37 NW202401150000000501
+mock_start
+conf_begin interval=3600
+conf_source_market s37 37
+daemon_start -- -v
+wait_polls 1 s37 "the first poll ends"
+# An operator's shell holds a write transaction for 20 s.
+python3 - "$T_DB" "$TMP/locked" <<'PY' &
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
+db.execute("BEGIN IMMEDIATE")
+db.execute("INSERT OR REPLACE INTO flags (key, value) VALUES ('operator', 1)")
+open(sys.argv[2], "w").close()
+time.sleep(20)
+db.execute("ROLLBACK")
+PY
+locker=$!
+BG_PIDS+=("$locker")
+wait_for 10 "the other writer holds the database" test -e "$TMP/locked"
+mock_market 37 NW202401150000000501 NW202401150000000502
+daemon_signal USR1
+wait_failures 1 s37 "the poll fails on the locked database, and ends" 15
+assert_sql "its row is not there yet (its file is, and is written again)" 0 \
+    "select count(*) from posts where info_code = 'NW202401150000000502'"
+# Once more, and SIGTERM while the poll writes into the locked database:
+# finewsd must answer within 5 s (SQLite's busy waits once took 9-20 s).
+mock_market 37 NW202401150000000501 NW202401150000000503
+mock_log_mark
+daemon_signal USR1
+wait_for 10 "the new record's text is fetched" mock_has_at_least 1 'NW202401150000000503'
+sleep 0.1
+daemon_stop TERM
+daemon_expect_rc 0
+kill "$locker" 2>/dev/null || true
+wait "$locker" 2>/dev/null || true
+mock_stop
