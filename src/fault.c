@@ -19,13 +19,15 @@ static struct {
 } fault;
 
 static void
-fault_read(void)
+fault_parse(const char *v)
 {
-	const char *v = getenv("FINEWSD_FAULT"), *c;
+	const char *c;
 	char *end;
 	size_t n;
 
 	fault.read = 1;
+	fault.name[0] = '\0';
+	fault.hits = 0;
 	fault.kill = 1;
 	fault.at = 1;
 	if (v == NULL || *v == '\0')
@@ -46,11 +48,17 @@ fault_read(void)
 	}
 }
 
+void
+fault_arm(const char *spec)
+{
+	fault_parse(spec);
+}
+
 int
 fault_hit(const char *name)
 {
 	if (!fault.read)
-		fault_read();
+		fault_parse(getenv("FINEWSD_FAULT"));
 	if (fault.name[0] == '\0' || strcmp(fault.name, name) != 0 ||
 	    ++fault.hits != fault.at)
 		return 0;

@@ -16,4 +16,8 @@
  * returns when the point is armed to kill. */
 int fault_hit(const char *name);
 
+/* Arms the point SPEC names (the syntax of FINEWSD_FAULT; NULL disarms),
+ * its hits counted from zero: for unit tests, instead of the environment. */
+void fault_arm(const char *spec);
+
 #endif
