@@ -29,6 +29,7 @@
 #include "fetch.h"
 #include "repair.h"
 #include "scheduler.h"
+#include "source.h"
 #include "store.h"
 
 /* ---------------------------------------------------------------- fake fetch */
@@ -189,6 +190,7 @@ teardown(void **state)
 	feeds_destroy(f->feeds);
 	store_close(f->st);
 	ev_loop_destroy(f->loop);
+	source_cleanup();
 	(void)nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(f);
 	return 0;
