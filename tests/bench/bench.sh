@@ -237,7 +237,8 @@ done
 
 for n in 20000 100000; do
 	rm -rf "$work/imp$n"; mkdir -p "$work/imp$n/posts"
-	find "$work/big/site/_posts" -name '*.md' | sort | head -n "$n" | xargs cp -l -t "$work/imp$n/posts"
+	[ -f "$work/big.posts" ] || find "$work/big/site/_posts" -name '*.md' | sort > "$work/big.posts"
+	sed -n "1,${n}p" "$work/big.posts" | xargs cp -l -t "$work/imp$n/posts"
 	conf "$work/imp$n.conf" big 1 "$work/imp$n"
 	sync
 	timed "$work/t.imp$n" "$FINEWSD" -c "$work/imp$n.conf" --import "$work/imp$n/posts"
