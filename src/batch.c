@@ -23,6 +23,7 @@ struct batch {
 	struct strset		 pages;	/* categories whose page is known to exist */
 	batch_fail_fn		*fail;
 	void			*fail_arg;
+	unsigned long		 flushes;	/* batches written (or failed) */
 };
 
 struct batch *
@@ -141,6 +142,18 @@ batch_add(struct batch *b, struct record_post *p, const char *html)
 	return 0;
 }
 
+size_t
+batch_pending(const struct batch *b)
+{
+	return b->n;
+}
+
+unsigned long
+batch_generation(const struct batch *b)
+{
+	return b->flushes;
+}
+
 int
 batch_render_post(const struct conf *c, struct fsutil_batch *fb,
     const char *source, struct post *p, const char *relpath)
@@ -185,6 +198,11 @@ batch_render_page(struct batch *b, struct fsutil_batch *fb,
 	}
 	rc = fault_hit("page") ? -1 : fsutil_batch_add(fb, path, data, len,
 	    FSUTIL_NOREPLACE);
+	/* Known from now on, so that the batch's other posts of CATEGORY do
+	 * not queue copies of the page that link() then refuses; batch_write
+	 * forgets the set when the batch fails. */
+	if (rc == 0 && strset_add(&b->pages, category) == -1)
+		rc = -1;
 out:
 	free(data);
 	free(path);
@@ -286,6 +304,9 @@ batch_write(struct batch *b, struct record_post **items, size_t n)
 	}
 	rc = 0;
 out:
+	/* A page queued in a batch that failed may not be on the site. */
+	if (rc == -1)
+		strset_clear(&b->pages);
 	fsutil_batch_destroy(fb);
 	return rc;
 }
@@ -297,6 +318,7 @@ batch_flush(struct batch *b)
 
 	if (n == 0)
 		return 0;
+	b->flushes++;
 	if (batch_write(b, b->items, n) == 0) {
 		written = n;
 	} else {

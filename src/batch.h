@@ -50,6 +50,11 @@ int batch_add(struct batch *b, struct record_post *p, const char *html);
  * written.
  */
 int batch_flush(struct batch *b);
+/* The posts queued and not yet written. */
+size_t batch_pending(const struct batch *b);
+/* How many times the batch was flushed with posts in it: a post queued
+ * when it was G is written (or failed) once it is no longer G. */
+unsigned long batch_generation(const struct batch *b);
 
 /*
  * Renders the post file of P, a post of the source named SOURCE (whose

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fault.h"
@@ -35,7 +36,6 @@
 struct fsutil_file {
 	char	*path;	/* the final name */
 	char	*tmp;	/* the temporary file beside it */
-	dev_t	 dev;	/* its filesystem, for syncfs */
 	int	 flags;
 };
 
@@ -51,11 +51,19 @@ struct fsutil_fs {
 	int	 fd;
 };
 
+/* A folder the batch wrote to, and its filesystem: one fstat a folder. */
+struct fsutil_dir {
+	char	*dir;
+	dev_t	 dev;
+};
+
 struct fsutil_batch {
 	struct fsutil_file *v;
 	size_t	 n, cap;
 	struct fsutil_fs *fs;
 	size_t	 nfs, capfs;
+	struct fsutil_dir *dirs;
+	size_t	 ndirs, capdirs;
 };
 
 int
@@ -233,6 +241,9 @@ fsutil_batch_drop_fs(struct fsutil_batch *b)
 	for (size_t i = 0; i < b->nfs; i++)
 		(void)close(b->fs[i].fd);
 	b->nfs = 0;
+	for (size_t i = 0; i < b->ndirs; i++)
+		free(b->dirs[i].dir);
+	b->ndirs = 0;
 }
 
 void
@@ -243,9 +254,12 @@ fsutil_batch_destroy(struct fsutil_batch *b)
 	fsutil_batch_drop(b, 0);
 	fsutil_batch_drop_fs(b);
 	free(b->fs);
+	free(b->dirs);
 	free(b->v);
 	free(b);
 }
+
+static size_t fsutil_dirlen(const char *path);
 
 /* Keeps a descriptor on the filesystem of FD (DEV) unless one is kept. */
 static int
@@ -263,6 +277,37 @@ fsutil_batch_keep_fs(struct fsutil_batch *b, int fd, dev_t dev)
 	b->fs[b->nfs++].fd = copy;
 	return 0;
 }
+
+#ifdef HAVE_SYNCFS
+/*
+ * Keeps a descriptor on the filesystem of PATH's folder, FD being a file
+ * just created there: the folder's filesystem is looked up (one fstat) the
+ * first time the batch writes in that folder, not for every file.
+ */
+static int
+fsutil_batch_keep_dir(struct fsutil_batch *b, const char *path, int fd)
+{
+	size_t len = fsutil_dirlen(path);
+	struct stat sb;
+	char *dir;
+
+	for (size_t i = 0; i < b->ndirs; i++)
+		if (strlen(b->dirs[i].dir) == len &&
+		    memcmp(b->dirs[i].dir, path, len) == 0)
+			return 0;
+	if (fstat(fd, &sb) == -1 ||
+	    VEC_RESERVE(b->dirs, b->capdirs, b->ndirs + 1) == -1 ||
+	    (dir = strndup(path, len)) == NULL)
+		return -1;
+	if (fsutil_batch_keep_fs(b, fd, sb.st_dev) == -1) {
+		free(dir);
+		return -1;
+	}
+	b->dirs[b->ndirs].dir = dir;
+	b->dirs[b->ndirs++].dev = sb.st_dev;
+	return 0;
+}
+#endif
 
 size_t
 fsutil_batch_count(const struct fsutil_batch *b)
@@ -283,18 +328,59 @@ fsutil_dirname(const char *path)
 	return strndup(path, slash - path);
 }
 
+/* The process's umask, read once: nothing in finewsd changes it. */
+static mode_t
+fsutil_umask(void)
+{
+	static int known;
+	static mode_t mask;
+
+	if (!known) {
+		mask = umask(022);
+		(void)umask(mask);
+		known = 1;
+	}
+	return mask;
+}
+
 /*
- * Creates ".NAME.XXXXXX.tmp" beside PATH, mode 0644 whatever the umask (the
- * web server reads the posts), and stores its name in *TMPP.  NAME is cut
- * so that the temporary name still fits NAME_MAX.
+ * Six letters or digits for a temporary name, from a counter mixed with the
+ * process id and the time: unique enough that O_EXCL rarely refuses one,
+ * and when it does the next name is tried.
+ */
+static void
+fsutil_tmp_random(char *out)
+{
+	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	static uint64_t state;
+	uint64_t v;
+
+	if (state == 0)
+		state = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL) ^ 0x9e3779b97f4a7c15ULL;
+	/* splitmix64: each call a different, well-spread value. */
+	v = (state += 0x9e3779b97f4a7c15ULL);
+	v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	v = (v ^ (v >> 27)) * 0x94d049bb133111ebULL;
+	v ^= v >> 31;
+	for (int i = 0; i < TMP_RANDOM; i++, v /= sizeof(set) - 1)
+		out[i] = set[v % (sizeof(set) - 1)];
+}
+
+/*
+ * Creates ".NAME.XXXXXX.tmp" beside PATH and stores its name in *TMPP.  One
+ * open(O_CREAT | O_EXCL) with mode 0644: mkostemps made the file 0600 and
+ * needed an fchmod per file.  The file must be 0644 whatever the umask (the
+ * web server reads the posts), so an fchmod follows only under a umask that
+ * takes a bit of 0644 away.  NAME is cut so that the temporary name fits
+ * NAME_MAX.
  */
 static int
 fsutil_tmp_create(const char *path, char **tmpp)
 {
 	const char *base = strrchr(path, '/');
 	size_t dlen, blen, extra = 1 + 1 + TMP_RANDOM + strlen(TMP_SUFFIX);
-	char *tmp;
-	int fd;
+	char *tmp, *r;
+	int fd = -1;
 
 	base = base != NULL ? base + 1 : path;
 	dlen = base - path;
@@ -304,15 +390,24 @@ fsutil_tmp_create(const char *path, char **tmpp)
 	if (asprintf(&tmp, "%.*s.%.*s.XXXXXX" TMP_SUFFIX, (int)dlen, path,
 	    (int)blen, base) == -1)
 		return -1;
-	if ((fd = mkostemps(tmp, strlen(TMP_SUFFIX), O_CLOEXEC)) == -1) {
-		free(tmp);
-		return -1;
+	r = tmp + strlen(tmp) - strlen(TMP_SUFFIX) - TMP_RANDOM;
+	for (int tries = 0; fd == -1 && tries < 100; tries++) {
+		fsutil_tmp_random(r);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd == -1 && errno != EEXIST)
+			break;
 	}
-	if (fchmod(fd, 0644) == -1) {
+	if (fd != -1 && (0644 & fsutil_umask()) != 0 && fchmod(fd, 0644) == -1) {
 		int saved = errno;
 
 		(void)unlink(tmp);
 		close(fd);
+		fd = -1;
+		errno = saved;
+	}
+	if (fd == -1) {
+		int saved = errno;
+
 		free(tmp);
 		errno = saved;
 		return -1;
@@ -357,13 +452,10 @@ fsutil_fsync(int fd)
  * syncfs per filesystem at commit does the work of all the fsyncs.
  */
 static int
-fsutil_fill(int fd, const void *data, size_t len, dev_t *devp)
+fsutil_fill(int fd, const void *data, size_t len)
 {
-	struct stat sb;
-
-	if (fsutil_write_all(fd, data, len) == -1 || fstat(fd, &sb) == -1)
+	if (fsutil_write_all(fd, data, len) == -1)
 		return -1;
-	*devp = sb.st_dev;
 #ifndef HAVE_SYNCFS
 	if (fsutil_fsync(fd) == -1)
 		return -1;
@@ -388,13 +480,13 @@ fsutil_batch_add(struct fsutil_batch *b, const char *path,
 		free(f.path);
 		return -1;
 	}
-	if (fsutil_fill(fd, data, len, &f.dev) == -1) {
+	if (fsutil_fill(fd, data, len) == -1) {
 		saved = errno;
 		close(fd);
 		goto fail;
 	}
 #ifdef HAVE_SYNCFS
-	if (fsutil_batch_keep_fs(b, fd, f.dev) == -1) {
+	if (fsutil_batch_keep_dir(b, path, fd) == -1) {
 		saved = errno;
 		close(fd);
 		goto fail;

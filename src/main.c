@@ -264,6 +264,8 @@ run(struct conf *c, const char *conf_path, int once)
 			(void)feeds_write(feeds);
 		status = 0;
 	}
+	/* Nothing more is written: the next start may trust the site. */
+	(void)repair_stamp(scheduler_conf(d.sched), st);
 out:
 	/* The transfers first: their callbacks free what the polls hold. */
 	fetch_destroy(f);

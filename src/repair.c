@@ -4,6 +4,18 @@
  * The rows whose file is missing are found from their paths alone (no body
  * is read for the posts that are fine), then each is read whole and its
  * file written again.
+ *
+ * That walk stats every post file, which costs a start seconds with
+ * hundreds of thousands of posts; it is skipped when finewsd stopped
+ * cleanly last time and nothing changed since: a clean stop records the
+ * modification times of the folders posts live in (site_dir, _posts/,
+ * archive_dir, old_post/) and the last row (repair_stamp), and the stamp
+ * is erased at start, so that a crash or a kill leaves none.  A file or
+ * folder removed from them while finewsd was stopped changes a folder's
+ * time, so it is still found.  The trade-off: a post file removed by hand
+ * while the daemon ran, or deeper than those folders, is rewritten only at
+ * a start that follows a stop that was not clean (or a change to those
+ * folders), not at the next start.
  */
 #include "config.h"
 
@@ -13,6 +25,7 @@
 #include <sys/stat.h>
 
 #include "batch.h"
+#include "store.h"
 #include "fsutil.h"
 #include "log.h"
 #include "repair.h"
@@ -107,18 +120,76 @@ repair_dirs(const struct conf *c)
 	return 0;
 }
 
+/*
+ * The modification times of the folders posts live in, folded into one
+ * number; 0 when one of them is missing or cannot be read (no stamp).
+ */
+static long long
+repair_posts_time(const struct conf *c)
+{
+	const char *const dirs[] = { ".", "_posts", c->archive_dir, "old_post" };
+	unsigned long long h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char *d = path_join(c->site_dir, dirs[i]);
+		struct stat sb;
+		int rc = d != NULL ? stat(d, &sb) : -1;
+
+		free(d);
+		if (rc == -1 && (i < 2 || errno != ENOENT))
+			return 0;
+		h = (h ^ (rc == -1 ? 1ULL : (unsigned long long)sb.st_mtim.tv_sec *
+		    1000000000ULL + (unsigned long long)sb.st_mtim.tv_nsec)) *
+		    1099511628211ULL;
+	}
+	return h == 0 ? 1 : (long long)(h >> 1);
+}
+
+/* 1 when the stamp of a clean stop says every post file is still there. */
+static int
+repair_stamped(const struct conf *c, struct store *st)
+{
+	long long when = 0, last = -1;
+
+	if (store_flag_get(st, "clean_stop_posts_time", &when) == -1 ||
+	    store_flag_get(st, "clean_stop_last_post", &last) == -1)
+		return 0;
+	return when != 0 && when == repair_posts_time(c) &&
+	    last == store_posts_last(st);
+}
+
+int
+repair_stamp(const struct conf *c, struct store *st)
+{
+	long long when = repair_posts_time(c), last = store_posts_last(st);
+
+	if (when == 0 || last == -1 || store_begin(st) == -1)
+		return -1;
+	if (store_flag_set(st, "clean_stop_posts_time", when) == -1 ||
+	    store_flag_set(st, "clean_stop_last_post", last) == -1 ||
+	    store_commit(st) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
 int
 repair_run(const struct conf *c, struct store *st, struct feeds *f)
 {
 	struct repair r = { .c = c };
 	long long dirty = 0;
-	int rc = -1;
+	int rc = -1, stamped;
 
 	if (repair_dirs(c) == -1 || store_flag_get(st, "feeds_dirty", &dirty) == -1)
 		return -1;
+	stamped = repair_stamped(c, st);
+	/* From now on a stop that is not clean must be seen at the next start. */
+	if (store_flag_set(st, "clean_stop_posts_time", 0) == -1)
+		return -1;
 	if ((r.fb = fsutil_batch_create()) == NULL)
 		return -1;
-	if (store_paths_each(st, repair_check, &r) == -1)
+	if (!stamped && store_paths_each(st, repair_check, &r) == -1)
 		goto out;
 	for (size_t i = 0; i < r.n; i++)
 		if (store_post_get(st, r.missing[i], repair_post, &r) == -1)

@@ -16,5 +16,11 @@
 
 /* Runs the repair.  0 or -1 (logged). */
 int repair_run(const struct conf *c, struct store *st, struct feeds *f);
+/*
+ * Records a clean stop, after the last write: the next start skips the
+ * walk over every post's file when _posts/ and the store are as they were
+ * (see repair.c for what that trades).  0 or -1.
+ */
+int repair_stamp(const struct conf *c, struct store *st);
 
 #endif

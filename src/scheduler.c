@@ -38,6 +38,9 @@ struct psrc {
 	const struct conf_source *sc;
 	ev_timer timer;
 	int busy;           /* a poll is under way */
+	int waiting;        /* its requests are done; its posts wait for a flush */
+	int queued;         /* it has posts in the batch since the last flush */
+	unsigned long gen;  /* the batch's flush count at its last post */
 	int again;          /* a poll was asked for during this one */
 	int outstanding;    /* list or text requests in flight */
 	int failed;         /* this poll failed (list, text or write) */
@@ -76,6 +79,11 @@ struct scheduler {
 	struct record_site site;   /* the store's, for the slug rules */
 	struct strmap slugs;    /* media → category slug, this configuration's */
 	int posts_since_feeds;
+	size_t nbusy;           /* sources with busy set */
+	size_t nwaiting;        /* of which waiting for the batch to be flushed */
+	long long total;        /* posts in the store: counted once, then kept */
+	ev_timer flush_timer;   /* the latest a waiting batch is flushed */
+	int settling;           /* in scheduler_settle */
 	int feeds_failed;       /* the last rewrite of the feeds failed */
 	int round_polled;       /* polls ended since the scheduler was last idle */
 	int round_failed;       /* of which failed */
@@ -85,6 +93,13 @@ struct scheduler {
 };
 
 static void psrc_start(struct psrc *ps);
+static void scheduler_idle(struct scheduler *p);
+static void scheduler_spread(struct scheduler *p);
+
+/* How long posts may wait for other sources' before they are written. */
+#define SCHEDULER_FLUSH_DELAY 1.0
+/* Up to this many sources, the first polls after a start all go at once. */
+#define SCHEDULER_SPREAD_MIN 100
 
 static int
 scheduler_strcmp(const void *a, const void *b)
@@ -168,7 +183,7 @@ psrc_hold_id(struct psrc *ps, const char *id)
 static void
 scheduler_status(struct scheduler *p, int written)
 {
-	long long total = store_posts_count(p->st, NULL);
+	long long total = p->total;
 	time_t now = time(NULL);
 	struct tm tm;
 	char when[32] = "?";
@@ -253,14 +268,15 @@ psrc_save(struct psrc *ps, int written)
 	}
 }
 
-static void scheduler_idle(struct scheduler *p);
-
-/* The end of a source's poll: write, save, schedule. */
+/*
+ * The end of a source's poll, its posts written (or failed): save,
+ * schedule.  The caller calls scheduler_idle after.
+ */
 static void
 psrc_finish(struct psrc *ps)
 {
 	struct scheduler *p = ps->p;
-	(void)batch_flush(p->batch);
+
 	ps->written -= ps->unwritten;
 	if (ps->unwritten > 0)
 		psrc_set_error(ps, "%d of its posts could not be written",
@@ -269,6 +285,7 @@ psrc_finish(struct psrc *ps)
 		log_info("source %s: %d new %s", ps->sc->name, ps->written,
 		    ps->written == 1 ? "post" : "posts");
 		p->posts_since_feeds += ps->written;
+		p->total += ps->written;
 	} else if (!ps->failed)
 		log_debug("source %s: %s", ps->sc->name,
 		    ps->not_modified ? "not modified" : "nothing new");
@@ -280,6 +297,7 @@ psrc_finish(struct psrc *ps)
 		p->round_failed++;
 	psrc_save(ps, ps->written);
 	ps->busy = 0;
+	p->nbusy--;
 	free(ps->etag);
 	free(ps->last_modified);
 	free(ps->error);
@@ -288,7 +306,70 @@ psrc_finish(struct psrc *ps)
 		ps->again = 0;
 		psrc_start(ps);
 	}
+}
+
+/*
+ * Writes the batch and ends the polls that waited for it: one flush (one
+ * sync, one transaction) for the posts of many polls, not one per poll.
+ * A poll's state (its list's validators) is saved only after its posts
+ * are on disk, so that a crash between the two fetches them again.
+ */
+static void
+scheduler_settle(struct scheduler *p)
+{
+	ev_timer_stop(p->loop, &p->flush_timer);
+	(void)batch_flush(p->batch);
+	p->settling = 1;
+	if (p->nwaiting > 0) {
+		for (size_t i = 0; i < p->n; i++) {
+			struct psrc *ps = &p->v[i];
+
+			if (!ps->waiting)
+				continue;
+			ps->waiting = 0;
+			p->nwaiting--;
+			psrc_finish(ps);
+		}
+	}
+	p->settling = 0;
 	scheduler_idle(p);
+}
+
+static void
+scheduler_flush_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	scheduler_settle(w->data);
+}
+
+/*
+ * A source's requests are all done.  Its posts still in the batch are
+ * written when the batch is full, when no other source has requests in
+ * flight, or after SCHEDULER_FLUSH_DELAY, whichever comes first; with
+ * nothing of it in the batch its poll ends now.
+ */
+static void
+psrc_done(struct psrc *ps)
+{
+	struct scheduler *p = ps->p;
+
+	if (!ps->queued || batch_generation(p->batch) != ps->gen) {
+		psrc_finish(ps);
+		if (!p->settling)
+			scheduler_idle(p);
+		return;
+	}
+	ps->waiting = 1;
+	p->nwaiting++;
+	if (p->settling)
+		return;
+	if (p->nbusy == p->nwaiting)
+		scheduler_settle(p);
+	else if (!ev_is_active(&p->flush_timer)) {
+		ev_timer_set(&p->flush_timer, SCHEDULER_FLUSH_DELAY, 0.);
+		ev_timer_start(p->loop, &p->flush_timer);
+	}
 }
 
 /* What comes next for a record left out now, in the words of the mode. */
@@ -325,12 +406,26 @@ text_done(void *arg, const struct fetch_result *r)
 		psrc_text_failed(ps, it->info_code, err);
 		record_post_free(it);
 	} else {
+		unsigned long gen = batch_generation(ps->p->batch);
+
 		ps->written++;
+		ps->queued = 1;
+		ps->gen = gen;
 		(void)batch_add(ps->p->batch, it, html);
+		/* A full batch was just written: the polls that waited for it
+		 * end (this one's too, when this was its last text). */
+		if (batch_generation(ps->p->batch) != gen && ps->p->nwaiting > 0) {
+			free(html);
+			if (--ps->outstanding == 0)
+				psrc_done(ps);
+			if (ps->p->nwaiting > 0)
+				scheduler_settle(ps->p);
+			return;
+		}
 	}
 	free(html);
 	if (--ps->outstanding == 0)
-		psrc_finish(ps);
+		psrc_done(ps);
 }
 
 /*
@@ -488,7 +583,7 @@ list_done(void *arg, const struct fetch_result *r)
 		psrc_take_list(ps, r);
 	}
 	if (--ps->outstanding == 0)
-		psrc_finish(ps);
+		psrc_done(ps);
 }
 
 static void
@@ -504,7 +599,9 @@ psrc_start(struct psrc *ps)
 	}
 	ev_timer_stop(p->loop, &ps->timer);
 	ps->busy = 1;
+	p->nbusy++;
 	ps->failed = ps->hard = ps->written = ps->skipped = ps->not_modified = 0;
+	ps->queued = 0;
 	ps->retry_after = -1;
 	ps->unwritten = 0;
 	ps->started = ev_now(p->loop);
@@ -523,7 +620,7 @@ psrc_start(struct psrc *ps)
 	if (fetch_start(p->f, ps->sc->list_url, s.etag, s.last_modified, list_done, ps) == -1) {
 		ps->outstanding = 0;
 		psrc_set_error(ps, "cannot start the list request");
-		psrc_finish(ps);
+		psrc_done(ps);
 	}
 	store_source_clear(&s);
 }
@@ -565,6 +662,7 @@ scheduler_unbuild(struct scheduler *p)
 	free(p->v);
 	p->v = NULL;
 	p->n = 0;
+	p->nbusy = p->nwaiting = 0;
 }
 
 /* A post of source SOURCE could not be written: its poll fails, so that its
@@ -616,11 +714,15 @@ scheduler_create(struct ev_loop *loop, struct conf *c, struct store *st, struct 
 	p->site.remember = scheduler_remember;
 	p->site.arg = p;
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	ev_init(&p->flush_timer, scheduler_flush_cb);
+	p->flush_timer.data = p;
+	if ((p->total = store_posts_count(p->st, NULL)) < 0)
+		p->total = 0;
 	if (scheduler_build(p) == -1) {
 		free(p);
 		return NULL;
 	}
-	scheduler_all_now(p);
+	scheduler_spread(p);
 	return p;
 }
 
@@ -629,6 +731,7 @@ scheduler_destroy(struct scheduler *p)
 {
 	if (p == NULL)
 		return;
+	ev_timer_stop(p->loop, &p->flush_timer);
 	scheduler_unbuild(p);
 	strmap_clear(&p->slugs);
 	conf_destroy(p->c);
@@ -656,13 +759,38 @@ scheduler_all_now(struct scheduler *p)
 		psrc_start(&p->v[i]);
 }
 
+/*
+ * The first polls after a start or a reload: a --once run, and a daemon of
+ * up to SCHEDULER_SPREAD_MIN sources, polls every source now (one round,
+ * one feeds rewrite, one on_update); a daemon of more spreads them over the
+ * shortest interval, source by source in their order, so that thousands of
+ * sources do not send their lists together and then nothing for the rest
+ * of the interval.  SIGUSR1 (all_now) still polls every source at once.
+ */
+static void
+scheduler_spread(struct scheduler *p)
+{
+	double step, interval = 0;
+
+	if (p->once || p->n <= SCHEDULER_SPREAD_MIN) {
+		scheduler_all_now(p);
+		return;
+	}
+	for (size_t i = 0; i < p->n; i++)
+		if (i == 0 || (double)p->v[i].sc->interval < interval)
+			interval = (double)p->v[i].sc->interval;
+	step = interval / (double)p->n;
+	psrc_start(&p->v[0]);
+	for (size_t i = 1; i < p->n; i++) {
+		ev_timer_set(&p->v[i].timer, step * (double)i, 0.);
+		ev_timer_start(p->loop, &p->v[i].timer);
+	}
+}
+
 int
 scheduler_busy(const struct scheduler *p)
 {
-	for (size_t i = 0; i < p->n; i++)
-		if (p->v[i].busy)
-			return 1;
-	return 0;
+	return p->nbusy > 0;
 }
 
 int
@@ -711,7 +839,7 @@ scheduler_apply(struct scheduler *p)
 	}
 	log_info("configuration %s loaded: %zu sources", c->path, p->n);
 	notify_ready();
-	scheduler_all_now(p);
+	scheduler_spread(p);
 }
 
 void

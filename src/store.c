@@ -97,7 +97,7 @@ enum store_stmt_id {
 	ST_POST_EXISTS, ST_POST_ADD, ST_CATEGORY_ADD, ST_POST_SET_PATH,
 	ST_POSTS_NEWEST, ST_POSTS_NEWEST_CAT, ST_POSTS_OLDER,
 	ST_POST_GET, ST_PATHS_EACH,
-	ST_POSTS_COUNT, ST_POSTS_COUNT_SOURCE, ST_CATEGORIES_EACH,
+	ST_POSTS_COUNT, ST_POSTS_COUNT_SOURCE, ST_POSTS_LAST, ST_CATEGORIES_EACH,
 	ST_MEDIA_GET, ST_MEDIA_SET,
 	ST_PAGE_ADD, ST_PAGES_EACH, ST_PAGE_EXISTS, ST_PATH_OWNER,
 	ST_READING_ADD, ST_READING_GET, ST_READINGS_EACH,
@@ -141,6 +141,8 @@ static const char *const store_sql[ST__COUNT] = {
 	    " ORDER BY +published_at, +info_code",
 	[ST_POSTS_COUNT] = "SELECT count(*) FROM posts",
 	[ST_POSTS_COUNT_SOURCE] = "SELECT count(*) FROM posts WHERE source = ?1",
+	/* The end of the rowid b-tree: one page read, whatever the size. */
+	[ST_POSTS_LAST] = "SELECT coalesce(max(rowid), 0) FROM posts",
 	[ST_CATEGORIES_EACH] = "SELECT slug, tag FROM categories ORDER BY slug",
 	[ST_MEDIA_GET] = "SELECT slug FROM media_slugs WHERE media = ?1",
 	[ST_MEDIA_SET] = "INSERT INTO media_slugs (media, slug) VALUES (?1, ?2)"
@@ -803,6 +805,20 @@ store_posts_count(struct store *st, const char *source)
 	if (store_step(st, s, source == NULL ||
 	    store_bind_text(s, 1, source) == SQLITE_OK, "count posts of",
 	    source != NULL ? source : "all sources") == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	store_done(s);
+	return n;
+}
+
+long long
+store_posts_last(struct store *st)
+{
+	sqlite3_stmt *s;
+	long long n = -1;
+
+	if ((s = store_stmt(st, ST_POSTS_LAST)) == NULL)
+		return -1;
+	if (store_step(st, s, 1, "read the last post of", "the store") == SQLITE_ROW)
 		n = sqlite3_column_int64(s, 0);
 	store_done(s);
 	return n;

@@ -81,6 +81,8 @@ int store_paths_each(struct store *st, store_path_fn *fn, void *arg);
 int store_posts_older(struct store *st, long long before, const char *prefix,
                       store_post_fn *fn, void *arg);
 long long store_posts_count(struct store *st, const char *source);
+/* The rowid of the post stored last (0 for none), without a walk; -1. */
+long long store_posts_last(struct store *st);
 
 /* Called once per category: its slug and the tag of its first post. */
 typedef int store_category_fn(void *arg, const char *category, const char *tag);

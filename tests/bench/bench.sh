@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# `make bench`: finewsd against curl's raw parallel fetch and a re-creation of
+# the old pipeline, on one static nginx copy of the list APIs on 127.0.0.1,
+# printed as one table; then the scale runs.  It measures, it asserts
+# nothing, and it is never part of `make check`.
+#
+# The contenders, each RUNS times (default 3; the table gives each run and
+# the median):
+#   raw      curl --parallel --parallel-max PAR over every list and text URL
+#            (one process, connections reused): the fetch limit
+#   old      tests/bench/old-pipeline.py: threads, a new connection per
+#            request, every file rewritten (what it models is said there)
+#   finewsd  finewsd --once, cold (empty database and site), then again
+#            with nothing new
+# finewsd runs with max_transfers = max_per_host = PAR, the old pipeline
+# with PAR threads, curl with PAR transfers: the same concurrency for all.
+# Wall time, CPU (user + system) and peak RSS come from /usr/bin/time; the
+# requests from nginx's access log; the files written with nothing new
+# from `find -newer`, the bytes from the kernel's count of blocks written.
+#
+# The scale runs (once; BENCH_SCALE=0 skips them): 200,000 records in one
+# poll (100 lists of 2,000), a start and poll with nothing new with 200,000
+# stored against 10,000 stored, 1,000 and 5,000 sources (one record each)
+# cold and with nothing new, and --import of 20,000 and 100,000 posts.
+#
+#   BENCH_RUNS=3 BENCH_SOURCES=5 BENCH_RECORDS=2000 BENCH_PAR=8 BENCH_SCALE=1
+#   tests/bench/bench.sh
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+FINEWSD=${FINEWSD:-$top/finewsd}
+runs=${BENCH_RUNS:-3}
+nsrc=${BENCH_SOURCES:-5}
+nrec=${BENCH_RECORDS:-2000}
+par=${BENCH_PAR:-8}
+scale=${BENCH_SCALE:-1}
+for t in nginx curl python3 /usr/bin/time; do
+	command -v "$t" >/dev/null || {
+		echo "bench: $t is needed (apt-get install nginx-light curl python3 time)" >&2; exit 1; }
+done
+[ -x "$FINEWSD" ] || { echo "bench: build finewsd first" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/finewsd-bench.XXXXXX)
+chmod 755 "$work"   # nginx workers run as another user
+nginx_pid=
+cleanup() {
+	if [ -n "$nginx_pid" ]; then
+		kill "$nginx_pid" 2>/dev/null || true
+		wait "$nginx_pid" 2>/dev/null || true
+	fi
+	[ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+# gen SET NLISTS NREC: lists of NREC records and their texts in www/SET.
+gen() {
+	python3 - "$work/www/$1" "$2" "$3" "$1" <<'PY'
+import json, os, sys
+root, nsrc, nrec, tag = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+os.makedirs(root + "/lists"); os.makedirs(root + "/text")
+media = ["青岛财经日报", "券商中国", "每日经济新闻", "财联社", "上海证券报", "36氪"]
+body = json.dumps({"text": "<p>" + "本报讯，市场今日平稳运行，成交量较昨日有所放大。" * 40 + "</p>"},
+                  ensure_ascii=False)
+n = 0
+for s in range(nsrc):
+    recs = []
+    for i in range(nrec):
+        code = "%s%012d" % (tag.upper()[:2], n)
+        recs.append({"infoCode": code, "title": "标题 %d" % n,
+                     "datetime": "2022-%02d-%02d %02d:%02d:%02d" % (1 + n % 12, 1 + n % 28, n % 24, n % 60, (n // 60) % 60),
+                     "medianame": media[n % len(media)]})
+        with open("%s/text/%s.json" % (root, code), "w") as f:
+            f.write(body)
+        n += 1
+    with open("%s/lists/%d.json" % (root, s), "w") as f:
+        json.dump({"record": recs}, f, ensure_ascii=False)
+PY
+}
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+mkdir -p "$work/nginx" "$work/www"
+cat > "$work/nginx/nginx.conf" <<NGX
+daemon off;
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 4096; }
+http {
+	access_log $work/nginx/access.log;
+	keepalive_requests 1000000;
+	default_type application/json;
+	etag on;
+	server {
+		listen 127.0.0.1:$port backlog=4096;
+		root $work/www;
+		location ~ ^/(\w+)/list\$ { try_files /\$1/lists/\$arg_page.json =404; }
+		location ~ ^/(\w+)/text\$ { try_files /\$1/text/\$arg_id.json =404; }
+	}
+}
+NGX
+gen main "$nsrc" "$nrec"
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+nginx_pid=$!
+for _ in $(seq 50); do
+	curl -s -o /dev/null "$base/main/list?page=0" && break
+	sleep 0.1
+done
+requests() { wc -l < "$work/nginx/access.log"; }
+
+# conf FILE SET NSOURCES RUNDIR: a configuration of NSOURCES lists of SET.
+conf() {
+	{
+		printf '[finewsd]\ndatabase = %s/db.sqlite\nsite_dir = %s/site\n' "$4" "$4"
+		printf 'site_url = https://finews.withounder.com\n'
+		printf 'max_transfers = %d\nmax_per_host = %d\n\n' "$par" "$par"
+		for s in $(seq 0 $(($3 - 1))); do
+			printf '[source s%d]\nlist_url = %s/%s/list?page=%d\n' "$s" "$base" "$2" "$s"
+			printf 'media_field = medianame\n'
+			printf 'text_url = %s/%s/text?id={id}\n' "$base" "$2"
+			printf 'link = http://finews.zning.xyz/html_News/NewsShare.html?infoCode={id}\n\n'
+		done
+	} > "$1"
+}
+
+# timed OUT CMD...: runs CMD under /usr/bin/time; OUT gets
+# "wall_s rss_kb user_s sys_s blocks_out".
+timed() {
+	local out=$1; shift
+	/usr/bin/time -f '%e %M %U %S %O' -o "$out" "$@" > "$out.stdout" 2> "$out.log" || {
+		echo "bench: failed: $*" >&2; tail -20 "$out.log" >&2; exit 1; }
+}
+
+# fw NAME CONF: finewsd --once; prints "wall rss_kb cpu_s requests files kib".
+fw() {
+	local r0 mark=$work/mark.$1
+	sync
+	touch "$mark"; sleep 0.01
+	r0=$(requests)
+	timed "$work/t.$1" "$FINEWSD" -c "$2" --once
+	read -r wall kb usr sys blk < "$work/t.$1"
+	local site=$(sed -n 's/^site_dir = //p' "$2")
+	local files=$(find "$site" -type f -newer "$mark" | wc -l)
+	echo "$wall $kb $(python3 -c "print($usr+$sys)") $(( $(requests) - r0 )) $files $((blk / 2))"
+}
+
+total=$((nsrc * nrec))
+# The raw fetch: every list and text URL, once.
+{
+	for s in $(seq 0 $((nsrc - 1))); do printf 'url = "%s/main/list?page=%d"\noutput = "/dev/null"\n' "$base" "$s"; done
+	python3 -c "
+import json, sys
+for s in range($nsrc):
+    for r in json.load(open('$work/www/main/lists/%d.json' % s))['record']:
+        print('url = \"$base/main/text?id=%s\"\noutput = \"/dev/null\"' % r['infoCode'])"
+} > "$work/urls.curl"
+nurls=$((total + nsrc))
+
+res=$work/results
+: > "$res"
+for run in $(seq "$runs"); do
+	echo "bench: run $run of $runs" >&2
+	sync
+	timed "$work/t.raw" curl -s --fail --parallel --parallel-max "$par" -K "$work/urls.curl"
+	read -r wall kb usr sys blk < "$work/t.raw"
+	echo "raw $run $wall $kb $(python3 -c "print($usr+$sys)") - - - -" >> "$res"
+
+	rm -rf "$work/old"; sync
+	timed "$work/t.old" python3 "$here/old-pipeline.py" "$base/main" "$nsrc" "$work/old/site" "$par"
+	read -r wall kb usr sys blk < "$work/t.old"
+	read -r nposts _ < "$work/t.old.stdout"
+	[ "$nposts" -eq "$total" ] || { echo "bench: old pipeline wrote $nposts posts" >&2; exit 1; }
+	# Nothing new: the old pipeline does it all again.
+	touch "$work/mark.old"; sleep 0.01; r0=$(requests)
+	timed "$work/t.old2" python3 "$here/old-pipeline.py" "$base/main" "$nsrc" "$work/old/site" "$par"
+	files=$(find "$work/old/site" -type f -newer "$work/mark.old" | wc -l)
+	read -r _ _ _ _ blk2 < "$work/t.old2"
+	echo "old $run $wall $kb $(python3 -c "print($usr+$sys)") $(( $(requests) - r0 )) $files $((blk2 / 2)) -" >> "$res"
+
+	rm -rf "$work/fw"; mkdir -p "$work/fw"; conf "$work/fw.conf" main "$nsrc" "$work/fw"
+	read -r wall kb cpu _ _ _ < <(fw cold "$work/fw.conf")
+	nposts=$(find "$work/fw/site/_posts" -name '*.md' | wc -l)
+	[ "$nposts" -eq "$total" ] || { echo "bench: finewsd wrote $nposts posts" >&2; exit 1; }
+	read -r wall2 kb2 cpu2 req2 files2 kib2 < <(fw again "$work/fw.conf")
+	echo "finewsd $run $wall $kb $cpu $req2 $files2 $kib2 $wall2/$cpu2/$((kb2 / 1024))" >> "$res"
+done
+
+python3 - "$res" "$total" "$nurls" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+total, nurls = int(sys.argv[2]), int(sys.argv[3])
+def rate(r):   # records/s; the raw fetch counts requests
+    return (nurls if r[0] == "raw" else total) / max(float(r[2]), 1e-3)
+print("%-8s %4s %10s %12s %9s %22s" % ("", "run", "records/s", "CPU ms/1k", "RSS MiB",
+                                       "nothing new: req/files/KiB"))
+med = {}
+for who in ("raw", "old", "finewsd"):
+    rs = [r for r in rows if r[0] == who]
+    for r in rs:
+        extra = "-" if r[5] == "-" else "%s/%s/%s" % (r[5], r[6], r[7])
+        print("%-8s %4s %10.0f %12.0f %9.1f %22s" % (who, r[1], rate(r),
+              float(r[4]) * 1e6 / (nurls if who == "raw" else total), int(r[3]) / 1024, extra))
+    med[who] = statistics.median(rate(r) for r in rs)
+    print("%-8s %4s %10.0f" % (who, "med", med[who]))
+print("finewsd / old pipeline: %.1fx   finewsd / raw fetch: %.0f %%  (medians; raw in requests/s)"
+      % (med["finewsd"] / med["old"], 100 * med["finewsd"] / med["raw"]))
+for r in rows:
+    if r[0] == "finewsd":
+        w, c, m = r[8].split("/")
+        print("finewsd run %s, nothing new: %s s wall, %.0f ms CPU, %s MiB" % (r[1], w, float(c) * 1000, m))
+PY
+n10k_cpu=$(awk '$1 == "finewsd" {split($9, a, "/"); print a[2]; exit}' "$res")
+[ "$scale" = 1 ] || exit 0
+
+echo >&2 "bench: scale runs (generating 200,000 records)"
+echo
+echo "scale runs"
+gen big 100 2000
+mkdir -p "$work/big"; conf "$work/big.conf" big 100 "$work/big"
+read -r wall kb cpu _ _ _ < <(fw bigcold "$work/big.conf")
+printf '200,000 records in one poll: %.0f records/s, %.0f ms CPU per 1,000, peak RSS %.1f MiB\n' \
+    "$(python3 -c "print(200000/$wall)")" "$(python3 -c "print($cpu*1000/200)")" "$(python3 -c "print($kb/1024)")"
+read -r wall kb cpu req files kib < <(fw bigagain "$work/big.conf")
+printf 'start + poll, nothing new: 200,000 stored %.0f ms CPU (%s s wall, %.1f MiB, %s requests, %s files); 10,000 stored %.0f ms CPU\n' \
+    "$(python3 -c "print($cpu*1000)")" "$wall" "$(python3 -c "print($kb/1024)")" "$req" "$files" "$(python3 -c "print($n10k_cpu*1000)")"
+
+gen many 5000 1
+for ns in 1000 5000; do
+	rm -rf "$work/many$ns"; mkdir -p "$work/many$ns"
+	conf "$work/many$ns.conf" many "$ns" "$work/many$ns"
+	read -r wall kb cpu req _ _ < <(fw "many$ns" "$work/many$ns.conf")
+	read -r wall2 kb2 cpu2 req2 files2 _ < <(fw "many${ns}b" "$work/many$ns.conf")
+	printf '%d sources: a cold cycle %.0f ms CPU (%.2f ms per source, %s requests, %s s wall); nothing new %.0f ms CPU (%.2f ms per source, %s requests, %s files)\n' \
+	    "$ns" "$(python3 -c "print($cpu*1000)")" "$(python3 -c "print($cpu*1000/$ns)")" "$req" "$wall" \
+	    "$(python3 -c "print($cpu2*1000)")" "$(python3 -c "print($cpu2*1000/$ns)")" "$req2" "$files2"
+done
+
+for n in 20000 100000; do
+	rm -rf "$work/imp$n"; mkdir -p "$work/imp$n/posts"
+	[ -f "$work/big.posts" ] || find "$work/big/site/_posts" -name '*.md' | sort > "$work/big.posts"
+	sed -n "1,${n}p" "$work/big.posts" | xargs cp -l -t "$work/imp$n/posts"
+	conf "$work/imp$n.conf" big 1 "$work/imp$n"
+	sync
+	timed "$work/t.imp$n" "$FINEWSD" -c "$work/imp$n.conf" --import "$work/imp$n/posts"
+	read -r wall kb usr sys _ < "$work/t.imp$n"
+	printf -- '--import of %d posts: %s s wall, %.0f ms CPU, %.1f MiB\n' "$n" "$wall" \
+	    "$(python3 -c "print(($usr+$sys)*1000)")" "$(python3 -c "print($kb/1024)")"
+done
