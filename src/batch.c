@@ -74,6 +74,9 @@ batch_set_conf(struct batch *b, const struct conf *c)
 {
 	int rc = batch_flush(b) < 0 ? -1 : 0;
 
+	/* The category pages known to exist are those of the old site_dir. */
+	if (strcmp(b->c->site_dir, c->site_dir) != 0)
+		strset_clear(&b->pages);
 	b->c = c;
 	return rc;
 }

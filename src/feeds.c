@@ -47,7 +47,8 @@ static long long
 feeds_conf_hash(const struct conf *c)
 {
 	char buf[64];
-	const char *parts[] = { c->site_url, c->websub_hub, buf };
+	/* site_dir too: feeds moved elsewhere by a reload are written there. */
+	const char *parts[] = { c->site_url, c->websub_hub, c->site_dir, buf };
 	unsigned long long h = 0xcbf29ce484222325ULL;
 
 	snprintf(buf, sizeof(buf), "%ld/%d/%d", c->feed_entries, c->formats,

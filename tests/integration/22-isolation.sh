@@ -304,3 +304,27 @@ daemon_expect_rc 0
 kill "$locker" 2>/dev/null || true
 wait "$locker" 2>/dev/null || true
 mock_stop
+
+echo "a reload that moves site_dir: the next poll writes the new site whole"
+rm -rf "$T_SITE" "$T_DB"*
+mock_market 37 NW202401150000000601
+mock_start
+conf_begin interval=3600
+conf_source_market s37 37
+daemon_start -- -v
+wait_polls 1 s37 "the first poll ends"
+OLD_SITE=$T_SITE
+T_SITE=$TMP/site2
+conf_begin interval=3600
+conf_source_market s37 37
+mock_market 37 NW202401150000000601 NW202401160000000602
+daemon_signal HUP
+wait_polls 2 s37 "the poll after the reload ends"
+assert_exists "$(post_of NW202401160000000602)"
+assert_exists "$T_SITE/category/cailianshe.html"
+assert_exists "$T_SITE/feeds/all.xml"
+assert_exists "$T_SITE/feeds/cailianshe.xml"
+assert_eq 0 "$(log_count 'source s37: poll failed')" "no poll failed"
+daemon_stop TERM
+T_SITE=$OLD_SITE
+mock_stop
