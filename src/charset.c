@@ -736,3 +736,14 @@ charset_mark_find(const char *s, size_t n, size_t *offset)
 		*offset = off;
 	return 1;
 }
+
+void
+charset_undecoded_message(char *err, size_t errlen, const char *name,
+    size_t offset)
+{
+	if (offset == (size_t)-1)
+		err_set(err, errlen, "bytes that do not decode as %s", name);
+	else
+		err_set(err, errlen, "bytes that do not decode as %s at offset "
+		    "%zu", name, offset);
+}

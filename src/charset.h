@@ -103,4 +103,11 @@ const char *charset_decode(const struct charset_choice *ch, const char *buf,
  */
 int charset_mark_find(const char *s, size_t n, size_t *offset);
 
+/*
+ * "bytes that do not decode as NAME at offset OFFSET" (OFFSET as
+ * charset_mark_find() gives it) into ERR: the one wording of the logs.
+ */
+void charset_undecoded_message(char *err, size_t errlen, const char *name,
+    size_t offset);
+
 #endif

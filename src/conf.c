@@ -54,6 +54,7 @@ enum conf_kind {
 	KIND_ARGV,
 	KIND_RELDIR,	/* relative, never climbing out with ".." */
 	KIND_FORMAT,
+	KIND_CHARSET,	/* a charset iconv knows */
 };
 
 struct conf_key {
@@ -106,6 +107,7 @@ static const struct conf_key source_keys[] = {
 	{ "date_xpath", S(date_xpath), KIND_XPATH, 0, 0 },
 	{ "media_xpath", S(media_xpath), KIND_XPATH, 0, 0 },
 	{ "text_xpath", S(text_xpath), KIND_XPATH, 0, 0 },
+	{ "charset", S(charset), KIND_CHARSET, 0, 0 },
 };
 #undef S
 
@@ -208,6 +210,8 @@ conf_string_check(const struct conf_key *k, const char *value, char *msg,
 		return conf_value_check_xpath(k->name, value, msg, msglen);
 	case KIND_RELDIR:
 		return conf_value_check_reldir(k->name, value, msg, msglen);
+	case KIND_CHARSET:
+		return conf_value_check_charset(k->name, value, msg, msglen);
 	default:
 		return 0;
 	}
@@ -716,9 +720,20 @@ conf_source_hash(const struct conf_source *sc, char buf[17])
 		sc->list_xpath, sc->id_xpath, sc->title_xpath, sc->date_xpath,
 		sc->media_xpath, sc->text_xpath,
 	};
+	/*
+	 * Keys added since: each counts only when set, so that a source
+	 * that does not use them keeps the fingerprint it had.
+	 */
+	const char *const later[] = {
+		"charset", sc->charset,
+	};
 	uint64_t h = 0xcbf29ce484222325ULL;
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		h = conf_hash_str(h, keys[i]);
+	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i += 2)
+		if (later[i + 1] != NULL)
+			h = conf_hash_str(conf_hash_str(h, later[i]),
+			    later[i + 1]);
 	snprintf(buf, 17, "%016llx", (unsigned long long)h);
 }

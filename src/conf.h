@@ -32,6 +32,8 @@ struct conf_source {
 	enum conf_format format;
 	char *list_xpath, *id_xpath, *title_xpath, *date_xpath, *media_xpath;
 	char *text_xpath;
+	char *charset;          /* read every response in it; NULL: as the
+	                         * response says (charset.h) */
 };
 
 struct conf_category {

@@ -4,9 +4,9 @@
  * relative directories, URLs and URL templates, site_url and XPath
  * expressions.  See conf_value.h.  Owns no state; every message it writes
  * names the key, and conf.c adds the file and line.  Calls libcurl's URL
- * parser, libxml2's XPath compiler, datetime (the UTC offset), slug (what
- * a slug is), tmpl (filling templates), util and libc, never back into
- * conf.c.
+ * parser, libxml2's XPath compiler, charset (the charsets iconv knows),
+ * datetime (the UTC offset), slug (what a slug is), tmpl (filling
+ * templates), util and libc, never back into conf.c.
  */
 #include "config.h"
 
@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 #include <libxml/xpath.h>
 
+#include "charset.h"
 #include "conf.h"
 #include "conf_value.h"
 #include "datetime.h"
@@ -337,5 +338,18 @@ conf_value_check_xpath(const char *name, const char *value, char *err,
 	err_set(err, errlen, "%s: XPath syntax error at column %d: %s",
 	    name, ctx->lastError.int1 + 1, value);
 	xmlXPathFreeContext(ctx);
+	return -1;
+}
+
+int
+conf_value_check_charset(const char *name, const char *value, char *err,
+    size_t errlen)
+{
+	char cs[CHARSET_NAME_MAX];
+
+	if (charset_resolve(value, cs) == 0)
+		return 0;
+	err_set(err, errlen, "%s: not a charset iconv knows (gbk, gb18030, "
+	    "big5, utf-8, iso-8859-1, ...): %s", name, value);
 	return -1;
 }

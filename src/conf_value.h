@@ -80,6 +80,10 @@ int conf_value_check_category_url(const char *name, const char *value,
 int conf_value_parse_site_url(const char *name, const char *value,
     char **url, char **host, char *err, size_t errlen);
 
+/* A charset iconv knows, by a label charset_resolve() takes. */
+int conf_value_check_charset(const char *name, const char *value, char *err,
+    size_t errlen);
+
 /* An XPath expression that libxml2 compiles. */
 int conf_value_check_xpath(const char *name, const char *value, char *err,
     size_t errlen);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "charset.h"
 #include "datetime.h"
 #include "record.h"
 #include "slug.h"
@@ -87,6 +88,51 @@ record_date_parse(const char *s, long tz_offset, long long *t)
 	dt.offset = tz_offset;
 	*t = datetime_epoch(&dt);
 	return 0;
+}
+
+const char record_undecoded[] = "bytes that do not decode";
+
+int
+record_check_marks(struct record *r)
+{
+	char *const fields[] = { r->id, r->file_id, r->title, r->date,
+	    r->media, r->digest, r->link, r->body };
+	size_t i, at, first = (size_t)-1;
+	int found = 0;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i] != NULL &&
+		    charset_mark_find(fields[i], strlen(fields[i]), &at)) {
+			if (!found || (at != (size_t)-1 && at < first))
+				first = at;
+			found = 1;
+		}
+	if (!found)
+		return 0;
+	r->skip = record_undecoded;
+	r->skip_at = first;
+	if (r->id != NULL && charset_mark_find(r->id, strlen(r->id), &at)) {
+		free(r->id);
+		r->id = NULL;
+	}
+	if (r->file_id != NULL &&
+	    charset_mark_find(r->file_id, strlen(r->file_id), &at)) {
+		free(r->file_id);
+		r->file_id = NULL;
+	}
+	return 1;
+}
+
+const char *
+record_skip_explain(const struct conf_source *sc, const struct record *r,
+    const char *charset, char *buf, size_t size)
+{
+	if (r->skip == record_undecoded)
+		charset_undecoded_message(buf, size, charset != NULL ?
+		    charset : "UTF-8", r->skip_at);
+	else
+		(void)snprintf(buf, size, "%s", r->skip != NULL ? r->skip : "");
+	return buf;
 }
 
 const char *

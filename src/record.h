@@ -47,6 +47,9 @@ struct record {
 	char *link;      /* from link_field, when the source sets one */
 	char *body;      /* the article HTML, once its text is fetched */
 	const char *skip;/* why the record is unusable (static string), or NULL */
+	size_t skip_at;  /* with record_undecoded: the offset in the response
+	                  * of the bytes that did not decode ((size_t)-1: not
+	                  * known) */
 };
 
 struct record_list {
@@ -77,6 +80,28 @@ int record_id_is_fit(const char *s);
  * it names at TZ_OFFSET seconds east of UTC in *T.  0 or -1.
  */
 int record_date_parse(const char *s, long tz_offset, long long *t);
+
+/*
+ * The skip reason of a record a field of which holds bytes that did not
+ * decode in the response's charset (charset.h's marks): "bytes that do not
+ * decode".  It comes before every other reason.
+ */
+extern const char record_undecoded[];
+
+/*
+ * Skips R (record_undecoded, the offset in skip_at) when one of its fields
+ * holds the mark of bytes that did not decode; an id or file id with one
+ * is dropped, as it names nothing.  1 when it did, 0 otherwise.
+ */
+int record_check_marks(struct record *r);
+
+/*
+ * R's skip reason as a log line gives it, into BUF[SIZE]: with the offset
+ * and CHARSET (the charset the response was read in) for bytes that did
+ * not decode.  Returns BUF.
+ */
+const char *record_skip_explain(const struct conf_source *sc,
+    const struct record *r, const char *charset, char *buf, size_t size);
 
 /*
  * The skip reason of R, or NULL when R is fit to become a post: the checks

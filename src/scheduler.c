@@ -254,12 +254,22 @@ psrc_finish(struct psrc *ps)
 	scheduler_idle(p);
 }
 
+/* What the parsers need of the response R: its URL and Content-Type. */
+static void
+scheduler_response(const struct fetch_result *r, struct source_response *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	resp->url = r->final_url != NULL ? r->final_url : r->url;
+	resp->content_type = r->content_type;
+}
+
 static void
 text_done(void *arg, const struct fetch_result *r)
 {
 	struct text_req *req = arg;
 	struct psrc *ps = req->ps;
 	struct record_post *it = req->it;
+	struct source_response resp;
 	char err[256];
 	char *html = NULL;
 
@@ -268,12 +278,20 @@ text_done(void *arg, const struct fetch_result *r)
 		record_post_free(it);
 		return;
 	}
+	scheduler_response(r, &resp);
 	if (!r->ok) {
 		log_warnx("source %s: record %s: text %s: %s; tried again at the next poll",
 		    ps->sc->name, it->info_code, r->url, r->error);
 		psrc_set_error(ps, "text of %s: %s", it->info_code, r->error);
 		record_post_free(it);
-	} else if ((html = source_parse_text(ps->sc, r->body, r->len, err, sizeof(err))) == NULL) {
+	} else if ((html = source_parse_text(ps->sc, &resp, r->body, r->len, err,
+	    sizeof(err))) == NULL && errno == EILSEQ) {
+		/* Bytes that do not decode: skipped, not a failure of the source. */
+		log_warnx("source %s: record %s skipped: text %s: %s", ps->sc->name,
+		    it->info_code, r->url, err);
+		ps->skipped++;
+		record_post_free(it);
+	} else if (html == NULL) {
 		log_warnx("source %s: record %s: text %s: %s; tried again at the next poll",
 		    ps->sc->name, it->info_code, r->url, err);
 		psrc_set_error(ps, "text of %s: %s", it->info_code, err);
@@ -320,7 +338,8 @@ psrc_fetch_text(struct psrc *ps, struct record *rec)
 	req->ps = ps;
 	req->it = it;
 	ps->outstanding++;
-	if (fetch_start(ps->p->f, url, NULL, NULL, text_done, req) == -1) {
+	if (fetch_start(ps->p->f, &(struct fetch_req){ .url = url }, text_done,
+	    req) == -1) {
 		ps->outstanding--;
 		free(req);
 		record_post_free(it);
@@ -336,19 +355,27 @@ static void
 psrc_take_list(struct psrc *ps, const struct fetch_result *r)
 {
 	struct record_list list = { 0 };
+	struct source_response resp;
 	char err[256];
 
-	if (source_parse_list(ps->sc, r->body, r->len, &list, err, sizeof(err)) == -1) {
+	scheduler_response(r, &resp);
+	if (source_parse_list(ps->sc, &resp, r->body, r->len, &list, err,
+	    sizeof(err)) == -1) {
 		psrc_set_error(ps, "list %s: %s", r->url, err);
 		return;
 	}
+	log_debug("source %s: list %s read as %s", ps->sc->name, r->url,
+	    resp.charset);
 	for (size_t i = 0; i < list.n; i++) {
 		struct record *rec = &list.v[i];
 		int known;
 
 		if (rec->skip != NULL) {
-			log_warnx("source %s: record %s skipped: %s", ps->sc->name,
-			    rec->id && *rec->id ? rec->id : "(no id)", rec->skip);
+			log_warnx("source %s: record %s skipped: %s%s", ps->sc->name,
+			    rec->id && *rec->id ? rec->id : "(no id)",
+			    record_skip_explain(ps->sc, rec, resp.charset, err,
+			    sizeof(err)), rec->skip == record_undecoded ?
+			    " of the list" : "");
 			ps->skipped++;
 			continue;
 		}
@@ -416,7 +443,8 @@ psrc_start(struct psrc *ps)
 		free(s.last_modified);
 		s.etag = s.last_modified = NULL;
 	}
-	if (fetch_start(p->f, ps->sc->list_url, s.etag, s.last_modified, list_done, ps) == -1) {
+	if (fetch_start(p->f, &(struct fetch_req){ .url = ps->sc->list_url,
+	    .etag = s.etag, .last_modified = s.last_modified }, list_done, ps) == -1) {
 		ps->outstanding = 0;
 		psrc_set_error(ps, "cannot start the list request");
 		psrc_finish(ps);

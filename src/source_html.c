@@ -3,9 +3,9 @@
  * HTML parser and XPath, steered by the [source] keys of the configuration.
  * See source_impl.h.
  *
- * It calls libxml2, util (error messages, white space), utf8 (repair) and
- * record (the record list and record_check()); nothing else, and never
- * source.c.  A pure function of its arguments: no I/O, no logging, no
+ * It calls libxml2, util (error messages, white space), utf8 (repair),
+ * charset (the marks of bytes that did not decode) and record (the record
+ * list and record_check()); nothing else, and never source.c.  A pure function of its arguments: no I/O, no logging, no
  * state kept between calls, so that a fuzzer can drive it.
  *
  * libxml2 reports problems through per-thread handlers that print to
@@ -19,6 +19,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@
 #include <libxml/xmlsave.h>
 #include <libxml/xpath.h>
 
+#include "charset.h"
 #include "record.h"
 #include "source_impl.h"
 #include "utf8.h"
@@ -236,7 +238,8 @@ source_html_item(const struct conf_source *sc, xmlXPathContextPtr ctx,
 }
 
 int
-source_html_list(const struct conf_source *sc, const char *buf, size_t len,
+source_html_list(const struct conf_source *sc,
+    const struct source_response *resp, const char *buf, size_t len,
     struct record_list *out, char *err, size_t errlen)
 {
 	struct source_quiet q;
@@ -319,8 +322,52 @@ done:
 	return s;
 }
 
+/* 1 when the text node or attribute value N holds a mark, its offset in *AT. */
+static int
+source_html_node_marked(xmlNodePtr n, size_t *at)
+{
+	const char *s = (const char *)n->content;
+
+	return s != NULL && charset_mark_find(s, strlen(s), at);
+}
+
+/*
+ * 1 when the subtree of NODE holds the mark of bytes that did not decode,
+ * in its text or an attribute value, with the offset it names in *AT.  The
+ * serialized article would show a mark in text, but a URL attribute comes
+ * out percent-encoded, so the tree is where to look.
+ */
+static int
+source_html_marked(xmlNodePtr node, size_t *at)
+{
+	xmlNodePtr n = node;
+	xmlAttrPtr a;
+
+	while (n != NULL) {
+		if (source_html_node_marked(n, at))
+			return 1;
+		if (n->type == XML_ELEMENT_NODE)
+			for (a = n->properties; a != NULL; a = a->next)
+				for (xmlNodePtr t = a->children; t != NULL;
+				    t = t->next)
+					if (source_html_node_marked(t, at))
+						return 1;
+		if (n->type == XML_ELEMENT_NODE && n->children != NULL) {
+			n = n->children;
+			continue;
+		}
+		while (n != node && n->next == NULL)
+			n = n->parent;
+		if (n == node)
+			break;
+		n = n->next;
+	}
+	return 0;
+}
+
 char *
-source_html_text(const struct conf_source *sc, const char *buf, size_t len,
+source_html_text(const struct conf_source *sc,
+    const struct source_response *resp, const char *buf, size_t len,
     char *err, size_t errlen)
 {
 	struct source_quiet q;
@@ -328,6 +375,8 @@ source_html_text(const struct conf_source *sc, const char *buf, size_t len,
 	xmlXPathContextPtr ctx;
 	xmlXPathObjectPtr res = NULL;
 	char *s = NULL;
+	size_t at;
+	int e = 0;
 
 	source_xml_quiet(&q);
 	if (source_html_load(buf, len, &doc, &ctx, err, errlen) == -1)
@@ -347,6 +396,11 @@ source_html_text(const struct conf_source *sc, const char *buf, size_t len,
 		err_set(err, errlen, "text_xpath matched nothing");
 		goto done;
 	}
+	if (source_html_marked(res->nodesetval->nodeTab[0], &at)) {
+		charset_undecoded_message(err, errlen, resp->charset, at);
+		e = EILSEQ;
+		goto done;
+	}
 	if ((s = source_html_inner(doc, res->nodesetval->nodeTab[0])) == NULL)
 		err_set(err, errlen, "cannot serialize the article");
 done:
@@ -354,5 +408,7 @@ done:
 	xmlXPathFreeContext(ctx);
 	xmlFreeDoc(doc);
 	source_xml_unquiet(&q);
+	if (e != 0)
+		errno = e;
 	return s;
 }

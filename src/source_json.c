@@ -394,7 +394,8 @@ done:
 }
 
 int
-source_json_list(const struct conf_source *sc, const char *buf, size_t len,
+source_json_list(const struct conf_source *sc,
+    const struct source_response *resp, const char *buf, size_t len,
     struct record_list *out, char *err, size_t errlen)
 {
 	char *path, *keys[SOURCE_NFIELDS] = { NULL };
@@ -430,7 +431,8 @@ done:
  * configured one is missing or null.
  */
 char *
-source_json_text(const struct conf_source *sc, const char *buf, size_t len,
+source_json_text(const struct conf_source *sc,
+    const struct source_response *resp, const char *buf, size_t len,
     char *err, size_t errlen)
 {
 	const char *key = sc->text_field != NULL ? sc->text_field : "text";

@@ -137,7 +137,7 @@ fuzz_list(const struct conf_source *sc, const uint8_t *data, size_t size)
 	size_t i;
 
 	err[0] = '\0';
-	if (source_parse_list(sc, (const char *)data, size, &l, err,
+	if (source_parse_list(sc, NULL, (const char *)data, size, &l, err,
 	    sizeof(err)) == -1) {
 		if (l.n != 0 || err[0] == '\0')
 			__builtin_trap();
@@ -157,7 +157,7 @@ fuzz_text(const struct conf_source *sc, const uint8_t *data, size_t size)
 	char err[256], *s;
 
 	err[0] = '\0';
-	if ((s = source_parse_text(sc, (const char *)data, size, err,
+	if ((s = source_parse_text(sc, NULL, (const char *)data, size, err,
 	    sizeof(err))) == NULL) {
 		if (err[0] == '\0')
 			__builtin_trap();

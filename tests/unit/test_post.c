@@ -62,7 +62,7 @@ test_seed_post(void **state)
 
 	/* The text as the daemon gets it: through the source parser. */
 	json = slurp(FIXTURE("seed-text.json"), &jlen);
-	text = source_parse_text(&sc, json, jlen, err, sizeof(err));
+	text = source_parse_text(&sc, NULL, json, jlen, err, sizeof(err));
 	assert_non_null(text);
 	body = post_body_make(text, NULL);
 	assert_non_null(body);
