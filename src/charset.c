@@ -366,9 +366,7 @@ charset_from_meta(const char *buf, size_t len, const char **label, size_t *n)
 
 	while (s.p < s.end) {
 		left = (size_t)(s.end - s.p);
-		if (*s.p != '<') {
-			s.p++;
-		} else if (left >= 4 && memcmp(s.p, "<!--", 4) == 0) {
+		if (left >= 4 && memcmp(s.p, "<!--", 4) == 0) {
 			/* "<!-->" is a whole comment. */
 			s.p += 2;
 			if (!sniff_skip_past(&s, "-->"))
@@ -378,15 +376,15 @@ charset_from_meta(const char *buf, size_t len, const char **label, size_t *n)
 			s.p += 5;
 			if (sniff_meta(&s, label, n))
 				return 1;
-		} else if (left >= 2 && (sniff_is_alpha(s.p[1]) || (left >= 3 &&
-		    s.p[1] == '/' && sniff_is_alpha(s.p[2])))) {
+		} else if (*s.p == '<' && left >= 2 && (sniff_is_alpha(s.p[1]) ||
+		    (left >= 3 && s.p[1] == '/' && sniff_is_alpha(s.p[2])))) {
 			while (s.p < s.end && *s.p != '>' &&
 			    !charset_is_space(*s.p))
 				s.p++;
 			while (sniff_attr(&s, &a))
 				;
-		} else if (left >= 2 && (s.p[1] == '!' || s.p[1] == '/' ||
-		    s.p[1] == '?')) {
+		} else if (*s.p == '<' && left >= 2 && (s.p[1] == '!' ||
+		    s.p[1] == '/' || s.p[1] == '?')) {
 			if (!sniff_skip_past(&s, ">"))
 				return 0;
 		} else

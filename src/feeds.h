@@ -6,8 +6,9 @@
  * "feeds_dirty" flag is up) and their rewriting: each marked category's
  * feed, all.xml and index.opml, in one batch of atomic files, after which
  * the flag is lowered.  A failed rewrite keeps the marks, so it is tried
- * again.  Calls store, atom, record (category URLs), fsutil, strset, util,
- * log.
+ * again.  An entry's content is the post's body as HTML (post), cleaned
+ * (clean) whatever its source.  Calls store, atom, post, clean, record
+ * (category URLs), fsutil, strset, util, log.
  */
 #ifndef FINEWSD_FEEDS_H
 #define FINEWSD_FEEDS_H
