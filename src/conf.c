@@ -55,6 +55,8 @@ enum conf_kind {
 	KIND_RELDIR,	/* relative, never climbing out with ".." */
 	KIND_FORMAT,
 	KIND_CHARSET,	/* a charset iconv knows */
+	KIND_DATE_FORMAT,
+	KIND_SRC_TZ,	/* a source's own timezone */
 };
 
 struct conf_key {
@@ -108,6 +110,8 @@ static const struct conf_key source_keys[] = {
 	{ "media_xpath", S(media_xpath), KIND_XPATH, 0, 0 },
 	{ "text_xpath", S(text_xpath), KIND_XPATH, 0, 0 },
 	{ "charset", S(charset), KIND_CHARSET, 0, 0 },
+	{ "date_format", S(date_format), KIND_DATE_FORMAT, 0, 0 },
+	{ "timezone", S(tz), KIND_SRC_TZ, 0, 0 },
 };
 #undef S
 
@@ -212,6 +216,9 @@ conf_string_check(const struct conf_key *k, const char *value, char *msg,
 		return conf_value_check_reldir(k->name, value, msg, msglen);
 	case KIND_CHARSET:
 		return conf_value_check_charset(k->name, value, msg, msglen);
+	case KIND_DATE_FORMAT:
+		return conf_value_check_date_format(k->name, value, msg,
+		    msglen);
 	default:
 		return 0;
 	}
@@ -253,6 +260,14 @@ conf_field_set(struct conf_parse *p, void *base, const struct conf_key *k,
 		rv = conf_value_parse_tz(k->name, value, p->c->tz,
 		    &p->c->tz_offset, msg, sizeof(msg));
 		break;
+	case KIND_SRC_TZ: {
+		struct conf_source *src = base;
+
+		rv = conf_value_parse_tz(k->name, value, src->tz,
+		    &src->tz_offset, msg, sizeof(msg));
+		src->has_tz = rv == 0;
+		break;
+	}
 	case KIND_ARGV:
 		rv = conf_value_split_argv(value, (char ***)(void *)field, msg,
 		    sizeof(msg));
@@ -632,6 +647,14 @@ out:
 	return p.c;
 }
 
+/* 1 for the kinds kept as a malloc'd string in their field. */
+static int
+conf_kind_is_string(enum conf_kind kind)
+{
+	return kind != KIND_NUMBER && kind != KIND_FORMAT &&
+	    kind != KIND_SRC_TZ;
+}
+
 static void
 conf_source_free(struct conf_source *s)
 {
@@ -639,8 +662,7 @@ conf_source_free(struct conf_source *s)
 
 	free(s->name);
 	for (i = 0; i < NITEMS(source_keys); i++)
-		if (source_keys[i].kind != KIND_NUMBER &&
-		    source_keys[i].kind != KIND_FORMAT)
+		if (conf_kind_is_string(source_keys[i].kind))
 			free(*(char **)(void *)((char *)s +
 			    source_keys[i].off));
 }
@@ -726,6 +748,8 @@ conf_source_hash(const struct conf_source *sc, char buf[17])
 	 */
 	const char *const later[] = {
 		"charset", sc->charset,
+		"date_format", sc->date_format,
+		"timezone", sc->has_tz ? sc->tz : NULL,
 	};
 	uint64_t h = 0xcbf29ce484222325ULL;
 

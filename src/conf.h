@@ -34,6 +34,11 @@ struct conf_source {
 	char *text_xpath;
 	char *charset;          /* read every response in it; NULL: as the
 	                         * response says (charset.h) */
+	char *date_format;      /* strptime-like (datetime.h), "unix" or
+	                         * "unix_ms"; NULL: 'YYYY-MM-DD HH:MM:SS' */
+	char tz[6];             /* this source's own timezone, "+0800", */
+	long tz_offset;         /* its seconds east of UTC, */
+	int has_tz;             /* when set; else the global one */
 };
 
 struct conf_category {

@@ -353,3 +353,16 @@ conf_value_check_charset(const char *name, const char *value, char *err,
 	    "big5, utf-8, iso-8859-1, ...): %s", name, value);
 	return -1;
 }
+
+int
+conf_value_check_date_format(const char *name, const char *value, char *err,
+    size_t errlen)
+{
+	char why[256];
+
+	if (strcmp(value, "unix") == 0 || strcmp(value, "unix_ms") == 0 ||
+	    datetime_format_check(value, why, sizeof(why)) == 0)
+		return 0;
+	err_set(err, errlen, "%s: %s: %s", name, why, value);
+	return -1;
+}

@@ -84,6 +84,13 @@ int conf_value_parse_site_url(const char *name, const char *value,
 int conf_value_check_charset(const char *name, const char *value, char *err,
     size_t errlen);
 
+/*
+ * A source's date_format: "unix", "unix_ms", or a format
+ * datetime_parse_format() takes that names a day.
+ */
+int conf_value_check_date_format(const char *name, const char *value,
+    char *err, size_t errlen);
+
 /* An XPath expression that libxml2 compiles. */
 int conf_value_check_xpath(const char *name, const char *value, char *err,
     size_t errlen);

@@ -78,19 +78,95 @@ record_id_is_fit(const char *s)
 	return p - (const unsigned char *)s <= RECORD_ID_MAX;
 }
 
-int
-record_date_parse(const char *s, long tz_offset, long long *t)
-{
-	struct datetime dt;
+/* The default shape of a source's dates, as a message shows it. */
+#define RECORD_DATE_SHAPE	"YYYY-MM-DD HH:MM:SS"
 
-	if (datetime_parse_local(s, &dt) == -1 || dt.y < 1970)
+/* Unix seconds (or with MS milliseconds) S, digits only, into *T. */
+static int
+record_date_unix(const char *s, int ms, long long *t)
+{
+	long long v = 0;
+	size_t n = 0;
+
+	for (; s[n] >= '0' && s[n] <= '9'; n++) {
+		if (n >= 15)
+			return -1;
+		v = v * 10 + (s[n] - '0');
+	}
+	if (n == 0 || s[n] != '\0')
 		return -1;
-	dt.offset = tz_offset;
-	*t = datetime_epoch(&dt);
+	*t = ms ? v / 1000 : v;
 	return 0;
 }
 
+/* The default shape, seconds optional, into *DT. */
+static int
+record_date_default(const char *s, struct datetime *dt)
+{
+	char full[20];
+
+	if (datetime_parse_local(s, dt) == 0)
+		return 0;
+	/* 'YYYY-MM-DD HH:MM': the seconds are 0. */
+	if (strlen(s) != 16)
+		return -1;
+	memcpy(full, s, 16);
+	memcpy(full + 16, ":00", 4);
+	return datetime_parse_local(full, dt);
+}
+
+int
+record_source_date(const struct conf_source *sc, const char *s,
+    long tz_offset, long long *t)
+{
+	const char *fmt = sc != NULL ? sc->date_format : NULL;
+	struct datetime dt;
+	long long when = 0;
+	int has_offset = 0, has_epoch = 0, rc;
+
+	if (s == NULL)
+		return -1;
+	if (sc != NULL && sc->has_tz)
+		tz_offset = sc->tz_offset;
+	if (fmt == NULL)
+		rc = record_date_default(s, &dt);
+	else if (strcmp(fmt, "unix") == 0 || strcmp(fmt, "unix_ms") == 0) {
+		rc = record_date_unix(s, fmt[4] != '\0', &when);
+		has_epoch = 1;
+	} else
+		rc = datetime_parse_format(s, fmt, &dt, &has_offset, &when,
+		    &has_epoch);
+	if (rc == -1)
+		return -1;
+	if (!has_epoch) {
+		if (!has_offset)
+			dt.offset = tz_offset;
+		when = datetime_epoch(&dt);
+	}
+	/* The date a post shows, at the offset it is read at. */
+	datetime_from_epoch(when, tz_offset, &dt);
+	if (dt.y < 1970 || dt.y > 9999)
+		return -1;
+	*t = when;
+	return 0;
+}
+
+int
+record_date_parse(const char *s, long tz_offset, long long *t)
+{
+	return record_source_date(NULL, s, tz_offset, t);
+}
+
+int
+record_date_is_numeric(const struct conf_source *sc)
+{
+	return sc->date_format != NULL && (strcmp(sc->date_format, "unix") ==
+	    0 || strcmp(sc->date_format, "unix_ms") == 0 ||
+	    strcmp(sc->date_format, "%s") == 0);
+}
+
 const char record_undecoded[] = "bytes that do not decode";
+static const char record_bad_date[] = "bad date";
 
 int
 record_check_marks(struct record *r)
@@ -127,10 +203,19 @@ const char *
 record_skip_explain(const struct conf_source *sc, const struct record *r,
     const char *charset, char *buf, size_t size)
 {
+	const char *shape;
+
 	if (r->skip == record_undecoded)
 		charset_undecoded_message(buf, size, charset != NULL ?
 		    charset : "UTF-8", r->skip_at);
-	else
+	else if (r->skip == record_bad_date) {
+		shape = sc->date_format == NULL ? RECORD_DATE_SHAPE :
+		    strcmp(sc->date_format, "unix") == 0 ? "Unix seconds" :
+		    strcmp(sc->date_format, "unix_ms") == 0 ?
+		    "Unix milliseconds" : sc->date_format;
+		(void)snprintf(buf, size, "bad date '%.80s', expected %s",
+		    r->date != NULL ? r->date : "", shape);
+	} else
 		(void)snprintf(buf, size, "%s", r->skip != NULL ? r->skip : "");
 	return buf;
 }
@@ -155,8 +240,8 @@ record_check(const struct conf_source *sc, const struct record *r,
 		return "no title";
 	if (str_is_blank(r->date))
 		return "no date";
-	if (record_date_parse(r->date, 0, &t) == -1)
-		return "bad date";
+	if (record_source_date(sc, r->date, 0, &t) == -1)
+		return record_bad_date;
 	if (media_wanted && sc->category == NULL && str_is_blank(r->media))
 		return "no media";
 	return NULL;
@@ -255,16 +340,27 @@ record_post_make(const struct conf *c, const struct conf_source *sc,
     struct record *r, record_slug_fn *known, void *arg, const char **why)
 {
 	struct record_post *p;
+	struct datetime dt;
 	char path[4096];
 
 	*why = "out of memory";
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
-	if (record_date_parse(r->date, c->tz_offset, &p->published_at) == -1) {
+	if (record_source_date(sc, r->date, c->tz_offset, &p->published_at) ==
+	    -1) {
 		*why = "bad date";
 		goto fail;
 	}
-	(void)snprintf(p->published, sizeof(p->published), "%s %s", r->date, c->tz);
+	/* A post shows its time at the site's timezone, whatever the
+	 * source's: Jekyll files it by that day. */
+	datetime_from_epoch(p->published_at, c->tz_offset, &dt);
+	if (dt.y < 1970 || dt.y > 9999) {
+		*why = "bad date";
+		goto fail;
+	}
+	(void)snprintf(p->published, sizeof(p->published),
+	    "%04d-%02d-%02d %02d:%02d:%02d %s", dt.y, dt.mo, dt.d, dt.h, dt.mi,
+	    dt.s, c->tz);
 	if (record_post_names(c, sc, r, known, arg, p, why) == -1)
 		goto fail;
 	if ((p->link = record_link(sc, r)) == NULL) {

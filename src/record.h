@@ -75,11 +75,24 @@ void record_list_truncate(struct record_list *l, size_t n);
 int record_id_is_fit(const char *s);
 
 /*
- * Parses a source's local time 'YYYY-MM-DD HH:MM:SS' strictly (whole
- * string, real calendar date, year 1970 or later) and returns the UTC time
- * it names at TZ_OFFSET seconds east of UTC in *T.  0 or -1.
+ * Parses a source's local time 'YYYY-MM-DD HH:MM:SS' (or without its
+ * seconds, which are then 0) strictly (whole string, real calendar date,
+ * year 1970 to 9999) and returns the UTC time it names at TZ_OFFSET
+ * seconds east of UTC in *T.  0 or -1.
  */
 int record_date_parse(const char *s, long tz_offset, long long *t);
+
+/*
+ * The same for a date of source SC, in its date_format (the shape above
+ * when it has none; "unix" and "unix_ms" for Unix seconds and
+ * milliseconds) and at its own timezone, else TZ_OFFSET, unless the date
+ * carries its offset (%z).  0 or -1.
+ */
+int record_source_date(const struct conf_source *sc, const char *s,
+    long tz_offset, long long *t);
+
+/* 1 when SC's dates are numbers, which a JSON source may send as such. */
+int record_date_is_numeric(const struct conf_source *sc);
 
 /*
  * The skip reason of a record a field of which holds bytes that did not
@@ -98,7 +111,8 @@ int record_check_marks(struct record *r);
 /*
  * R's skip reason as a log line gives it, into BUF[SIZE]: with the offset
  * and CHARSET (the charset the response was read in) for bytes that did
- * not decode.  Returns BUF.
+ * not decode, with the value and the shape expected for a bad date.
+ * Returns BUF.
  */
 const char *record_skip_explain(const struct conf_source *sc,
     const struct record *r, const char *charset, char *buf, size_t size);
@@ -133,7 +147,8 @@ struct record_post {
 	char *digest;
 	char *body;            /* the post's body, once the text is in */
 	char *path;            /* "_posts/YYYY-MM-DD-<file id>.md" */
-	char published[32];    /* 'YYYY-MM-DD HH:MM:SS +0800' */
+	char published[32];    /* 'YYYY-MM-DD HH:MM:SS +0800': the source's
+	                        * date at the site's timezone */
 	long long published_at;
 };
 

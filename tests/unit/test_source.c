@@ -1011,7 +1011,10 @@ test_date(void **state)
 	assert_bad_date(" 2022-03-23 10:34:11");
 	assert_bad_date("2022-03-23T10:34:11");
 	assert_bad_date("2022-3-23 10:34:11");
-	assert_bad_date("2022-03-23 10:34");
+	/* Seconds left out are 0 (issue 8); minutes are not optional. */
+	assert_date("2022-03-23 10:34", 8 * 3600, 1648002840);
+	assert_bad_date("2022-03-23 10");
+	assert_bad_date("2022-03-23 10:34:");
 	assert_bad_date("2022-03-23");
 	assert_bad_date("+022-03-23 10:34:11");
 	assert_bad_date("2022-03-23 10:3a:11");
@@ -1058,6 +1061,36 @@ teardown(void **state)
 	return 0;
 }
 
+/* A source whose dates are Unix times may send them as JSON numbers. */
+static void
+test_json_unix_dates(void **state)
+{
+	struct conf_source sc = conf_market();
+	struct record_list l = { 0 };
+	char err[256];
+	static const char json[] = "{\"record\":["
+	    "{\"infoCode\":\"NW1\",\"title\":\"t\",\"datetime\":1717380300000,"
+	    "\"medianame\":\"m\"},"
+	    "{\"infoCode\":\"NW2\",\"title\":\"t\",\"datetime\":\"1717380300000\","
+	    "\"medianame\":\"m\"},"
+	    "{\"infoCode\":\"NW3\",\"title\":\"t\",\"datetime\":1.5,"
+	    "\"medianame\":\"m\"}]}";
+
+	sc.date_format = "unix_ms";
+	assert_int_equal(parse_str(&sc, json, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.n, 3);
+	assert_record(&l.v[0], "NW1", "NW1", "t", "1717380300000", "m");
+	assert_record(&l.v[1], "NW2", "NW2", "t", "1717380300000", "m");
+	assert_string_equal(l.v[2].skip, "no date");
+	record_list_clear(&l);
+	/* Elsewhere a number is no date. */
+	sc.date_format = NULL;
+	assert_int_equal(parse_str(&sc, json, &l, err, sizeof(err)), 0);
+	assert_string_equal(l.v[0].skip, "no date");
+	assert_string_equal(l.v[1].skip, "bad date");
+	record_list_clear(&l);
+}
+
 int
 main(void)
 {
@@ -1074,6 +1107,7 @@ main(void)
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_text_path),
 		cmocka_unit_test(test_json_bytes),
+		cmocka_unit_test(test_json_unix_dates),
 		cmocka_unit_test(test_json_types),
 		cmocka_unit_test(test_json_keys),
 		cmocka_unit_test(test_json_deep),
