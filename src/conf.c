@@ -32,6 +32,7 @@
 
 #include "conf.h"
 #include "conf_value.h"
+#include "filter.h"
 #include "log.h"
 #include "slug.h"
 #include "util.h"
@@ -57,6 +58,7 @@ enum conf_kind {
 	KIND_CHARSET,	/* a charset iconv knows */
 	KIND_DATE_FORMAT,
 	KIND_SRC_TZ,	/* a source's own timezone */
+	KIND_REGEX,	/* a PCRE2 pattern, kept with its compiled form */
 };
 
 struct conf_key {
@@ -112,6 +114,8 @@ static const struct conf_key source_keys[] = {
 	{ "charset", S(charset), KIND_CHARSET, 0, 0 },
 	{ "date_format", S(date_format), KIND_DATE_FORMAT, 0, 0 },
 	{ "timezone", S(tz), KIND_SRC_TZ, 0, 0 },
+	{ "include", S(include), KIND_REGEX, 0, 0 },
+	{ "exclude", S(exclude), KIND_REGEX, 0, 0 },
 };
 #undef S
 
@@ -242,6 +246,34 @@ conf_site_set(struct conf_parse *p, const struct conf_key *k,
 	return 0;
 }
 
+/*
+ * include or exclude of the source SRC: the pattern compiled, and kept as
+ * written beside it.
+ */
+static int
+conf_regex_set(struct conf_parse *p, struct conf_source *src,
+    const struct conf_key *k, const char *value)
+{
+	struct filter **re = strcmp(k->name, "include") == 0 ?
+	    &src->include_re : &src->exclude_re;
+	struct filter *f;
+	char msg[CONF_VALUE_ERRLEN];
+
+	if ((f = conf_value_compile_regex(k->name, value, msg,
+	    sizeof(msg))) == NULL) {
+		conf_fail(p, p->lineno, "%s", msg);
+		return -1;
+	}
+	if (conf_string_set(p, (char **)(void *)((char *)src + k->off),
+	    value) == -1) {
+		filter_free(f);
+		return -1;
+	}
+	filter_free(*re);
+	*re = f;
+	return 0;
+}
+
 /* Checks VALUE (never empty) as K says and stores it in the struct at BASE. */
 static int
 conf_field_set(struct conf_parse *p, void *base, const struct conf_key *k,
@@ -268,6 +300,8 @@ conf_field_set(struct conf_parse *p, void *base, const struct conf_key *k,
 		src->has_tz = rv == 0;
 		break;
 	}
+	case KIND_REGEX:
+		return conf_regex_set(p, base, k, value);
 	case KIND_ARGV:
 		rv = conf_value_split_argv(value, (char ***)(void *)field, msg,
 		    sizeof(msg));
@@ -665,6 +699,8 @@ conf_source_free(struct conf_source *s)
 		if (conf_kind_is_string(source_keys[i].kind))
 			free(*(char **)(void *)((char *)s +
 			    source_keys[i].off));
+	filter_free(s->include_re);
+	filter_free(s->exclude_re);
 }
 
 void
@@ -750,6 +786,8 @@ conf_source_hash(const struct conf_source *sc, char buf[17])
 		"charset", sc->charset,
 		"date_format", sc->date_format,
 		"timezone", sc->has_tz ? sc->tz : NULL,
+		"include", sc->include,
+		"exclude", sc->exclude,
 	};
 	uint64_t h = 0xcbf29ce484222325ULL;
 

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+struct filter;
+
 enum conf_format { CONF_FORMAT_JSON, CONF_FORMAT_HTML };
 
 /*
@@ -39,6 +41,8 @@ struct conf_source {
 	char tz[6];             /* this source's own timezone, "+0800", */
 	long tz_offset;         /* its seconds east of UTC, */
 	int has_tz;             /* when set; else the global one */
+	char *include, *exclude;/* regular expressions on titles, as written */
+	struct filter *include_re, *exclude_re; /* the same, compiled */
 };
 
 struct conf_category {

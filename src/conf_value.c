@@ -5,8 +5,9 @@
  * expressions.  See conf_value.h.  Owns no state; every message it writes
  * names the key, and conf.c adds the file and line.  Calls libcurl's URL
  * parser, libxml2's XPath compiler, charset (the charsets iconv knows),
- * datetime (the UTC offset), slug (what a slug is), tmpl (filling
- * templates), util and libc, never back into conf.c.
+ * datetime (the UTC offset, date formats), filter (PCRE2 patterns), slug
+ * (what a slug is), tmpl (filling templates), util and libc, never back
+ * into conf.c.
  */
 #include "config.h"
 
@@ -23,6 +24,7 @@
 #include "conf.h"
 #include "conf_value.h"
 #include "datetime.h"
+#include "filter.h"
 #include "slug.h"
 #include "tmpl.h"
 #include "util.h"
@@ -365,4 +367,16 @@ conf_value_check_date_format(const char *name, const char *value, char *err,
 		return 0;
 	err_set(err, errlen, "%s: %s: %s", name, why, value);
 	return -1;
+}
+
+struct filter *
+conf_value_compile_regex(const char *name, const char *value, char *err,
+    size_t errlen)
+{
+	struct filter *f;
+	char why[512];
+
+	if ((f = filter_compile(value, why, sizeof(why))) == NULL)
+		err_set(err, errlen, "%s: %s: %s", name, why, value);
+	return f;
 }

@@ -91,6 +91,10 @@ int conf_value_check_charset(const char *name, const char *value, char *err,
 int conf_value_check_date_format(const char *name, const char *value,
     char *err, size_t errlen);
 
+/* A PCRE2 pattern (filter.h), compiled; NULL with ERR set. */
+struct filter *conf_value_compile_regex(const char *name, const char *value,
+    char *err, size_t errlen);
+
 /* An XPath expression that libxml2 compiles. */
 int conf_value_check_xpath(const char *name, const char *value, char *err,
     size_t errlen);

@@ -10,6 +10,7 @@
 
 #include "charset.h"
 #include "datetime.h"
+#include "filter.h"
 #include "record.h"
 #include "slug.h"
 #include "tmpl.h"
@@ -245,6 +246,16 @@ record_check(const struct conf_source *sc, const struct record *r,
 	if (media_wanted && sc->category == NULL && str_is_blank(r->media))
 		return "no media";
 	return NULL;
+}
+
+int
+record_title_wanted(const struct conf_source *sc, const char *title)
+{
+	if (title == NULL)
+		return 0;
+	if (sc->include_re != NULL && !filter_match(sc->include_re, title))
+		return 0;
+	return sc->exclude_re == NULL || !filter_match(sc->exclude_re, title);
 }
 
 char *

@@ -130,6 +130,13 @@ const char *record_check(const struct conf_source *sc, const struct record *r,
     int own_file_id, int media_wanted);
 
 /*
+ * 1 when SC wants a record titled TITLE: it matches SC's include pattern,
+ * if any, and not its exclude pattern, if any.  A filtered record is not
+ * fetched nor written.
+ */
+int record_title_wanted(const struct conf_source *sc, const char *title);
+
+/*
  * Record → post.
  */
 

@@ -41,6 +41,7 @@ struct psrc {
 	int failed;         /* this poll failed (list, text or write) */
 	int written;        /* posts handed to the batch in this poll */
 	int skipped;
+	int filtered;       /* records of the list its include/exclude dropped */
 	int not_modified;   /* the list answered 304 */
 	unsigned gen;       /* write failures seen when the poll started */
 	char *etag, *last_modified;   /* of this poll's list response */
@@ -235,9 +236,16 @@ psrc_finish(struct psrc *ps)
 	if (p->write_failures != ps->gen)
 		psrc_set_error(ps, "writing posts failed");
 	else if (ps->written > 0) {
-		log_info("source %s: %d new posts", ps->sc->name, ps->written);
+		if (ps->filtered > 0)
+			log_info("source %s: %d new posts, %d filtered", ps->sc->name,
+			    ps->written, ps->filtered);
+		else
+			log_info("source %s: %d new posts", ps->sc->name, ps->written);
 		p->posts_since_feeds += ps->written;
-	} else if (!ps->failed)
+	} else if (!ps->failed && ps->filtered > 0)
+		log_debug("source %s: nothing new, %d filtered", ps->sc->name,
+		    ps->filtered);
+	else if (!ps->failed)
 		log_debug("source %s: %s", ps->sc->name,
 		    ps->not_modified ? "not modified" : "nothing new");
 	psrc_release_ids(ps);
@@ -379,6 +387,13 @@ psrc_take_list(struct psrc *ps, const struct fetch_result *r)
 			ps->skipped++;
 			continue;
 		}
+		/* Filtered out: neither fetched nor written, but counted. */
+		if (!record_title_wanted(ps->sc, rec->title)) {
+			log_debug("source %s: record %s filtered out", ps->sc->name,
+			    rec->id);
+			ps->filtered++;
+			continue;
+		}
 		if ((known = store_post_exists(ps->p->st, rec->id)) == -1) {
 			psrc_set_error(ps, "database error");
 			break;
@@ -428,7 +443,7 @@ psrc_start(struct psrc *ps)
 	}
 	ev_timer_stop(p->loop, &ps->timer);
 	ps->busy = 1;
-	ps->failed = ps->written = ps->skipped = ps->not_modified = 0;
+	ps->failed = ps->written = ps->skipped = ps->filtered = ps->not_modified = 0;
 	ps->retry_after = -1;
 	ps->gen = p->write_failures;
 	if (store_source_get(p->st, ps->sc->name, &s) == -1)

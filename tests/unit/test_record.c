@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "filter.h"
 #include "post.h"
 #include "record.h"
 
@@ -511,6 +512,30 @@ test_skip_explain(void **state)
 	record_clear(&r);
 }
 
+/* include and exclude, each alone and both. */
+static void
+test_title_wanted(void **state)
+{
+	struct conf_source sc = { .name = "s" };
+	char err[256];
+
+	assert_int_equal(record_title_wanted(&sc, "任何标题"), 1);
+	assert_int_equal(record_title_wanted(&sc, NULL), 0);
+	assert_non_null(sc.include_re = filter_compile("债|股", err,
+	    sizeof(err)));
+	assert_int_equal(record_title_wanted(&sc, "专项债发行"), 1);
+	assert_int_equal(record_title_wanted(&sc, "天气预报"), 0);
+	assert_non_null(sc.exclude_re = filter_compile("^广告", err,
+	    sizeof(err)));
+	assert_int_equal(record_title_wanted(&sc, "专项债发行"), 1);
+	assert_int_equal(record_title_wanted(&sc, "广告：买股"), 0);
+	filter_free(sc.include_re);
+	sc.include_re = NULL;
+	assert_int_equal(record_title_wanted(&sc, "天气预报"), 1);
+	assert_int_equal(record_title_wanted(&sc, "广告"), 0);
+	filter_free(sc.exclude_re);
+}
+
 int
 main(void)
 {
@@ -529,6 +554,7 @@ main(void)
 		cmocka_unit_test(test_source_dates),
 		cmocka_unit_test(test_source_date_post),
 		cmocka_unit_test(test_skip_explain),
+		cmocka_unit_test(test_title_wanted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
