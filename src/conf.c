@@ -59,6 +59,7 @@ enum conf_kind {
 	KIND_DATE_FORMAT,
 	KIND_SRC_TZ,	/* a source's own timezone */
 	KIND_REGEX,	/* a PCRE2 pattern, kept with its compiled form */
+	KIND_HEADER,	/* "Name: value", one more line each time it is set */
 };
 
 struct conf_key {
@@ -116,6 +117,8 @@ static const struct conf_key source_keys[] = {
 	{ "timezone", S(tz), KIND_SRC_TZ, 0, 0 },
 	{ "include", S(include), KIND_REGEX, 0, 0 },
 	{ "exclude", S(exclude), KIND_REGEX, 0, 0 },
+	{ "headers", S(headers), KIND_HEADER, 0, 0 },
+	{ "user_agent", S(user_agent), KIND_STR, 0, 0 },
 };
 #undef S
 
@@ -274,6 +277,28 @@ conf_regex_set(struct conf_parse *p, struct conf_source *src,
 	return 0;
 }
 
+/* Appends a copy of LINE to the NULL-terminated array at *V. */
+static int
+conf_header_add(struct conf_parse *p, char ***v, const char *line)
+{
+	size_t n = 0;
+	char **grown, *copy;
+
+	while (*v != NULL && (*v)[n] != NULL)
+		n++;
+	if ((copy = conf_strdup(p, line)) == NULL)
+		return -1;
+	if ((grown = realloc(*v, (n + 2) * sizeof(**v))) == NULL) {
+		free(copy);
+		conf_fail(p, p->lineno, "%s", strerror(errno));
+		return -1;
+	}
+	grown[n] = copy;
+	grown[n + 1] = NULL;
+	*v = grown;
+	return 0;
+}
+
 /* Checks VALUE (never empty) as K says and stores it in the struct at BASE. */
 static int
 conf_field_set(struct conf_parse *p, void *base, const struct conf_key *k,
@@ -302,6 +327,11 @@ conf_field_set(struct conf_parse *p, void *base, const struct conf_key *k,
 	}
 	case KIND_REGEX:
 		return conf_regex_set(p, base, k, value);
+	case KIND_HEADER:
+		rv = conf_value_check_header(k->name, value, msg, sizeof(msg));
+		if (rv == 0)
+			return conf_header_add(p, (char ***)(void *)field, value);
+		break;
 	case KIND_ARGV:
 		rv = conf_value_split_argv(value, (char ***)(void *)field, msg,
 		    sizeof(msg));
@@ -342,7 +372,8 @@ conf_key_set(struct conf_parse *p, void *base, const struct conf_key *keys,
 		    p->sectname);
 		return;
 	}
-	if (p->keyline[i] != 0) {
+	/* A header per line: "headers" may be given again. */
+	if (p->keyline[i] != 0 && keys[i].kind != KIND_HEADER) {
 		conf_fail(p, p->lineno, "%s: duplicate key (first at line %d)",
 		    name, p->keyline[i]);
 		return;
@@ -686,7 +717,7 @@ static int
 conf_kind_is_string(enum conf_kind kind)
 {
 	return kind != KIND_NUMBER && kind != KIND_FORMAT &&
-	    kind != KIND_SRC_TZ;
+	    kind != KIND_SRC_TZ && kind != KIND_HEADER;
 }
 
 static void
@@ -701,6 +732,9 @@ conf_source_free(struct conf_source *s)
 			    source_keys[i].off));
 	filter_free(s->include_re);
 	filter_free(s->exclude_re);
+	for (i = 0; s->headers != NULL && s->headers[i] != NULL; i++)
+		free(s->headers[i]);
+	free(s->headers);
 }
 
 void
@@ -788,6 +822,7 @@ conf_source_hash(const struct conf_source *sc, char buf[17])
 		"timezone", sc->has_tz ? sc->tz : NULL,
 		"include", sc->include,
 		"exclude", sc->exclude,
+		"user_agent", sc->user_agent,
 	};
 	uint64_t h = 0xcbf29ce484222325ULL;
 
@@ -797,5 +832,8 @@ conf_source_hash(const struct conf_source *sc, char buf[17])
 		if (later[i + 1] != NULL)
 			h = conf_hash_str(conf_hash_str(h, later[i]),
 			    later[i + 1]);
+	/* A Cookie or a Referer can change what a site answers. */
+	for (size_t i = 0; sc->headers != NULL && sc->headers[i] != NULL; i++)
+		h = conf_hash_str(conf_hash_str(h, "headers"), sc->headers[i]);
 	snprintf(buf, 17, "%016llx", (unsigned long long)h);
 }

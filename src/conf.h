@@ -43,6 +43,9 @@ struct conf_source {
 	int has_tz;             /* when set; else the global one */
 	char *include, *exclude;/* regular expressions on titles, as written */
 	struct filter *include_re, *exclude_re; /* the same, compiled */
+	char **headers;         /* "Name: value" lines sent with each of its
+	                         * requests, NULL-terminated; NULL: none */
+	char *user_agent;       /* its own User-Agent; NULL: the global one */
 };
 
 struct conf_category {

@@ -380,3 +380,37 @@ conf_value_compile_regex(const char *name, const char *value, char *err,
 		err_set(err, errlen, "%s: %s: %s", name, why, value);
 	return f;
 }
+
+/* An HTTP token character (RFC 9110, 5.6.2). */
+static int
+conf_value_is_tchar(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+-.^_`|~",
+	    c) != NULL);
+}
+
+int
+conf_value_check_header(const char *name, const char *value, char *err,
+    size_t errlen)
+{
+	const unsigned char *s = (const unsigned char *)value;
+	size_t n = 0;
+
+	while (conf_value_is_tchar(s[n]))
+		n++;
+	if (n == 0 || s[n] != ':')
+		goto bad;
+	for (s += n + 1; *s == ' ' || *s == '\t'; s++)
+		;
+	if (*s == '\0')
+		goto bad;
+	for (; *s != '\0'; s++)
+		if ((*s < 0x20 && *s != '\t') || *s == 0x7f)
+			goto bad;
+	return 0;
+bad:
+	err_set(err, errlen, "%s: not a header line 'Name: value': %s", name,
+	    value);
+	return -1;
+}

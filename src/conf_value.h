@@ -91,6 +91,13 @@ int conf_value_check_charset(const char *name, const char *value, char *err,
 int conf_value_check_date_format(const char *name, const char *value,
     char *err, size_t errlen);
 
+/*
+ * A request header line "Name: value": the name an HTTP token, the value
+ * not empty; nothing that could end the line.
+ */
+int conf_value_check_header(const char *name, const char *value, char *err,
+    size_t errlen);
+
 /* A PCRE2 pattern (filter.h), compiled; NULL with ERR set. */
 struct filter *conf_value_compile_regex(const char *name, const char *value,
     char *err, size_t errlen);

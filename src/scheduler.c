@@ -346,8 +346,9 @@ psrc_fetch_text(struct psrc *ps, struct record *rec)
 	req->ps = ps;
 	req->it = it;
 	ps->outstanding++;
-	if (fetch_start(ps->p->f, &(struct fetch_req){ .url = url }, text_done,
-	    req) == -1) {
+	if (fetch_start(ps->p->f, &(struct fetch_req){ .url = url,
+	    .user_agent = ps->sc->user_agent, .headers = ps->sc->headers },
+	    text_done, req) == -1) {
 		ps->outstanding--;
 		free(req);
 		record_post_free(it);
@@ -459,7 +460,9 @@ psrc_start(struct psrc *ps)
 		s.etag = s.last_modified = NULL;
 	}
 	if (fetch_start(p->f, &(struct fetch_req){ .url = ps->sc->list_url,
-	    .etag = s.etag, .last_modified = s.last_modified }, list_done, ps) == -1) {
+	    .etag = s.etag, .last_modified = s.last_modified,
+	    .user_agent = ps->sc->user_agent, .headers = ps->sc->headers },
+	    list_done, ps) == -1) {
 		ps->outstanding = 0;
 		psrc_set_error(ps, "cannot start the list request");
 		psrc_finish(ps);
