@@ -92,6 +92,8 @@ clean_is_removed(xmlNodePtr n)
  * 1 when URL[N] is a URL of a scheme in clean_schemes as a browser reads
  * it: C0 controls and spaces around it ignored, and tabs and line breaks
  * inside it (the WHATWG URL parser strips them: "java\tscript:" runs).
+ * Any other C0 control inside it is ignored too: libxml2's serializer
+ * drops them, so "java\bscript:" would reach the page as "javascript:".
  */
 static int
 clean_url_is_bad(const char *url, size_t n)
@@ -104,7 +106,7 @@ clean_url_is_bad(const char *url, size_t n)
 		i++;
 	for (; i < n && k < sizeof(scheme) - 1; i++) {
 		c = (unsigned char)url[i];
-		if (c == '\t' || c == '\n' || c == '\r')
+		if (c < 0x20)
 			continue;
 		if (c == ':')
 			break;
@@ -261,6 +263,23 @@ clean_srcset(const char *v, const char *base)
 }
 
 /*
+ * Drops from V, in place, the C0 controls other than TAB, LF and CR, which
+ * libxml2's serializer leaves out: the value checked is then the value
+ * written.  1 when it dropped any.
+ */
+static int
+clean_controls(xmlChar *v)
+{
+	xmlChar *r, *w;
+
+	for (r = w = v; *r != '\0'; r++)
+		if (*r >= 0x20 || *r == '\t' || *r == '\n' || *r == '\r')
+			*w++ = *r;
+	*w = '\0';
+	return w != r;
+}
+
+/*
  * The new value of attribute A of element E, malloc'd, into *OUT (NULL:
  * keep it as it is).  0, 1 when the attribute goes, -1 without memory.
  */
@@ -268,6 +287,7 @@ static int
 clean_attr_value(xmlAttrPtr a, const char *base, char **out)
 {
 	const char *name = clean_local(a->name), *s;
+	char *abs;
 	xmlChar *v;
 	size_t n;
 	int rc = 0;
@@ -277,7 +297,12 @@ clean_attr_value(xmlAttrPtr a, const char *base, char **out)
 		return 1;
 	if ((v = xmlNodeGetContent((xmlNodePtr)a)) == NULL)
 		return 0;
+	if (clean_controls(v) && (*out = strdup((const char *)v)) == NULL) {
+		xmlFree(v);
+		return -1;
+	}
 	if (strcasecmp(name, "srcset") == 0) {
+		free(*out);
 		if ((*out = clean_srcset((const char *)v, base)) == NULL)
 			rc = -1;
 		else if (**out == '\0')
@@ -287,7 +312,10 @@ clean_attr_value(xmlAttrPtr a, const char *base, char **out)
 	else if (base != NULL && clean_in(name, clean_url_attrs,
 	    NITEMS(clean_url_attrs))) {
 		clean_trim((const char *)v, &s, &n);
-		*out = clean_resolve(s, n, base);
+		if ((abs = clean_resolve(s, n, base)) != NULL) {
+			free(*out);
+			*out = abs;
+		}
 	}
 	xmlFree(v);
 	if (rc != 0) {
