@@ -89,12 +89,15 @@ int charset_choose(const char *configured, const char *content_type,
  * bytes that do not decode replaced by a mark.  Returns a pointer to the
  * UTF-8 and its length in *OUTLEN: into BUF itself when BUF is UTF-8
  * needing no change (by far the usual case; *COPY is then NULL), else a
- * NUL-terminated copy also stored in *COPY for the caller to free.  NULL
- * with a message in ERR (errno EILSEQ when more than CHARSET_MARKS_MAX
- * runs do not decode, ENOMEM, or EINVAL when iconv cannot open CH).
+ * NUL-terminated copy also stored in *COPY for the caller to free.  The
+ * number of marks made goes in *MARKS (MARKS may be NULL): with none, no
+ * string parsed out of the UTF-8 needs looking at for one.  NULL with a
+ * message in ERR (errno EILSEQ when more than CHARSET_MARKS_MAX runs do
+ * not decode, ENOMEM, or EINVAL when iconv cannot open CH).
  */
 const char *charset_decode(const struct charset_choice *ch, const char *buf,
-    size_t len, size_t *outlen, char **copy, char *err, size_t errlen);
+    size_t len, size_t *outlen, char **copy, size_t *marks, char *err,
+    size_t errlen);
 
 /*
  * 1 when S[N] holds a mark (or any of U+FDD0..U+FDEF), with the offset it

@@ -62,14 +62,15 @@ source_format_find(const struct conf_source *sc, char *err, size_t errlen)
 
 /*
  * Reads BUF[LEN] into UTF-8 in the charset *RESP (or, when *RESP is NULL,
- * LOCAL, which *RESP then points to) and SC say: *U, *ULEN, and the copy
- * to free in *COPY.  The charset chosen goes in the response's charset.
- * 0, or -1 with ERR set.
+ * LOCAL, which *RESP then points to) and SC say: *U, *ULEN, the copy to
+ * free in *COPY, and in *MARKS how many runs of bytes did not decode.  The
+ * charset chosen goes in the response's charset.  0, or -1 with ERR set.
  */
 static int
 source_decode(const struct conf_source *sc, struct source_response **resp,
     struct source_response *local, const char *buf, size_t len,
-    const char **u, size_t *ulen, char **copy, char *err, size_t errlen)
+    const char **u, size_t *ulen, char **copy, size_t *marks, char *err,
+    size_t errlen)
 {
 	struct charset_choice ch;
 
@@ -81,7 +82,7 @@ source_decode(const struct conf_source *sc, struct source_response **resp,
 	    sc->format == CONF_FORMAT_HTML, &ch, err, errlen) == -1)
 		return -1;
 	memcpy((*resp)->charset, ch.name, sizeof(ch.name));
-	if ((*u = charset_decode(&ch, buf, len, ulen, copy, err,
+	if ((*u = charset_decode(&ch, buf, len, ulen, copy, marks, err,
 	    errlen)) == NULL)
 		return -1;
 	return 0;
@@ -96,14 +97,16 @@ source_parse_list(const struct conf_source *sc, struct source_response *resp,
 	struct source_response local;
 	const char *u;
 	char *copy;
-	size_t ulen, n0 = out->n;
+	size_t ulen, n0 = out->n, marks;
 	int rc;
 
 	if ((f = source_format_find(sc, err, errlen)) == NULL ||
-	    source_decode(sc, &resp, &local, buf, len, &u, &ulen, &copy, err,
-	    errlen) == -1)
+	    source_decode(sc, &resp, &local, buf, len, &u, &ulen, &copy,
+	    &marks, err, errlen) == -1)
 		return -1;
-	if ((rc = f->list(sc, resp, u, ulen, out, err, errlen)) == 0)
+	/* Without a mark in the response, no record can hold one. */
+	if ((rc = f->list(sc, resp, u, ulen, out, err, errlen)) == 0 &&
+	    marks > 0)
 		for (size_t i = n0; i < out->n; i++)
 			(void)record_check_marks(&out->v[i]);
 	free(copy);
@@ -118,15 +121,15 @@ source_parse_text(const struct conf_source *sc, struct source_response *resp,
 	struct source_response local;
 	const char *u;
 	char *copy, *s;
-	size_t ulen, at;
+	size_t ulen, at, marks;
 
 	if ((f = source_format_find(sc, err, errlen)) == NULL ||
-	    source_decode(sc, &resp, &local, buf, len, &u, &ulen, &copy, err,
-	    errlen) == -1)
+	    source_decode(sc, &resp, &local, buf, len, &u, &ulen, &copy,
+	    &marks, err, errlen) == -1)
 		return NULL;
 	s = f->text(sc, resp, u, ulen, err, errlen);
 	free(copy);
-	if (s != NULL && charset_mark_find(s, strlen(s), &at)) {
+	if (s != NULL && marks > 0 && charset_mark_find(s, strlen(s), &at)) {
 		charset_undecoded_message(err, errlen, resp->charset, at);
 		free(s);
 		s = NULL;

@@ -45,11 +45,11 @@ fuzz_decode(const struct charset_choice *ch, const uint8_t *buf, size_t len)
 {
 	char err[256], *copy;
 	const char *out;
-	size_t n, at;
+	size_t n, at, marks;
 
 	err[0] = '\0';
-	if ((out = charset_decode(ch, (const char *)buf, len, &n, &copy, err,
-	    sizeof(err))) == NULL) {
+	if ((out = charset_decode(ch, (const char *)buf, len, &n, &copy, &marks,
+	    err, sizeof(err))) == NULL) {
 		if (err[0] == '\0')
 			__builtin_trap();
 		return;
@@ -57,6 +57,9 @@ fuzz_decode(const struct charset_choice *ch, const uint8_t *buf, size_t len)
 	if (!utf8_is_valid((const unsigned char *)out, n))
 		__builtin_trap();
 	if (charset_mark_find(out, n, &at) && at != (size_t)-1 && at >= len)
+		__builtin_trap();
+	/* Marks made and marks found agree. */
+	if ((marks > 0) != charset_mark_find(out, n, &at))
 		__builtin_trap();
 	/* UTF-8 that needs nothing is handed back as it is. */
 	if (strcmp(ch->name, "UTF-8") == 0 && ch->bom == 0 &&

@@ -184,7 +184,7 @@ decode(const char *name, const char *buf, size_t len, size_t bom,
 	memset(&ch, 0, sizeof(ch));
 	strcpy(ch.name, name);
 	ch.bom = bom;
-	if ((s = charset_decode(&ch, buf, len, &n, &copy, err,
+	if ((s = charset_decode(&ch, buf, len, &n, &copy, NULL, err,
 	    sizeof(err))) == NULL)
 		fail_msg("charset_decode %s: %s", name, err);
 	assert_int_equal(n, strlen(want));
@@ -261,15 +261,16 @@ test_decode_shapes(void **state)
 	static const char bomx[] = "\xef\xbb\xbfx";
 	char err[256], *copy, *junk;
 	const char *s;
-	size_t n;
+	size_t n, marks;
 
 	/* Valid UTF-8 is not copied. */
 	assert_ptr_equal(charset_decode(&ch, ok, sizeof(ok) - 1, &n, &copy,
-	    err, sizeof(err)), ok);
+	    &marks, err, sizeof(err)), ok);
+	assert_int_equal(marks, 0);
 	assert_null(copy);
 	assert_int_equal(n, sizeof(ok) - 1);
 	ch.bom = 3;
-	assert_ptr_equal(charset_decode(&ch, bomx, 4, &n, &copy, err,
+	assert_ptr_equal(charset_decode(&ch, bomx, 4, &n, &copy, NULL, err,
 	    sizeof(err)), bomx + 3);
 	assert_null(copy);
 	assert_int_equal(n, 1);
@@ -283,23 +284,25 @@ test_decode_shapes(void **state)
 	}
 	errno = 0;
 	assert_null(charset_decode(&ch, junk, 2 * (CHARSET_MARKS_MAX + 1), &n,
-	    &copy, err, sizeof(err)));
+	    &copy, NULL, err, sizeof(err)));
 	assert_int_equal(errno, EILSEQ);
 	assert_string_equal(err, "more than 100 runs of bytes that do not "
 	    "decode as UTF-8, the first at offset 1");
 	/* One fewer is fine. */
 	assert_non_null(s = charset_decode(&ch, junk, 2 * CHARSET_MARKS_MAX,
-	    &n, &copy, err, sizeof(err)));
+	    &n, &copy, &marks, err, sizeof(err)));
+	assert_int_equal(marks, CHARSET_MARKS_MAX);
 	free(copy);
 	free(junk);
 
 	strcpy(ch.name, "no-such-charset");
 	errno = 0;
-	assert_null(charset_decode(&ch, "x", 1, &n, &copy, err, sizeof(err)));
+	assert_null(charset_decode(&ch, "x", 1, &n, &copy, NULL, err,
+	    sizeof(err)));
 	assert_int_equal(errno, EINVAL);
 	/* An empty response is empty text. */
 	strcpy(ch.name, "GB18030");
-	assert_non_null(s = charset_decode(&ch, "", 0, &n, &copy, err,
+	assert_non_null(s = charset_decode(&ch, "", 0, &n, &copy, NULL, err,
 	    sizeof(err)));
 	assert_int_equal(n, 0);
 	free(copy);
