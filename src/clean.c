@@ -208,16 +208,19 @@ clean_resolve(const char *url, size_t n, const char *base)
 /*
  * A srcset value V rebuilt: each candidate "URL [descriptor]" with a bad
  * URL dropped and a relative one made absolute against BASE (when not
- * NULL).  Malloc'd ("" when none is left); NULL when memory runs out.
+ * NULL).  Malloc'd ("" when none is left), or with *SAME set when nothing
+ * had to change, so that the value stays as the page wrote it; NULL when
+ * memory runs out.
  */
 static char *
-clean_srcset(const char *v, const char *base)
+clean_srcset(const char *v, const char *base, int *same)
 {
 	struct sbuf b = { 0 };
 	const char *s = v, *u, *d;
 	size_t un, dn;
 	char *abs;
 
+	*same = 1;
 	for (;;) {
 		while (*s != '\0' && ((unsigned char)*s <= 0x20 || *s == ','))
 			s++;
@@ -238,9 +241,15 @@ clean_srcset(const char *v, const char *base)
 				s++;
 			dn = (size_t)(s - d);
 		}
-		if (un == 0 || clean_url_is_bad(u, un))
+		if (un == 0)
 			continue;
-		abs = base != NULL ? clean_resolve(u, un, base) : NULL;
+		if (clean_url_is_bad(u, un)) {
+			*same = 0;
+			continue;
+		}
+		if ((abs = base != NULL ? clean_resolve(u, un, base) : NULL) !=
+		    NULL)
+			*same = 0;
 		if (b.len > 0)
 			sbuf_str(&b, ", ");
 		if (abs != NULL)
@@ -287,10 +296,10 @@ static int
 clean_attr_value(xmlAttrPtr a, const char *base, char **out)
 {
 	const char *name = clean_local(a->name), *s;
-	char *abs;
+	char *abs, *set;
 	xmlChar *v;
 	size_t n;
-	int rc = 0;
+	int rc = 0, same;
 
 	*out = NULL;
 	if (strncasecmp(name, "on", 2) == 0)
@@ -302,11 +311,16 @@ clean_attr_value(xmlAttrPtr a, const char *base, char **out)
 		return -1;
 	}
 	if (strcasecmp(name, "srcset") == 0) {
-		free(*out);
-		if ((*out = clean_srcset((const char *)v, base)) == NULL)
+		if ((set = clean_srcset((const char *)v, base, &same)) == NULL)
 			rc = -1;
-		else if (**out == '\0')
+		else if (*set == '\0')
 			rc = 1;
+		else if (!same) {
+			free(*out);
+			*out = set;
+			set = NULL;
+		}
+		free(set);
 	} else if (clean_value_is_bad(name, (const char *)v))
 		rc = 1;
 	else if (base != NULL && clean_in(name, clean_url_attrs,

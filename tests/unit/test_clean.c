@@ -186,6 +186,9 @@ test_kept(void **state)
 	    "<blockquote><p>q</p></blockquote>";
 
 	cleans_to(html, PAGE, html);
+	/* A srcset nothing is dropped from stays as the page wrote it. */
+	cleans_to("<img srcset=\"a.png 1x,b.png   2x\">", NULL,
+	    "<img srcset=\"a.png 1x,b.png   2x\">");
 	/* Text before the first element gets no implied <p>. */
 	cleans_to("text <b>x</b> tail", NULL, "text <b>x</b> tail");
 	cleans_to("", NULL, "");
