@@ -32,6 +32,7 @@
 
 #include "conf.h"
 #include "conf_value.h"
+#include "filter.h"
 #include "log.h"
 #include "slug.h"
 #include "util.h"
@@ -55,6 +56,11 @@ enum conf_kind {
 	KIND_RELDIR,	/* relative, never climbing out with ".." */
 	KIND_FORMAT,
 	KIND_FORMATS,	/* a list of feed formats, as bits */
+	KIND_CHARSET,	/* a charset iconv knows */
+	KIND_DATE_FORMAT,
+	KIND_SRC_TZ,	/* a source's own timezone */
+	KIND_REGEX,	/* a PCRE2 pattern, kept with its compiled form */
+	KIND_HEADER,	/* "Name: value", one more line each time it is set */
 };
 
 struct conf_key {
@@ -111,6 +117,13 @@ static const struct conf_key source_keys[] = {
 	{ "date_xpath", S(date_xpath), KIND_XPATH, 0, 0 },
 	{ "media_xpath", S(media_xpath), KIND_XPATH, 0, 0 },
 	{ "text_xpath", S(text_xpath), KIND_XPATH, 0, 0 },
+	{ "charset", S(charset), KIND_CHARSET, 0, 0 },
+	{ "date_format", S(date_format), KIND_DATE_FORMAT, 0, 0 },
+	{ "timezone", S(tz), KIND_SRC_TZ, 0, 0 },
+	{ "include", S(include), KIND_REGEX, 0, 0 },
+	{ "exclude", S(exclude), KIND_REGEX, 0, 0 },
+	{ "headers", S(headers), KIND_HEADER, 0, 0 },
+	{ "user_agent", S(user_agent), KIND_STR, 0, 0 },
 };
 #undef S
 
@@ -213,6 +226,11 @@ conf_string_check(const struct conf_key *k, const char *value, char *msg,
 		return conf_value_check_xpath(k->name, value, msg, msglen);
 	case KIND_RELDIR:
 		return conf_value_check_reldir(k->name, value, msg, msglen);
+	case KIND_CHARSET:
+		return conf_value_check_charset(k->name, value, msg, msglen);
+	case KIND_DATE_FORMAT:
+		return conf_value_check_date_format(k->name, value, msg,
+		    msglen);
 	default:
 		return 0;
 	}
@@ -236,6 +254,56 @@ conf_site_set(struct conf_parse *p, const struct conf_key *k,
 	return 0;
 }
 
+/*
+ * include or exclude of the source SRC: the pattern compiled, and kept as
+ * written beside it.
+ */
+static int
+conf_regex_set(struct conf_parse *p, struct conf_source *src,
+    const struct conf_key *k, const char *value)
+{
+	struct filter **re = strcmp(k->name, "include") == 0 ?
+	    &src->include_re : &src->exclude_re;
+	struct filter *f;
+	char msg[CONF_VALUE_ERRLEN];
+
+	if ((f = conf_value_compile_regex(k->name, value, msg,
+	    sizeof(msg))) == NULL) {
+		conf_fail(p, p->lineno, "%s", msg);
+		return -1;
+	}
+	if (conf_string_set(p, (char **)(void *)((char *)src + k->off),
+	    value) == -1) {
+		filter_free(f);
+		return -1;
+	}
+	filter_free(*re);
+	*re = f;
+	return 0;
+}
+
+/* Appends a copy of LINE to the NULL-terminated array at *V. */
+static int
+conf_header_add(struct conf_parse *p, char ***v, const char *line)
+{
+	size_t n = 0;
+	char **grown, *copy;
+
+	while (*v != NULL && (*v)[n] != NULL)
+		n++;
+	if ((copy = conf_strdup(p, line)) == NULL)
+		return -1;
+	if ((grown = realloc(*v, (n + 2) * sizeof(**v))) == NULL) {
+		free(copy);
+		conf_fail(p, p->lineno, "%s", strerror(errno));
+		return -1;
+	}
+	grown[n] = copy;
+	grown[n + 1] = NULL;
+	*v = grown;
+	return 0;
+}
+
 /* Checks VALUE (never empty) as K says and stores it in the struct at BASE. */
 static int
 conf_field_set(struct conf_parse *p, void *base, const struct conf_key *k,
@@ -253,6 +321,21 @@ conf_field_set(struct conf_parse *p, void *base, const struct conf_key *k,
 	case KIND_TZ:
 		rv = conf_value_parse_tz(k->name, value, p->c->tz,
 		    &p->c->tz_offset, msg, sizeof(msg));
+		break;
+	case KIND_SRC_TZ: {
+		struct conf_source *src = base;
+
+		rv = conf_value_parse_tz(k->name, value, src->tz,
+		    &src->tz_offset, msg, sizeof(msg));
+		src->has_tz = rv == 0;
+		break;
+	}
+	case KIND_REGEX:
+		return conf_regex_set(p, base, k, value);
+	case KIND_HEADER:
+		rv = conf_value_check_header(k->name, value, msg, sizeof(msg));
+		if (rv == 0)
+			return conf_header_add(p, (char ***)(void *)field, value);
 		break;
 	case KIND_ARGV:
 		rv = conf_value_split_argv(value, (char ***)(void *)field, msg,
@@ -298,7 +381,8 @@ conf_key_set(struct conf_parse *p, void *base, const struct conf_key *keys,
 		    p->sectname);
 		return;
 	}
-	if (p->keyline[i] != 0) {
+	/* A header per line: "headers" may be given again. */
+	if (p->keyline[i] != 0 && keys[i].kind != KIND_HEADER) {
 		conf_fail(p, p->lineno, "%s: duplicate key (first at line %d)",
 		    name, p->keyline[i]);
 		return;
@@ -639,6 +723,14 @@ out:
 	return p.c;
 }
 
+/* 1 for the kinds kept as a malloc'd string in their field. */
+static int
+conf_kind_is_string(enum conf_kind kind)
+{
+	return kind != KIND_NUMBER && kind != KIND_FORMAT &&
+	    kind != KIND_SRC_TZ && kind != KIND_HEADER;
+}
+
 static void
 conf_source_free(struct conf_source *s)
 {
@@ -646,10 +738,14 @@ conf_source_free(struct conf_source *s)
 
 	free(s->name);
 	for (i = 0; i < NITEMS(source_keys); i++)
-		if (source_keys[i].kind != KIND_NUMBER &&
-		    source_keys[i].kind != KIND_FORMAT)
+		if (conf_kind_is_string(source_keys[i].kind))
 			free(*(char **)(void *)((char *)s +
 			    source_keys[i].off));
+	filter_free(s->include_re);
+	filter_free(s->exclude_re);
+	for (i = 0; s->headers != NULL && s->headers[i] != NULL; i++)
+		free(s->headers[i]);
+	free(s->headers);
 }
 
 void
@@ -729,9 +825,28 @@ conf_source_hash(const struct conf_source *sc, char buf[17])
 		sc->list_xpath, sc->id_xpath, sc->title_xpath, sc->date_xpath,
 		sc->media_xpath, sc->text_xpath,
 	};
+	/*
+	 * Keys added since: each counts only when set, so that a source
+	 * that does not use them keeps the fingerprint it had.
+	 */
+	const char *const later[] = {
+		"charset", sc->charset,
+		"date_format", sc->date_format,
+		"timezone", sc->has_tz ? sc->tz : NULL,
+		"include", sc->include,
+		"exclude", sc->exclude,
+		"user_agent", sc->user_agent,
+	};
 	uint64_t h = 0xcbf29ce484222325ULL;
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		h = conf_hash_str(h, keys[i]);
+	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i += 2)
+		if (later[i + 1] != NULL)
+			h = conf_hash_str(conf_hash_str(h, later[i]),
+			    later[i + 1]);
+	/* A Cookie or a Referer can change what a site answers. */
+	for (size_t i = 0; sc->headers != NULL && sc->headers[i] != NULL; i++)
+		h = conf_hash_str(conf_hash_str(h, "headers"), sc->headers[i]);
 	snprintf(buf, 17, "%016llx", (unsigned long long)h);
 }

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+struct filter;
+
 enum conf_format { CONF_FORMAT_JSON, CONF_FORMAT_HTML };
 
 /* The feed formats written (the formats key), as bits. */
@@ -36,6 +38,18 @@ struct conf_source {
 	enum conf_format format;
 	char *list_xpath, *id_xpath, *title_xpath, *date_xpath, *media_xpath;
 	char *text_xpath;
+	char *charset;          /* read every response in it; NULL: as the
+	                         * response says (charset.h) */
+	char *date_format;      /* strptime-like (datetime.h), "unix" or
+	                         * "unix_ms"; NULL: 'YYYY-MM-DD HH:MM:SS' */
+	char tz[6];             /* this source's own timezone, "+0800", */
+	long tz_offset;         /* its seconds east of UTC, */
+	int has_tz;             /* when set; else the global one */
+	char *include, *exclude;/* regular expressions on titles, as written */
+	struct filter *include_re, *exclude_re; /* the same, compiled */
+	char **headers;         /* "Name: value" lines sent with each of its
+	                         * requests, NULL-terminated; NULL: none */
+	char *user_agent;       /* its own User-Agent; NULL: the global one */
 };
 
 struct conf_category {

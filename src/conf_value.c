@@ -4,9 +4,10 @@
  * relative directories, URLs and URL templates, site_url and XPath
  * expressions.  See conf_value.h.  Owns no state; every message it writes
  * names the key, and conf.c adds the file and line.  Calls libcurl's URL
- * parser, libxml2's XPath compiler, datetime (the UTC offset), slug (what
- * a slug is), tmpl (filling templates), util and libc, never back into
- * conf.c.
+ * parser, libxml2's XPath compiler, charset (the charsets iconv knows),
+ * datetime (the UTC offset, date formats), filter (PCRE2 patterns), slug
+ * (what a slug is), tmpl (filling templates), util and libc, never back
+ * into conf.c.
  */
 #include "config.h"
 
@@ -19,9 +20,11 @@
 #include <curl/curl.h>
 #include <libxml/xpath.h>
 
+#include "charset.h"
 #include "conf.h"
 #include "conf_value.h"
 #include "datetime.h"
+#include "filter.h"
 #include "slug.h"
 #include "tmpl.h"
 #include "util.h"
@@ -392,5 +395,77 @@ conf_value_check_xpath(const char *name, const char *value, char *err,
 	err_set(err, errlen, "%s: XPath syntax error at column %d: %s",
 	    name, ctx->lastError.int1 + 1, value);
 	xmlXPathFreeContext(ctx);
+	return -1;
+}
+
+int
+conf_value_check_charset(const char *name, const char *value, char *err,
+    size_t errlen)
+{
+	char cs[CHARSET_NAME_MAX];
+
+	if (charset_resolve(value, cs) == 0)
+		return 0;
+	err_set(err, errlen, "%s: not a charset iconv knows (gbk, gb18030, "
+	    "big5, utf-8, iso-8859-1, ...): %s", name, value);
+	return -1;
+}
+
+int
+conf_value_check_date_format(const char *name, const char *value, char *err,
+    size_t errlen)
+{
+	char why[256];
+
+	if (strcmp(value, "unix") == 0 || strcmp(value, "unix_ms") == 0 ||
+	    datetime_format_check(value, why, sizeof(why)) == 0)
+		return 0;
+	err_set(err, errlen, "%s: %s: %s", name, why, value);
+	return -1;
+}
+
+struct filter *
+conf_value_compile_regex(const char *name, const char *value, char *err,
+    size_t errlen)
+{
+	struct filter *f;
+	char why[512];
+
+	if ((f = filter_compile(value, why, sizeof(why))) == NULL)
+		err_set(err, errlen, "%s: %s: %s", name, why, value);
+	return f;
+}
+
+/* An HTTP token character (RFC 9110, 5.6.2). */
+static int
+conf_value_is_tchar(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+-.^_`|~",
+	    c) != NULL);
+}
+
+int
+conf_value_check_header(const char *name, const char *value, char *err,
+    size_t errlen)
+{
+	const unsigned char *s = (const unsigned char *)value;
+	size_t n = 0;
+
+	while (conf_value_is_tchar(s[n]))
+		n++;
+	if (n == 0 || s[n] != ':')
+		goto bad;
+	for (s += n + 1; *s == ' ' || *s == '\t'; s++)
+		;
+	if (*s == '\0')
+		goto bad;
+	for (; *s != '\0'; s++)
+		if ((*s < 0x20 && *s != '\t') || *s == 0x7f)
+			goto bad;
+	return 0;
+bad:
+	err_set(err, errlen, "%s: not a header line 'Name: value': %s", name,
+	    value);
 	return -1;
 }

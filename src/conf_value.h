@@ -83,6 +83,28 @@ int conf_value_check_category_url(const char *name, const char *value,
 int conf_value_parse_site_url(const char *name, const char *value,
     char **url, char **host, char *err, size_t errlen);
 
+/* A charset iconv knows, by a label charset_resolve() takes. */
+int conf_value_check_charset(const char *name, const char *value, char *err,
+    size_t errlen);
+
+/*
+ * A source's date_format: "unix", "unix_ms", or a format
+ * datetime_parse_format() takes that names a day.
+ */
+int conf_value_check_date_format(const char *name, const char *value,
+    char *err, size_t errlen);
+
+/*
+ * A request header line "Name: value": the name an HTTP token, the value
+ * not empty; nothing that could end the line.
+ */
+int conf_value_check_header(const char *name, const char *value, char *err,
+    size_t errlen);
+
+/* A PCRE2 pattern (filter.h), compiled; NULL with ERR set. */
+struct filter *conf_value_compile_regex(const char *name, const char *value,
+    char *err, size_t errlen);
+
 /* An XPath expression that libxml2 compiles. */
 int conf_value_check_xpath(const char *name, const char *value, char *err,
     size_t errlen);

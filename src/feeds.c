@@ -9,12 +9,14 @@
 #include <time.h>
 
 #include "atom.h"
+#include "clean.h"
 #include "fault.h"
 #include "feed_xsl.h"
 #include "feeds.h"
 #include "fsutil.h"
 #include "jsonfeed.h"
 #include "log.h"
+#include "post.h"
 #include "record.h"
 #include "strset.h"
 #include "util.h"
@@ -166,6 +168,24 @@ feeds_href(const char *site_url, const struct store_post *p)
 	return abs;
 }
 
+/*
+ * The content of an entry: the post's body as HTML (a digest line made a
+ * quote), cleaned as an HTML source's article is, whatever its source: a
+ * JSON source's post keeps its body as sent, but nothing that could run
+ * reaches a reader through a feed.  Malloc'd; NULL without memory.
+ */
+static char *
+feeds_content(const char *body)
+{
+	char *html, *clean;
+
+	if ((html = post_body_html(body)) == NULL)
+		return NULL;
+	clean = clean_html(html, strlen(html), NULL);
+	free(html);
+	return clean;
+}
+
 static int
 feeds_entry_add(void *arg, const struct store_post *p)
 {
@@ -188,7 +208,7 @@ feeds_entry_add(void *arg, const struct store_post *p)
 		    "%s</a></p>", e->href, e->href) == -1)
 			e->body = NULL;
 	} else
-		e->body = str_dup_null(p->body);
+		e->body = p->body != NULL ? feeds_content(p->body) : NULL;
 	if (!e->info_code || !e->href || !e->title || !e->published ||
 	    !e->category || !e->tag || !e->body || (p->media && !e->media))
 		return -1;

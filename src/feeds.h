@@ -9,8 +9,9 @@
  * again.  Every feed names feeds/feed.xsl, the stylesheet that shows it in
  * a browser, written beside them.  A change of the configuration that
  * changes every feed (site_url, feed_entries, formats, websub_hub) marks
- * them all.  Calls store, atom, jsonfeed, record (category URLs), fsutil,
- * strset, util, log.
+ * them all.  An entry's content is the post's body as HTML (post), cleaned
+ * (clean) whatever its source.  Calls store, atom, jsonfeed, post, clean,
+ * record (category URLs), fsutil, strset, util, log.
  */
 #ifndef FINEWSD_FEEDS_H
 #define FINEWSD_FEEDS_H

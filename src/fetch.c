@@ -54,6 +54,8 @@ struct xfer {
 	char *etag;
 	char *last_modified;
 	char *post;               /* a form body to POST, or NULL for a GET */
+	char *user_agent;         /* this request's own, or NULL */
+	char **headers_in;        /* this request's own header lines, or NULL */
 	fetch_done_fn *cb;
 	void *arg;
 	struct sbuf body;         /* the response so far */
@@ -93,6 +95,10 @@ xfer_free(struct xfer *x)
 	free(x->etag);
 	free(x->last_modified);
 	free(x->post);
+	free(x->user_agent);
+	for (size_t i = 0; x->headers_in != NULL && x->headers_in[i] != NULL; i++)
+		free(x->headers_in[i]);
+	free(x->headers_in);
 	sbuf_clear(&x->body);
 	free(x);
 }
@@ -138,6 +144,44 @@ xfer_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return x->body.err ? 0 : n;
 }
 
+/* Appends LINE to X's header list; -1 when memory runs out. */
+static int
+xfer_header_add(struct xfer *x, const char *line)
+{
+	struct curl_slist *l;
+
+	if ((l = curl_slist_append(x->headers, line)) == NULL)
+		return -1;
+	x->headers = l;
+	return 0;
+}
+
+/*
+ * The request's headers: the source's own (a Referer, a Cookie), then the
+ * validators of a conditional request.  curl sends a header of ours in
+ * place of its own of the same name.
+ */
+static int
+xfer_headers(struct xfer *x)
+{
+	char line[1024];
+
+	for (size_t i = 0; x->headers_in != NULL && x->headers_in[i] != NULL; i++)
+		if (xfer_header_add(x, x->headers_in[i]) == -1)
+			return -1;
+	if (x->etag != NULL) {
+		snprintf(line, sizeof(line), "If-None-Match: %s", x->etag);
+		if (xfer_header_add(x, line) == -1)
+			return -1;
+	}
+	if (x->last_modified != NULL) {
+		snprintf(line, sizeof(line), "If-Modified-Since: %s", x->last_modified);
+		if (xfer_header_add(x, line) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 xfer_setup(struct fetch *f, struct xfer *x)
 {
@@ -159,26 +203,19 @@ xfer_setup(struct fetch *f, struct xfer *x)
 	SET(CURLOPT_TIMEOUT, f->opts.timeout);
 	SET(CURLOPT_CONNECTTIMEOUT, f->opts.timeout);
 	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->opts.max_size);
-	SET(CURLOPT_USERAGENT, f->user_agent);
+	SET(CURLOPT_USERAGENT, x->user_agent != NULL ? x->user_agent : f->user_agent);
 	SET(CURLOPT_TCP_KEEPALIVE, 1L);
 	if (x->post != NULL) {
 		/* libcurl sends it as application/x-www-form-urlencoded. */
 		SET(CURLOPT_POSTFIELDSIZE, (long)strlen(x->post));
 		SET(CURLOPT_POSTFIELDS, x->post);
 	}
-	if (x->etag != NULL || x->last_modified != NULL) {
-		char line[1024];
-
-		if (x->etag != NULL) {
-			snprintf(line, sizeof(line), "If-None-Match: %s", x->etag);
-			x->headers = curl_slist_append(x->headers, line);
-		}
-		if (x->last_modified != NULL) {
-			snprintf(line, sizeof(line), "If-Modified-Since: %s", x->last_modified);
-			x->headers = curl_slist_append(x->headers, line);
-		}
-		SET(CURLOPT_HTTPHEADER, x->headers);
+	if (rc == CURLE_OK && xfer_headers(x) == -1) {
+		log_warnx("fetch %s: out of memory", x->url);
+		return -1;
 	}
+	if (x->headers != NULL)
+		SET(CURLOPT_HTTPHEADER, x->headers);
 #undef SET
 	if (rc != CURLE_OK) {
 		log_warnx("fetch %s: %s", x->url, curl_easy_strerror(rc));
@@ -236,6 +273,12 @@ xfer_finish(struct fetch *f, struct xfer *x, CURLcode cc)
 		r.bytes = (double)size;
 	r.status = status;
 	r.url = x->url;
+	/* Both stay valid until the handle is reset, after the callback. */
+	if (curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &r.content_type) != CURLE_OK)
+		r.content_type = NULL;
+	if (status == 0 || curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL,
+	    &r.final_url) != CURLE_OK)
+		r.final_url = NULL;
 	r.body = x->body.p != NULL ? x->body.p : "";
 	r.len = x->body.len;
 	r.retry_after = -1;
@@ -577,10 +620,30 @@ fetch_destroy(struct fetch *f)
 	free(f);
 }
 
-/* Queues a transfer: a GET, or a POST of the form FORM when it is not NULL. */
+/* A copy of the NULL-terminated array of strings V; 0, or -1. */
 static int
-fetch_queue(struct fetch *f, const char *url, const char *etag,
-    const char *last_modified, const char *form, fetch_done_fn *cb, void *arg)
+xfer_copy_strings(char *const *v, char ***out)
+{
+	size_t n = 0;
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	while (v[n] != NULL)
+		n++;
+	if ((*out = calloc(n + 1, sizeof(**out))) == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (((*out)[i] = strdup(v[i])) == NULL)
+			return -1;
+	return 0;
+}
+
+/* Queues a transfer: a GET as RQ says, or a POST of the form FORM when it
+ * is not NULL. */
+static int
+fetch_queue(struct fetch *f, const struct fetch_req *rq, const char *form,
+    fetch_done_fn *cb, void *arg)
 {
 	struct xfer *x;
 
@@ -589,12 +652,16 @@ fetch_queue(struct fetch *f, const char *url, const char *etag,
 	x->f = f;
 	x->cb = cb;
 	x->arg = arg;
-	if ((x->url = strdup(url)) == NULL ||
-	    (etag != NULL && (x->etag = strdup(etag)) == NULL) ||
-	    (last_modified != NULL && (x->last_modified = strdup(last_modified)) == NULL) ||
-	    (form != NULL && (x->post = strdup(form)) == NULL))
+	if ((x->url = strdup(rq->url)) == NULL ||
+	    (rq->etag != NULL && (x->etag = strdup(rq->etag)) == NULL) ||
+	    (rq->last_modified != NULL &&
+	    (x->last_modified = strdup(rq->last_modified)) == NULL) ||
+	    (rq->user_agent != NULL &&
+	    (x->user_agent = strdup(rq->user_agent)) == NULL) ||
+	    (form != NULL && (x->post = strdup(form)) == NULL) ||
+	    xfer_copy_strings(rq->headers, &x->headers_in) == -1)
 		goto fail;
-	if ((x->host = fetch_host_get(f, url)) == NULL)
+	if ((x->host = fetch_host_get(f, rq->url)) == NULL)
 		goto fail;
 	if (x->host->tail != NULL)
 		x->host->tail->next = x;
@@ -605,21 +672,23 @@ fetch_queue(struct fetch *f, const char *url, const char *etag,
 	fetch_fill(f);
 	return 0;
 fail:
-	log_warn("fetch %s", url);
+	log_warn("fetch %s", rq->url);
 	xfer_free(x);
 	return -1;
 }
 
 int
-fetch_start(struct fetch *f, const char *url, const char *etag,
-    const char *last_modified, fetch_done_fn *cb, void *arg)
+fetch_start(struct fetch *f, const struct fetch_req *rq, fetch_done_fn *cb,
+    void *arg)
 {
-	return fetch_queue(f, url, etag, last_modified, NULL, cb, arg);
+	return fetch_queue(f, rq, NULL, cb, arg);
 }
 
 int
 fetch_post(struct fetch *f, const char *url, const char *form,
     fetch_done_fn *cb, void *arg)
 {
-	return fetch_queue(f, url, NULL, NULL, form, cb, arg);
+	struct fetch_req rq = { .url = url };
+
+	return fetch_queue(f, &rq, form, cb, arg);
 }

@@ -1,9 +1,11 @@
 /*
  * fetch: HTTP transfers on the event loop (libcurl multi_socket + libev).
  *
- * The transport knows nothing of posts: it takes a URL (and the validators of
- * a conditional request, or a form to POST), and calls back once with the whole response or the
- * reason it failed.  It owns one curl multi handle, one ev_timer for curl's
+ * The transport knows nothing of posts: it takes a request (a URL, the
+ * validators of a conditional request, a source's own headers and
+ * User-Agent, or a form to POST), and calls back once with the whole
+ * response (its Content-Type and final URL included) or the reason it
+ * failed.  It owns one curl multi handle, one ev_timer for curl's
  * timeout and an ev_io per socket, and a FIFO of transfers waiting for a
  * place under max_transfers.  Connections are reused, redirects limited,
  * compressed responses accepted, and a response larger than max_size fails
@@ -38,6 +40,9 @@ struct fetch_result {
 	const char *url;         /* the URL asked for */
 	double seconds;          /* how long the transfer took, 0 if it never ran */
 	double bytes;            /* bytes received, as sent (compressed) */
+	const char *final_url;   /* where the response came from, redirects
+	                          * followed; NULL when there was none */
+	const char *content_type;/* its Content-Type header, or NULL */
 	int cancelled;           /* fetch_destroy abandoned it: free and return */
 };
 
@@ -53,13 +58,22 @@ void fetch_destroy(struct fetch *f);
 /* New limits for transfers started from now on (after a reload). */
 int fetch_set_opts(struct fetch *f, const struct fetch_opts *o);
 
+/* One request; fetch_start() copies what it needs. */
+struct fetch_req {
+	const char *url;
+	const char *etag;          /* validators that make it conditional, */
+	const char *last_modified; /* or NULL */
+	const char *user_agent;    /* NULL: the engine's (fetch_opts) */
+	char *const *headers;      /* "Name: value" lines, NULL-terminated;
+	                            * NULL for none */
+};
+
 /*
- * Queues a GET of URL; ETAG and LAST_MODIFIED (either may be NULL) make it
- * conditional.  CB is called once, later.  0, or -1 when it could not even be
- * queued (logged; CB is not called).
+ * Queues a GET as RQ says.  CB is called once, later.  0, or -1 when it
+ * could not even be queued (logged; CB is not called).
  */
-int fetch_start(struct fetch *f, const char *url, const char *etag,
-                const char *last_modified, fetch_done_fn *cb, void *arg);
+int fetch_start(struct fetch *f, const struct fetch_req *rq, fetch_done_fn *cb,
+                void *arg);
 
 /*
  * Queues a POST of FORM (an application/x-www-form-urlencoded body, copied)

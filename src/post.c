@@ -106,6 +106,27 @@ post_body_make(const char *html, const char *digest)
 	return sbuf_finish(&b, NULL);
 }
 
+/*
+ * The digest line is HTML as far as the site goes (Jekyll's Markdown
+ * passes markup in it through), so it goes into the quote as it is; the
+ * feeds clean it with the rest.
+ */
+char *
+post_body_html(const char *body)
+{
+	struct sbuf b = { 0 };
+	const char *nl;
+
+	if (strncmp(body, "> ", 2) != 0 || (nl = strchr(body, '\n')) == NULL ||
+	    nl[1] != '\n')
+		return strdup(body);
+	sbuf_str(&b, "<blockquote><p>");
+	sbuf_add(&b, body + 2, (size_t)(nl - body - 2));
+	sbuf_str(&b, "</p></blockquote>\n");
+	sbuf_str(&b, nl + 2);
+	return sbuf_finish(&b, NULL);
+}
+
 /* Appends "\xHH", "\uHHHH" or "\UHHHHHHHH", YAML double-quoted escapes. */
 static void
 post_add_escape(struct sbuf *b, unsigned long cp)

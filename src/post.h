@@ -32,6 +32,15 @@ struct post {
  */
 char *post_body_make(const char *html, const char *digest);
 
+/*
+ * The body of a post as HTML, for a feed: a body that opens with the
+ * Markdown quote line post_body_make writes for a digest ("> " a line, a
+ * blank line), which Jekyll renders as a quote, gets that line as
+ * "<blockquote><p>line</p></blockquote>" followed by a line break; the
+ * rest is the article HTML as it is.  Malloc'd; NULL without memory.
+ */
+char *post_body_html(const char *body);
+
 /* TITLE as a YAML double-quoted scalar's content: \ and " escaped, line
  * breaks made spaces, other control characters escaped.  Malloc'd. */
 char *post_title_escape(const char *title);

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "charset.h"
 #include "datetime.h"
+#include "filter.h"
 #include "record.h"
 #include "slug.h"
 #include "tmpl.h"
@@ -78,16 +80,146 @@ record_id_is_fit(const char *s)
 	return p - (const unsigned char *)s <= RECORD_ID_MAX;
 }
 
+/* The default shape of a source's dates, as a message shows it. */
+#define RECORD_DATE_SHAPE	"YYYY-MM-DD HH:MM:SS"
+
+/* Unix seconds (or with MS milliseconds) S, digits only, into *T. */
+static int
+record_date_unix(const char *s, int ms, long long *t)
+{
+	long long v = 0;
+	size_t n = 0;
+
+	for (; s[n] >= '0' && s[n] <= '9'; n++) {
+		if (n >= 15)
+			return -1;
+		v = v * 10 + (s[n] - '0');
+	}
+	if (n == 0 || s[n] != '\0')
+		return -1;
+	*t = ms ? v / 1000 : v;
+	return 0;
+}
+
+/* The default shape, seconds optional, into *DT. */
+static int
+record_date_default(const char *s, struct datetime *dt)
+{
+	char full[20];
+
+	if (datetime_parse_local(s, dt) == 0)
+		return 0;
+	/* 'YYYY-MM-DD HH:MM': the seconds are 0. */
+	if (strlen(s) != 16)
+		return -1;
+	memcpy(full, s, 16);
+	memcpy(full + 16, ":00", 4);
+	return datetime_parse_local(full, dt);
+}
+
+int
+record_source_date(const struct conf_source *sc, const char *s,
+    long tz_offset, long long *t)
+{
+	const char *fmt = sc != NULL ? sc->date_format : NULL;
+	struct datetime dt;
+	long long when = 0;
+	int has_offset = 0, has_epoch = 0, rc;
+
+	if (s == NULL)
+		return -1;
+	if (sc != NULL && sc->has_tz)
+		tz_offset = sc->tz_offset;
+	if (fmt == NULL)
+		rc = record_date_default(s, &dt);
+	else if (strcmp(fmt, "unix") == 0 || strcmp(fmt, "unix_ms") == 0) {
+		rc = record_date_unix(s, fmt[4] != '\0', &when);
+		has_epoch = 1;
+	} else
+		rc = datetime_parse_format(s, fmt, &dt, &has_offset, &when,
+		    &has_epoch);
+	if (rc == -1)
+		return -1;
+	if (!has_epoch) {
+		if (!has_offset)
+			dt.offset = tz_offset;
+		when = datetime_epoch(&dt);
+	}
+	/* The date a post shows, at the offset it is read at. */
+	datetime_from_epoch(when, tz_offset, &dt);
+	if (dt.y < 1970 || dt.y > 9999)
+		return -1;
+	*t = when;
+	return 0;
+}
+
 int
 record_date_parse(const char *s, long tz_offset, long long *t)
 {
-	struct datetime dt;
+	return record_source_date(NULL, s, tz_offset, t);
+}
 
-	if (datetime_parse_local(s, &dt) == -1 || dt.y < 1970)
-		return -1;
-	dt.offset = tz_offset;
-	*t = datetime_epoch(&dt);
-	return 0;
+int
+record_date_is_numeric(const struct conf_source *sc)
+{
+	return sc->date_format != NULL && (strcmp(sc->date_format, "unix") ==
+	    0 || strcmp(sc->date_format, "unix_ms") == 0 ||
+	    strcmp(sc->date_format, "%s") == 0);
+}
+
+const char record_undecoded[] = "bytes that do not decode";
+static const char record_bad_date[] = "bad date";
+
+int
+record_check_marks(struct record *r)
+{
+	char *const fields[] = { r->id, r->file_id, r->title, r->date,
+	    r->media, r->digest, r->link, r->body };
+	size_t i, at, first = (size_t)-1;
+	int found = 0;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i] != NULL &&
+		    charset_mark_find(fields[i], strlen(fields[i]), &at)) {
+			if (!found || (at != (size_t)-1 && at < first))
+				first = at;
+			found = 1;
+		}
+	if (!found)
+		return 0;
+	r->skip = record_undecoded;
+	r->skip_at = first;
+	if (r->id != NULL && charset_mark_find(r->id, strlen(r->id), &at)) {
+		free(r->id);
+		r->id = NULL;
+	}
+	if (r->file_id != NULL &&
+	    charset_mark_find(r->file_id, strlen(r->file_id), &at)) {
+		free(r->file_id);
+		r->file_id = NULL;
+	}
+	return 1;
+}
+
+const char *
+record_skip_explain(const struct conf_source *sc, const struct record *r,
+    const char *charset, char *buf, size_t size)
+{
+	const char *shape;
+
+	if (r->skip == record_undecoded)
+		charset_undecoded_message(buf, size, charset != NULL ?
+		    charset : "UTF-8", r->skip_at);
+	else if (r->skip == record_bad_date) {
+		shape = sc->date_format == NULL ? RECORD_DATE_SHAPE :
+		    strcmp(sc->date_format, "unix") == 0 ? "Unix seconds" :
+		    strcmp(sc->date_format, "unix_ms") == 0 ?
+		    "Unix milliseconds" : sc->date_format;
+		(void)snprintf(buf, size, "bad date '%.80s', expected %s",
+		    r->date != NULL ? r->date : "", shape);
+	} else
+		(void)snprintf(buf, size, "%s", r->skip != NULL ? r->skip : "");
+	return buf;
 }
 
 /* FNV-1a, 32 bits: a stable, short fingerprint for file ids. */
@@ -170,8 +302,8 @@ record_check(const struct conf_source *sc, const struct record *r,
 		return "no title";
 	if (str_is_blank(r->date))
 		return "no date";
-	if (record_date_parse(r->date, 0, &t) == -1)
-		return "bad date";
+	if (record_source_date(sc, r->date, 0, &t) == -1)
+		return record_bad_date;
 	if (media_wanted && sc->category == NULL && str_is_blank(r->media))
 		return "no media";
 	return NULL;
@@ -347,6 +479,16 @@ record_slug_derive(const char *media, const struct record_site *site)
 	return preferred;
 }
 
+int
+record_title_wanted(const struct conf_source *sc, const char *title)
+{
+	if (title == NULL)
+		return 0;
+	if (sc->include_re != NULL && !filter_match(sc->include_re, title))
+		return 0;
+	return sc->exclude_re == NULL || !filter_match(sc->exclude_re, title);
+}
+
 char *
 record_slug(const struct conf *c, const char *media,
     const struct record_site *site)
@@ -466,12 +608,14 @@ record_post_make(const struct conf *c, const struct conf_source *sc,
     struct record *r, const struct record_site *site, const char **why)
 {
 	struct record_post *p;
+	struct datetime dt;
 	char path[4096];
 
 	*why = "out of memory";
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
-	if (record_date_parse(r->date, c->tz_offset, &p->published_at) == -1) {
+	if (record_source_date(sc, r->date, c->tz_offset, &p->published_at) ==
+	    -1) {
 		*why = "bad date";
 		goto fail;
 	}
@@ -479,7 +623,16 @@ record_post_make(const struct conf *c, const struct conf_source *sc,
 		*why = "date in the future (held back until then)";
 		goto fail;
 	}
-	(void)snprintf(p->published, sizeof(p->published), "%s %s", r->date, c->tz);
+	/* A post shows its time at the site's timezone, whatever the
+	 * source's: Jekyll files it by that day. */
+	datetime_from_epoch(p->published_at, c->tz_offset, &dt);
+	if (dt.y < 1970 || dt.y > 9999) {
+		*why = "bad date";
+		goto fail;
+	}
+	(void)snprintf(p->published, sizeof(p->published),
+	    "%04d-%02d-%02d %02d:%02d:%02d %s", dt.y, dt.mo, dt.d, dt.h, dt.mi,
+	    dt.s, c->tz);
 	if (record_post_names(c, sc, r, site, p, why) == -1)
 		goto fail;
 	if ((p->link = record_link(sc, r)) == NULL) {

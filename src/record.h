@@ -57,6 +57,9 @@ struct record {
 	char *link;      /* from link_field, when the source sets one */
 	char *body;      /* the article HTML, once its text is fetched */
 	const char *skip;/* why the record is unusable (static string), or NULL */
+	size_t skip_at;  /* with record_undecoded: the offset in the response
+	                  * of the bytes that did not decode ((size_t)-1: not
+	                  * known) */
 };
 
 struct record_list {
@@ -96,11 +99,47 @@ char *record_file_id_safe(const char *file_id);
 char *record_file_id_distinct(const char *file_id, const char *info_code);
 
 /*
- * Parses a source's local time 'YYYY-MM-DD HH:MM:SS' strictly (whole
- * string, real calendar date, year 1970 or later) and returns the UTC time
- * it names at TZ_OFFSET seconds east of UTC in *T.  0 or -1.
+ * Parses a source's local time 'YYYY-MM-DD HH:MM:SS' (or without its
+ * seconds, which are then 0) strictly (whole string, real calendar date,
+ * year 1970 to 9999) and returns the UTC time it names at TZ_OFFSET
+ * seconds east of UTC in *T.  0 or -1.
  */
 int record_date_parse(const char *s, long tz_offset, long long *t);
+
+/*
+ * The same for a date of source SC, in its date_format (the shape above
+ * when it has none; "unix" and "unix_ms" for Unix seconds and
+ * milliseconds) and at its own timezone, else TZ_OFFSET, unless the date
+ * carries its offset (%z).  0 or -1.
+ */
+int record_source_date(const struct conf_source *sc, const char *s,
+    long tz_offset, long long *t);
+
+/* 1 when SC's dates are numbers, which a JSON source may send as such. */
+int record_date_is_numeric(const struct conf_source *sc);
+
+/*
+ * The skip reason of a record a field of which holds bytes that did not
+ * decode in the response's charset (charset.h's marks): "bytes that do not
+ * decode".  It comes before every other reason.
+ */
+extern const char record_undecoded[];
+
+/*
+ * Skips R (record_undecoded, the offset in skip_at) when one of its fields
+ * holds the mark of bytes that did not decode; an id or file id with one
+ * is dropped, as it names nothing.  1 when it did, 0 otherwise.
+ */
+int record_check_marks(struct record *r);
+
+/*
+ * R's skip reason as a log line gives it, into BUF[SIZE]: with the offset
+ * and CHARSET (the charset the response was read in) for bytes that did
+ * not decode, with the value and the shape expected for a bad date.
+ * Returns BUF.
+ */
+const char *record_skip_explain(const struct conf_source *sc,
+    const struct record *r, const char *charset, char *buf, size_t size);
 
 /*
  * The skip reason of R, or NULL when R is fit to become a post: the checks
@@ -113,6 +152,13 @@ int record_date_parse(const char *s, long tz_offset, long long *t);
  */
 const char *record_check(const struct conf_source *sc, const struct record *r,
     int own_file_id, int media_wanted);
+
+/*
+ * 1 when SC wants a record titled TITLE: it matches SC's include pattern,
+ * if any, and not its exclude pattern, if any.  A filtered record is not
+ * fetched nor written.
+ */
+int record_title_wanted(const struct conf_source *sc, const char *title);
 
 /*
  * Record → post.
@@ -132,7 +178,8 @@ struct record_post {
 	char *digest;
 	char *body;            /* the post's body, once the text is in */
 	char *path;            /* "_posts/YYYY-MM-DD-<file id>.md" */
-	char published[32];    /* 'YYYY-MM-DD HH:MM:SS +0800' */
+	char published[32];    /* 'YYYY-MM-DD HH:MM:SS +0800': the source's
+	                        * date at the site's timezone */
 	long long published_at;
 };
 

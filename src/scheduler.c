@@ -47,6 +47,7 @@ struct psrc {
 	int hard;           /* ... and not only by texts that could not be had */
 	int written;        /* posts handed to the batch in this poll */
 	int skipped;
+	int filtered;       /* records of the list its include/exclude dropped */
 	int not_modified;   /* the list answered 304 */
 	int unwritten;      /* of those, posts the batch could not write */
 	int failures;       /* consecutive failed polls, as last saved */
@@ -282,11 +283,19 @@ psrc_finish(struct psrc *ps)
 		psrc_set_error(ps, "%d of its posts could not be written",
 		    ps->unwritten);
 	if (ps->written > 0) {
-		log_info("source %s: %d new %s", ps->sc->name, ps->written,
-		    ps->written == 1 ? "post" : "posts");
+		if (ps->filtered > 0)
+			log_info("source %s: %d new %s, %d filtered", ps->sc->name,
+			    ps->written, ps->written == 1 ? "post" : "posts",
+			    ps->filtered);
+		else
+			log_info("source %s: %d new %s", ps->sc->name, ps->written,
+			    ps->written == 1 ? "post" : "posts");
 		p->posts_since_feeds += ps->written;
 		p->total += ps->written;
-	} else if (!ps->failed)
+	} else if (!ps->failed && ps->filtered > 0)
+		log_debug("source %s: nothing new, %d filtered", ps->sc->name,
+		    ps->filtered);
+	else if (!ps->failed)
 		log_debug("source %s: %s", ps->sc->name,
 		    ps->not_modified ? "not modified" : "nothing new");
 	psrc_release_ids(ps);
@@ -333,6 +342,15 @@ scheduler_settle(struct scheduler *p)
 	}
 	p->settling = 0;
 	scheduler_idle(p);
+}
+
+/* What the parsers need of the response R: its URL and Content-Type. */
+static void
+scheduler_response(const struct fetch_result *r, struct source_response *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	resp->url = r->final_url != NULL ? r->final_url : r->url;
+	resp->content_type = r->content_type;
 }
 
 static void
@@ -385,6 +403,7 @@ text_done(void *arg, const struct fetch_result *r)
 	struct text_req *req = arg;
 	struct psrc *ps = req->ps;
 	struct record_post *it = req->it;
+	struct source_response resp;
 	char err[256];
 	char *html = NULL;
 
@@ -395,12 +414,20 @@ text_done(void *arg, const struct fetch_result *r)
 	}
 	metrics_request(ps->p->metrics, ps->sc->name, METRICS_TEXT,
 	    r->ok ? METRICS_OK : METRICS_FAILED, r->bytes, r->seconds);
+	scheduler_response(r, &resp);
 	if (!r->ok) {
 		log_warnx("source %s: record %s: text %s: %s; tried again at the next %s",
 		    ps->sc->name, it->info_code, r->url, r->error, scheduler_next(ps->p));
 		psrc_text_failed(ps, it->info_code, r->error);
 		record_post_free(it);
-	} else if ((html = source_parse_text(ps->sc, r->body, r->len, err, sizeof(err))) == NULL) {
+	} else if ((html = source_parse_text(ps->sc, &resp, r->body, r->len, err,
+	    sizeof(err))) == NULL && errno == EILSEQ) {
+		/* Bytes that do not decode: skipped, not a failure of the source. */
+		log_warnx("source %s: record %s skipped: text %s: %s", ps->sc->name,
+		    it->info_code, r->url, err);
+		ps->skipped++;
+		record_post_free(it);
+	} else if (html == NULL) {
 		log_warnx("source %s: record %s: text %s: %s; tried again at the next %s",
 		    ps->sc->name, it->info_code, r->url, err, scheduler_next(ps->p));
 		psrc_text_failed(ps, it->info_code, err);
@@ -515,7 +542,9 @@ psrc_fetch_text(struct psrc *ps, struct record *rec)
 	req->ps = ps;
 	req->it = it;
 	ps->outstanding++;
-	if (fetch_start(ps->p->f, url, NULL, NULL, text_done, req) == -1) {
+	if (fetch_start(ps->p->f, &(struct fetch_req){ .url = url,
+	    .user_agent = ps->sc->user_agent, .headers = ps->sc->headers },
+	    text_done, req) == -1) {
 		ps->outstanding--;
 		free(req);
 		record_post_free(it);
@@ -531,20 +560,35 @@ static void
 psrc_take_list(struct psrc *ps, const struct fetch_result *r)
 {
 	struct record_list list = { 0 };
+	struct source_response resp;
 	char err[256];
 
-	if (source_parse_list(ps->sc, r->body, r->len, &list, err, sizeof(err)) == -1) {
+	scheduler_response(r, &resp);
+	if (source_parse_list(ps->sc, &resp, r->body, r->len, &list, err,
+	    sizeof(err)) == -1) {
 		psrc_set_error(ps, "list %s: %s", r->url, err);
 		return;
 	}
+	log_debug("source %s: list %s read as %s", ps->sc->name, r->url,
+	    resp.charset);
 	for (size_t i = 0; i < list.n; i++) {
 		struct record *rec = &list.v[i];
 		int known;
 
 		if (rec->skip != NULL) {
-			log_warnx("source %s: record %s skipped: %s", ps->sc->name,
-			    rec->id && *rec->id ? rec->id : "(no id)", rec->skip);
+			log_warnx("source %s: record %s skipped: %s%s", ps->sc->name,
+			    rec->id && *rec->id ? rec->id : "(no id)",
+			    record_skip_explain(ps->sc, rec, resp.charset, err,
+			    sizeof(err)), rec->skip == record_undecoded ?
+			    " of the list" : "");
 			ps->skipped++;
+			continue;
+		}
+		/* Filtered out: neither fetched nor written, but counted. */
+		if (!record_title_wanted(ps->sc, rec->title)) {
+			log_debug("source %s: record %s filtered out", ps->sc->name,
+			    rec->id);
+			ps->filtered++;
 			continue;
 		}
 		if ((known = store_post_exists(ps->p->st, rec->id)) == -1) {
@@ -600,7 +644,8 @@ psrc_start(struct psrc *ps)
 	ev_timer_stop(p->loop, &ps->timer);
 	ps->busy = 1;
 	p->nbusy++;
-	ps->failed = ps->hard = ps->written = ps->skipped = ps->not_modified = 0;
+	ps->failed = ps->hard = ps->written = ps->skipped = ps->filtered = 0;
+	ps->not_modified = 0;
 	ps->queued = 0;
 	ps->retry_after = -1;
 	ps->unwritten = 0;
@@ -617,7 +662,10 @@ psrc_start(struct psrc *ps)
 		free(s.last_modified);
 		s.etag = s.last_modified = NULL;
 	}
-	if (fetch_start(p->f, ps->sc->list_url, s.etag, s.last_modified, list_done, ps) == -1) {
+	if (fetch_start(p->f, &(struct fetch_req){ .url = ps->sc->list_url,
+	    .etag = s.etag, .last_modified = s.last_modified,
+	    .user_agent = ps->sc->user_agent, .headers = ps->sc->headers },
+	    list_done, ps) == -1) {
 		ps->outstanding = 0;
 		psrc_set_error(ps, "cannot start the list request");
 		psrc_done(ps);

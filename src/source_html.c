@@ -3,22 +3,23 @@
  * HTML parser and XPath, steered by the [source] keys of the configuration.
  * See source_impl.h.
  *
- * It calls libxml2, util (error messages, white space), utf8 (repair) and
- * record (the record list and record_check()); nothing else, and never
- * source.c.  A pure function of its arguments: no I/O, no logging, no
- * state kept between calls, so that a fuzzer can drive it.
+ * It calls libxml2, util (error messages, white space), utf8 (repair),
+ * charset (the marks of bytes that did not decode), clean (the article's
+ * hostile parts out, its relative links absolute), xmlquiet and record
+ * (the record list and record_check()); nothing else, and never source.c.
+ * A pure function of its arguments: no I/O, no logging, no state kept
+ * between calls, so that a fuzzer can drive it.
  *
- * libxml2 reports problems through per-thread handlers that print to
- * stderr; those are swapped for silent ones for the length of a call and
- * put back afterwards, so a parse never prints and the rest of the program
- * keeps whatever handlers it set.  And libxml2 passes on the bytes of a
- * cut-off multi-byte character of a broken page as they are, while the
- * writers rely on valid UTF-8: every string handed on has each invalid
- * sequence replaced by U+FFFD, so that a page with one bad byte still
- * gives its posts.
+ * The page comes in as UTF-8 (source.c decoded it), and libxml2 is told
+ * so: a <meta charset> in it no longer counts.  libxml2 is kept silent for
+ * the length of a call (xmlquiet), so a parse never prints and the rest of
+ * the program keeps whatever handlers it set.  Every string handed on
+ * still has any invalid UTF-8 replaced by U+FFFD, a guard that the
+ * decoding leaves nothing for.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -32,10 +33,13 @@
 #include <libxml/xmlsave.h>
 #include <libxml/xpath.h>
 
+#include "charset.h"
+#include "clean.h"
 #include "record.h"
 #include "source_impl.h"
 #include "utf8.h"
 #include "util.h"
+#include "xmlquiet.h"
 
 #define SOURCE_HTML_OPTIONS	(HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | \
 	HTML_PARSE_NOWARNING | HTML_PARSE_NONET)
@@ -44,50 +48,6 @@
 struct source_xpaths {
 	xmlXPathCompExprPtr list, id, title, date, media;
 };
-
-/* libxml2's error handlers as they were before a call silenced them. */
-struct source_quiet {
-	xmlGenericErrorFunc generic;
-	void *generic_ctx;
-	xmlStructuredErrorFunc structured;
-	void *structured_ctx;
-};
-
-static void
-source_xml_generic_silent(void *ctx, const char *msg, ...)
-{
-}
-
-#if LIBXML_VERSION >= 21200
-static void
-source_xml_structured_silent(void *ctx, const xmlError *e)
-{
-}
-#else
-static void
-source_xml_structured_silent(void *ctx, xmlErrorPtr e)
-{
-}
-#endif
-
-static void
-source_xml_quiet(struct source_quiet *q)
-{
-	xmlInitParser();
-	q->generic = xmlGenericError;
-	q->generic_ctx = xmlGenericErrorContext;
-	q->structured = xmlStructuredError;
-	q->structured_ctx = xmlStructuredErrorContext;
-	xmlSetGenericErrorFunc(NULL, source_xml_generic_silent);
-	xmlSetStructuredErrorFunc(NULL, source_xml_structured_silent);
-}
-
-static void
-source_xml_unquiet(const struct source_quiet *q)
-{
-	xmlSetGenericErrorFunc(q->generic_ctx, q->generic);
-	xmlSetStructuredErrorFunc(q->structured_ctx, q->structured);
-}
 
 /*
  * Parses BUF[LEN] as an HTML page, leniently as a browser would, and makes
@@ -236,10 +196,11 @@ source_html_item(const struct conf_source *sc, xmlXPathContextPtr ctx,
 }
 
 int
-source_html_list(const struct conf_source *sc, const char *buf, size_t len,
+source_html_list(const struct conf_source *sc,
+    const struct source_response *resp, const char *buf, size_t len,
     struct record_list *out, char *err, size_t errlen)
 {
-	struct source_quiet q;
+	struct xmlquiet q;
 	struct source_xpaths x = { NULL, NULL, NULL, NULL, NULL };
 	xmlDocPtr doc;
 	xmlXPathContextPtr ctx;
@@ -248,7 +209,7 @@ source_html_list(const struct conf_source *sc, const char *buf, size_t len,
 	size_t n0 = out->n;
 	int rc = -1, i;
 
-	source_xml_quiet(&q);
+	xmlquiet_begin(&q);
 	if (source_html_load(buf, len, &doc, &ctx, err, errlen) == -1 ||
 	    source_xpaths_compile(sc, ctx, &x, err, errlen) == -1)
 		goto done;
@@ -280,7 +241,7 @@ done:
 	source_xpaths_free(&x);
 	xmlXPathFreeContext(ctx);
 	xmlFreeDoc(doc);
-	source_xml_unquiet(&q);
+	xmlquiet_end(&q);
 	return rc;
 }
 
@@ -319,17 +280,77 @@ done:
 	return s;
 }
 
+/* 1 when N is text (or a comment) holding a mark, its offset in *AT. */
+static int
+source_html_node_marked(xmlNodePtr n, size_t *at)
+{
+	const char *s;
+
+	if (n->type != XML_TEXT_NODE && n->type != XML_CDATA_SECTION_NODE &&
+	    n->type != XML_COMMENT_NODE && n->type != XML_PI_NODE)
+		return 0;
+	s = (const char *)n->content;
+	return s != NULL && charset_mark_find(s, strlen(s), at);
+}
+
+/* 1 when the walk goes below N: an element, an attribute, a document. */
+static int
+source_html_has_inside(xmlNodePtr n)
+{
+	return n->children != NULL && (n->type == XML_ELEMENT_NODE ||
+	    n->type == XML_ATTRIBUTE_NODE || n->type == XML_DOCUMENT_NODE ||
+	    n->type == XML_HTML_DOCUMENT_NODE);
+}
+
+/*
+ * 1 when the subtree of NODE holds the mark of bytes that did not decode,
+ * in its text or an attribute value, with the offset it names in *AT.  The
+ * serialized article would show a mark in text, but a URL attribute comes
+ * out percent-encoded, so the tree is where to look.
+ */
+static int
+source_html_marked(xmlNodePtr node, size_t *at)
+{
+	xmlNodePtr n = node;
+	xmlAttrPtr a;
+
+	while (n != NULL) {
+		if (source_html_node_marked(n, at))
+			return 1;
+		if (n->type == XML_ELEMENT_NODE)
+			for (a = n->properties; a != NULL; a = a->next)
+				for (xmlNodePtr t = a->children; t != NULL;
+				    t = t->next)
+					if (source_html_node_marked(t, at))
+						return 1;
+		if (source_html_has_inside(n)) {
+			n = n->children;
+			continue;
+		}
+		while (n != node && n->next == NULL)
+			n = n->parent;
+		if (n == node)
+			break;
+		n = n->next;
+	}
+	return 0;
+}
+
 char *
-source_html_text(const struct conf_source *sc, const char *buf, size_t len,
+source_html_text(const struct conf_source *sc,
+    const struct source_response *resp, const char *buf, size_t len,
     char *err, size_t errlen)
 {
-	struct source_quiet q;
+	struct xmlquiet q;
 	xmlDocPtr doc;
 	xmlXPathContextPtr ctx;
 	xmlXPathObjectPtr res = NULL;
-	char *s = NULL;
+	xmlNodePtr node;
+	char *s = NULL, *base = NULL;
+	size_t at;
+	int e = 0;
 
-	source_xml_quiet(&q);
+	xmlquiet_begin(&q);
 	if (source_html_load(buf, len, &doc, &ctx, err, errlen) == -1)
 		goto done;
 	if (sc->text_xpath == NULL) {
@@ -347,12 +368,28 @@ source_html_text(const struct conf_source *sc, const char *buf, size_t len,
 		err_set(err, errlen, "text_xpath matched nothing");
 		goto done;
 	}
-	if ((s = source_html_inner(doc, res->nodesetval->nodeTab[0])) == NULL)
+	node = res->nodesetval->nodeTab[0];
+	/* The base comes from the page as sent, before <base> is cleaned.
+	 * A namespace node is no xmlNode: it has nothing to clean. */
+	base = clean_base_url(doc, resp->url);
+	if (node->type != XML_NAMESPACE_DECL && clean_node(node, base) == -1) {
+		err_set(err, errlen, "out of memory");
+		goto done;
+	}
+	if (node->type != XML_NAMESPACE_DECL && source_html_marked(node, &at)) {
+		charset_undecoded_message(err, errlen, resp->charset, at);
+		e = EILSEQ;
+		goto done;
+	}
+	if ((s = source_html_inner(doc, node)) == NULL)
 		err_set(err, errlen, "cannot serialize the article");
 done:
 	xmlXPathFreeObject(res);
 	xmlXPathFreeContext(ctx);
 	xmlFreeDoc(doc);
-	source_xml_unquiet(&q);
+	free(base);
+	xmlquiet_end(&q);
+	if (e != 0)
+		errno = e;
 	return s;
 }

@@ -319,8 +319,9 @@ done:
 
 /*
  * Fills R from the current row of ST.  Only a JSON string counts, or an
- * integer where the field allows one, as its decimal text; an integer past
- * 64 bits comes from SQLite as a real and does not count.  Anything else
+ * integer where the field allows one (the ids; the date of a source whose
+ * dates are Unix times), as its decimal text; an integer past 64 bits
+ * comes from SQLite as a real and does not count.  Anything else
  * leaves the field NULL.  0, or -1 with ERR set.
  */
 static int
@@ -328,7 +329,7 @@ source_json_item(const struct conf_source *sc, sqlite3_stmt *st,
     struct record *r, char *err, size_t errlen)
 {
 	size_t i;
-	int col;
+	int col, integer_ok;
 
 	if (!source_sql_is(st, 0, "object")) {
 		r->skip = "item is not an object";
@@ -336,8 +337,12 @@ source_json_item(const struct conf_source *sc, sqlite3_stmt *st,
 	}
 	for (i = 0; i < SOURCE_NFIELDS; i++) {
 		col = 1 + 2 * (int)i;
+		/* A date may be a number where the source's dates are. */
+		integer_ok = source_json_fields[i].integer_ok ||
+		    (source_json_fields[i].field == offsetof(struct record,
+		    date) && record_date_is_numeric(sc));
 		if ((source_sql_is(st, col, "text") ||
-		    (source_json_fields[i].integer_ok &&
+		    (integer_ok &&
 		    source_sql_is(st, col, "integer") &&
 		    sqlite3_column_type(st, col + 1) == SQLITE_INTEGER)) &&
 		    source_sql_column_dup(st, col + 1, SOURCE_FIELD(r, i), err,
@@ -394,7 +399,8 @@ done:
 }
 
 int
-source_json_list(const struct conf_source *sc, const char *buf, size_t len,
+source_json_list(const struct conf_source *sc,
+    const struct source_response *resp, const char *buf, size_t len,
     struct record_list *out, char *err, size_t errlen)
 {
 	char *path, *keys[SOURCE_NFIELDS] = { NULL };
@@ -430,7 +436,8 @@ done:
  * configured one is missing or null.
  */
 char *
-source_json_text(const struct conf_source *sc, const char *buf, size_t len,
+source_json_text(const struct conf_source *sc,
+    const struct source_response *resp, const char *buf, size_t len,
     char *err, size_t errlen)
 {
 	const char *key = sc->text_field != NULL ? sc->text_field : "text";

@@ -126,7 +126,7 @@ bench_text_round(const struct conf_source *sc, const char *buf, size_t len,
 	int i;
 
 	for (i = 0; i < runs; i++) {
-		if ((s = source_parse_text(sc, buf, len, err,
+		if ((s = source_parse_text(sc, NULL, buf, len, err,
 		    sizeof(err))) == NULL) {
 			fprintf(stderr, "text: %s\n", err);
 			exit(1);
@@ -147,7 +147,7 @@ bench_list_round(const struct conf_source *sc, const char *buf, size_t len,
 	int i;
 
 	for (i = 0; i < runs; i++) {
-		if (source_parse_list(sc, buf, len, &l, err, sizeof(err)) != 0 ||
+		if (source_parse_list(sc, NULL, buf, len, &l, err, sizeof(err)) != 0 ||
 		    l.n != BENCH_RECORDS || l.v[BENCH_RECORDS - 1].skip != NULL) {
 			fprintf(stderr, "list: %s\n", err);
 			exit(1);

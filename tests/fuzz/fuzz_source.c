@@ -1,13 +1,15 @@
 /*
  * libFuzzer harness for the source parsers: every input goes through the
- * list and text parsers of a JSON and an HTML source, and through the date
- * and id checks, and everything they return is freed.  Beyond what the
+ * list and text parsers of a JSON and an HTML source (read as the response
+ * says, so the charset detection runs on it too) and of an HTML source in
+ * GBK with a date format of its own, and through the date and id checks,
+ * and everything they return is freed.  Beyond what the
  * sanitizers catch it traps when a parser breaks its own contract: a failed
  * list call that touched the list, a record let through that the checks
  * should have stopped, a JSON response with a NUL byte in it that parsed,
- * or a string from a JSON or an HTML response that is not valid UTF-8
- * (libxml2 hands on the bytes of a broken HTML page as they are, and the
- * HTML parsers must replace what is not UTF-8).
+ * a string from a JSON or an HTML response that is not valid UTF-8, or a
+ * record or an article let through with the mark of bytes that did not
+ * decode in it.
  *
  * Build and run (from the top of the tree):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Isrc \
@@ -23,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "charset.h"
 #include "record.h"
 #include "source.h"
 
@@ -66,6 +69,22 @@ static const struct conf_source fuzz_html = {
 	.text_xpath = "//div[@id='content']",
 };
 
+/* The same page in GBK, whatever it says, with its links made absolute. */
+static const struct conf_source fuzz_gbk = {
+	.name = "gbk",
+	.format = CONF_FORMAT_HTML,
+	.charset = "gbk",
+	.list_xpath = "//li",
+	.id_xpath = "a/@href",
+	.title_xpath = "a",
+	.date_xpath = "span[@class='time']",
+	.category = "web",
+	.tag = "web",
+	.text_xpath = "//div[@id='content']",
+	.date_format = "%Y年%m月%d日 %H:%M",
+	.has_tz = 1,
+};
+
 /*
  * Traps unless S (or NULL) is valid UTF-8, which the writers rely on: no
  * stray continuation byte, no overlong form, no surrogate, nothing past
@@ -106,6 +125,16 @@ fuzz_utf8(const char *s)
 	}
 }
 
+/* Traps when S holds the mark of bytes that did not decode. */
+static void
+fuzz_unmarked(const char *s)
+{
+	size_t at;
+
+	if (s != NULL && charset_mark_find(s, strlen(s), &at))
+		__builtin_trap();
+}
+
 /* Checks what the contract promises of a record let through. */
 static void
 fuzz_check(const struct conf_source *sc, const struct record *r)
@@ -121,23 +150,37 @@ fuzz_check(const struct conf_source *sc, const struct record *r)
 	fuzz_utf8(r->link);
 	if (r->skip != NULL)
 		return;
+	fuzz_unmarked(r->id);
+	fuzz_unmarked(r->file_id);
+	fuzz_unmarked(r->title);
+	fuzz_unmarked(r->date);
+	fuzz_unmarked(r->media);
+	fuzz_unmarked(r->digest);
+	fuzz_unmarked(r->link);
 	if (!record_id_is_fit(r->id) || !record_id_is_fit(r->file_id) ||
 	    r->title == NULL || r->title[0] == '\0' ||
-	    record_date_parse(r->date, 0, &t) != 0 || r->body != NULL)
+	    record_source_date(sc, r->date, 0, &t) != 0 || r->body != NULL)
 		__builtin_trap();
 	if (sc->file_id_field == NULL && strcmp(r->id, r->file_id) != 0)
 		__builtin_trap();
 }
 
+/* What the transport says of the response: nothing, or a charset. */
+static struct source_response fuzz_resp_big5 = {
+	.url = "http://news.example/a/b.html",
+	.content_type = "text/html; charset=big5",
+};
+
 static void
-fuzz_list(const struct conf_source *sc, const uint8_t *data, size_t size)
+fuzz_list(const struct conf_source *sc, struct source_response *resp,
+    const uint8_t *data, size_t size)
 {
 	struct record_list l = { 0 };
 	char err[256];
 	size_t i;
 
 	err[0] = '\0';
-	if (source_parse_list(sc, (const char *)data, size, &l, err,
+	if (source_parse_list(sc, resp, (const char *)data, size, &l, err,
 	    sizeof(err)) == -1) {
 		if (l.n != 0 || err[0] == '\0')
 			__builtin_trap();
@@ -152,12 +195,13 @@ fuzz_list(const struct conf_source *sc, const uint8_t *data, size_t size)
 }
 
 static void
-fuzz_text(const struct conf_source *sc, const uint8_t *data, size_t size)
+fuzz_text(const struct conf_source *sc, struct source_response *resp,
+    const uint8_t *data, size_t size)
 {
 	char err[256], *s;
 
 	err[0] = '\0';
-	if ((s = source_parse_text(sc, (const char *)data, size, err,
+	if ((s = source_parse_text(sc, resp, (const char *)data, size, err,
 	    sizeof(err))) == NULL) {
 		if (err[0] == '\0')
 			__builtin_trap();
@@ -166,6 +210,7 @@ fuzz_text(const struct conf_source *sc, const uint8_t *data, size_t size)
 	if (sc->format == CONF_FORMAT_JSON && memchr(data, '\0', size) != NULL)
 		__builtin_trap();
 	fuzz_utf8(s);
+	fuzz_unmarked(s);
 	free(s);
 }
 
@@ -175,12 +220,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *s;
 	long long t;
 
-	fuzz_list(&fuzz_json, data, size);
-	fuzz_list(&fuzz_json_nested, data, size);
-	fuzz_list(&fuzz_html, data, size);
-	fuzz_text(&fuzz_json, data, size);
-	fuzz_text(&fuzz_json_nested, data, size);
-	fuzz_text(&fuzz_html, data, size);
+	fuzz_list(&fuzz_json, NULL, data, size);
+	fuzz_list(&fuzz_json_nested, NULL, data, size);
+	fuzz_list(&fuzz_html, NULL, data, size);
+	fuzz_list(&fuzz_html, &fuzz_resp_big5, data, size);
+	fuzz_list(&fuzz_gbk, &fuzz_resp_big5, data, size);
+	fuzz_text(&fuzz_json, NULL, data, size);
+	fuzz_text(&fuzz_json_nested, NULL, data, size);
+	fuzz_text(&fuzz_html, NULL, data, size);
+	fuzz_text(&fuzz_gbk, &fuzz_resp_big5, data, size);
 
 	if ((s = malloc(size + 1)) == NULL)
 		return 0;

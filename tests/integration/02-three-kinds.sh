@@ -115,6 +115,16 @@ assert_xp "emnews.xml: a rolling entry links to its page, named by id" 1 "$FEEDS
     "count(/a:feed/a:entry/a:link[@href='$SITE_URL/emnews/2024/01/16/${D#NW}.html'])"
 assert_xp "emnews.xml: newest first" "tag:$SITE_HOST,2024-01-16:$D" "$FEEDS/emnews.xml" \
     "string(/a:feed/a:entry[1]/a:id)"
+# Feed content is HTML: the digest line the post keeps as Markdown ("> ...")
+# is a quote there, followed by a line break (issue 8).
+NL=$'\n'
+assert_grep "the rolling post keeps its Markdown digest line" \
+    "$T_SITE/_posts/2024-01-16-${D#NW}.md" '^> 据不完全统计，已有多家中小银行下调存款利率。$'
+assert_xp "emnews.xml: the digest line is a <blockquote> in the entry" \
+    "<blockquote><p>据不完全统计，已有多家中小银行下调存款利率。</p></blockquote>" \
+    "$FEEDS/emnews.xml" "substring-before(string(/a:feed/a:entry[1]/a:content), '$NL')"
+assert_xp "emnews.xml: no Markdown quote left in any entry" 0 "$FEEDS/emnews.xml" \
+    "count(/a:feed/a:entry/a:content[starts-with(., '&gt;') or starts-with(., '>')])"
 assert_xp "yicai.xml: entry link" 1 "$FEEDS/yicai.xml" \
     "count(/a:feed/a:entry/a:link[@href='$SITE_URL/yicai/2024/01/16/$C.html'])"
 assert_xp "yicai.xml: entry published" "2024-01-16T09:20:31+08:00" "$FEEDS/yicai.xml" \

@@ -187,7 +187,7 @@ mock_start() {
 	MOCK_LOG=$TMP/mock.log
 	rm -f "$TMP/mock.port"
 	python3 "$MOCK_PY" --root "$root" --port-file "$TMP/mock.port" \
-	    --log "$MOCK_LOG" &
+	    --log "$MOCK_LOG" --headers-log "$TMP/mock-headers.log" &
 	MOCK_PID=$!
 	for _ in $(seq 50); do
 		[ -s "$TMP/mock.port" ] && break
@@ -259,6 +259,21 @@ EOF
 }
 
 mock_log_mark() { MOCK_LOG_MARK=$(wc -l < "$MOCK_LOG"); }
+
+# mock_header ERE NAME: the value of request header NAME (case as sent) of
+# every request so far whose path matches ERE, one line each ("-" when the
+# request had none).
+mock_header() {
+	python3 - "$TMP/mock-headers.log" "$1" "$2" <<'EOF'
+import json, re, sys
+path, pattern, name = sys.argv[1:4]
+for line in open(path, encoding="utf-8"):
+    r = json.loads(line)
+    if re.search(pattern, r["path"]):
+        h = {k.lower(): v for k, v in r["headers"].items()}
+        print(h.get(name.lower(), "-"))
+EOF
+}
 
 # The requests logged since the last mock_log_mark.
 mock_log_since() { tail -n "+$((MOCK_LOG_MARK + 1))" "$MOCK_LOG"; }

@@ -2,6 +2,7 @@
 """A local stand-in for the news APIs finewsd polls, for the integration tests.
 
 Usage: mock_source.py --root DIR --port-file FILE [--log FILE]
+                      [--headers-log FILE]
 
 Binds 127.0.0.1 on an ephemeral port, writes the port to FILE (atomically)
 once listening, and serves until SIGTERM or SIGINT, then exits 0.
@@ -38,7 +39,12 @@ Last-Modified, and a matching If-None-Match or If-Modified-Since gets a 304.
 Bodies are gzipped when the request's Accept-Encoding allows gzip.  Each
 request appends "METHOD PATH?QUERY STATUS" to the log file (STATUS is
 "closed" for a dropped connection), and a POST its body after one more
-blank: "POST /hub 202 hub.mode=publish&hub.url=...".  Python 3 standard library only.
+blank: "POST /hub 202 hub.mode=publish&hub.url=...".  With --headers-log, a
+JSON line {"path": PATH?QUERY, "headers": {NAME: VALUE, ...}} with the
+request's headers goes to that file.  A request in absolute form, as a
+client sends it to an HTTP proxy ("GET http://host/path"), is routed by its
+whole URL, so a route keyed by "http://news.invalid/list" answers for a
+proxied host.  Python 3 standard library only.
 """
 
 import argparse
@@ -133,12 +139,14 @@ class MockServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False
 
-    def __init__(self, root, log_path):
+    def __init__(self, root, log_path, headers_log_path=None):
         super().__init__(("127.0.0.1", 0), Handler)
         self.root = os.path.abspath(root)
         self.log_lock = threading.Lock()
         self.log_file = open(log_path, "a", encoding="utf-8") \
             if log_path else None
+        self.headers_log = open(headers_log_path, "a", encoding="utf-8") \
+            if headers_log_path else None
 
     def handle_error(self, request, client_address):
         # A client that hangs up (the daemon killed by a test, say) is normal.
@@ -153,6 +161,15 @@ class MockServer(http.server.ThreadingHTTPServer):
         with self.log_lock:
             self.log_file.write(line + "\n")
             self.log_file.flush()
+
+    def log_request_headers(self, path, headers):
+        if self.headers_log is None:
+            return
+        line = json.dumps({"path": path, "headers": dict(headers.items())},
+                          ensure_ascii=False)
+        with self.log_lock:
+            self.headers_log.write(line + "\n")
+            self.headers_log.flush()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -301,6 +318,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def respond(self, head):
         started = time.time()
+        self.server.log_request_headers(self.path, self.headers)
         try:
             r = self.build_reply(started)
         except Exception as e:  # a broken routes.json, say: tell the test
@@ -356,6 +374,7 @@ def main():
     ap.add_argument("--root", required=True)
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--log")
+    ap.add_argument("--headers-log")
     args = ap.parse_args()
     if not os.path.isdir(args.root):
         ap.error("--root %s: not a folder" % args.root)
@@ -364,7 +383,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
 
-    server = MockServer(args.root, args.log)
+    server = MockServer(args.root, args.log, args.headers_log)
     thread = threading.Thread(target=server.serve_forever,
                               kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
@@ -375,6 +394,8 @@ def main():
     server.server_close()
     if server.log_file is not None:
         server.log_file.close()
+    if server.headers_log is not None:
+        server.headers_log.close()
     return 0
 
 

@@ -934,6 +934,99 @@ test_error_lines(void **state)
 	assert_string_equal(err, want);
 }
 
+/* The keys of issue 8: charsets, dates, filters, requests. */
+static void
+test_issue8_keys(void **state)
+{
+	struct conf *c;
+	const struct conf_source *s;
+	char h1[17], h2[17];
+
+	(void)state;
+	c = load_ok(FINEWSD SOURCE
+	    "charset = GBK\n"
+	    "date_format = %Y年%m月%d日 %H:%M\n"
+	    "timezone = +0900\n"
+	    "include = 债|股\n"
+	    "exclude = ^广告\n"
+	    "headers = Referer: https://news.example/\n"
+	    "headers = Cookie: a=1; b=2\n"
+	    "headers = X-Token: abc\n"
+	    "user_agent = Mozilla/5.0 (finewsd)\n");
+	s = &c->sources[0];
+	assert_string_equal(s->charset, "GBK");
+	assert_string_equal(s->date_format, "%Y年%m月%d日 %H:%M");
+	assert_int_equal(s->has_tz, 1);
+	assert_string_equal(s->tz, "+0900");
+	assert_int_equal(s->tz_offset, 9 * 3600);
+	assert_string_equal(s->include, "债|股");
+	assert_non_null(s->include_re);
+	assert_non_null(s->exclude_re);
+	assert_non_null(s->headers);
+	assert_string_equal(s->headers[0], "Referer: https://news.example/");
+	assert_string_equal(s->headers[1], "Cookie: a=1; b=2");
+	assert_string_equal(s->headers[2], "X-Token: abc");
+	assert_null(s->headers[3]);
+	assert_string_equal(s->user_agent, "Mozilla/5.0 (finewsd)");
+	/* The global timezone is untouched by a source's. */
+	assert_string_equal(c->tz, "+0800");
+	conf_source_hash(s, h1);
+	conf_destroy(c);
+
+	/* Unset, they keep a source's fingerprint as it was. */
+	c = load_ok(FINEWSD SOURCE);
+	s = &c->sources[0];
+	assert_null(s->charset);
+	assert_null(s->date_format);
+	assert_int_equal(s->has_tz, 0);
+	assert_null(s->include_re);
+	assert_null(s->headers);
+	assert_null(s->user_agent);
+	conf_source_hash(s, h2);
+	assert_string_not_equal(h1, h2);
+	/* FNV-1a over the keys of before issue 8, computed apart. */
+	assert_string_equal(h2, "e2fb7591e16395f5");
+	conf_destroy(c);
+
+	c = load_ok(FINEWSD SOURCE "date_format = unix_ms\n");
+	assert_string_equal(c->sources[0].date_format, "unix_ms");
+	conf_destroy(c);
+}
+
+static void
+test_issue8_errors(void **state)
+{
+	(void)state;
+	ERROR_IS(FINEWSD SOURCE "charset = klingon\n",
+	    ":10: charset: not a charset iconv knows (gbk, gb18030, big5, "
+	    "utf-8, iso-8859-1, ...): klingon");
+	ERROR_IS(FINEWSD SOURCE "charset = utf-8//IGNORE\n",
+	    ":10: charset: not a charset iconv knows (gbk, gb18030, big5, "
+	    "utf-8, iso-8859-1, ...): utf-8//IGNORE");
+	ERROR_IS(FINEWSD SOURCE "date_format = %Y-%m-%d %Q\n",
+	    ":10: date_format: unknown directive %Q (known: %Y %y %m %d %H %M "
+	    "%S %F %T %z %s %%): %Y-%m-%d %Q");
+	ERROR_IS(FINEWSD SOURCE "date_format = %H:%M\n",
+	    ":10: date_format: names no day (it needs %Y, %m and %d, or %s): "
+	    "%H:%M");
+	ERROR_IS(FINEWSD SOURCE "timezone = Asia/Shanghai\n",
+	    ":10: timezone: not a UTC offset +HHMM or -HHMM: Asia/Shanghai");
+	ERROR_IS(FINEWSD SOURCE "include = (专项债\n",
+	    ":10: include: bad regular expression (missing closing "
+	    "parenthesis at offset 10): (专项债");
+	ERROR_IS(FINEWSD SOURCE "exclude = [a-\n",
+	    ":10: exclude: bad regular expression (missing terminating ] for "
+	    "character class at offset 3): [a-");
+	ERROR_IS(FINEWSD SOURCE "headers = Referer https://x/\n",
+	    ":10: headers: not a header line 'Name: value': Referer https://x/");
+	ERROR_IS(FINEWSD SOURCE "headers = Cookie:\n",
+	    ":10: headers: not a header line 'Name: value': Cookie:");
+	ERROR_IS(FINEWSD SOURCE "headers = Bad Name: x\n",
+	    ":10: headers: not a header line 'Name: value': Bad Name: x");
+	ERROR_IS(FINEWSD SOURCE "user_agent = a\nuser_agent = b\n",
+	    ":11: user_agent: duplicate key (first at line 10)");
+}
+
 int
 main(void)
 {
@@ -971,6 +1064,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_error_sources, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_error_lines, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_issue8_keys, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_issue8_errors, setup,
 		    teardown),
 	};
 

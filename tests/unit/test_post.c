@@ -62,7 +62,7 @@ test_seed_post(void **state)
 
 	/* The text as the daemon gets it: through the source parser. */
 	json = slurp(FIXTURE("seed-text.json"), &jlen);
-	text = source_parse_text(&sc, json, jlen, err, sizeof(err));
+	text = source_parse_text(&sc, NULL, json, jlen, err, sizeof(err));
 	assert_non_null(text);
 	body = post_body_make(text, NULL);
 	assert_non_null(body);
@@ -277,6 +277,35 @@ test_yaml_typed_values(void **state)
 	free(out);
 }
 
+/* A feed shows the body as HTML: the digest line is a quote there. */
+static void
+test_body_html(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "> 摘要 <b>x</b>\n\n<p>正文</p>",
+		    "<blockquote><p>摘要 <b>x</b></p></blockquote>\n<p>正文</p>" },
+		{ "> 只有摘要\n\n", "<blockquote><p>只有摘要</p></blockquote>\n" },
+		{ "<p>正文</p>", "<p>正文</p>" },
+		{ "> 没有空行\n<p>x</p>", "> 没有空行\n<p>x</p>" },
+		{ ">没有空格\n\nx", ">没有空格\n\nx" },
+		{ "> 没有换行", "> 没有换行" },
+		{ "", "" },
+	};
+	char *s, *body;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_non_null(s = post_body_html(cases[i][0]));
+		assert_string_equal(s, cases[i][1]);
+		free(s);
+	}
+	/* What post_body_make writes, post_body_html reads. */
+	assert_non_null(body = post_body_make("<p>t</p>", "【标题】摘要"));
+	assert_non_null(s = post_body_html(body));
+	assert_string_equal(s, "<blockquote><p>摘要</p></blockquote>\n<p>t</p>");
+	free(s);
+	free(body);
+}
+
 int
 main(void)
 {
@@ -284,6 +313,7 @@ main(void)
 		cmocka_unit_test(test_seed_post),
 		cmocka_unit_test(test_ideographic_pairs),
 		cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_body_html),
 		cmocka_unit_test(test_title_escape),
 		cmocka_unit_test(test_category_page),
 		cmocka_unit_test(test_render_digest_post),

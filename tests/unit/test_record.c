@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "filter.h"
 #include "post.h"
 #include "record.h"
 
@@ -664,6 +665,133 @@ test_page_url(void **state)
 	free(u);
 }
 
+/* The five shapes of issue 8, each at its source's timezone. */
+static void
+test_source_dates(void **state)
+{
+	struct conf_source sc = { .name = "s" };
+	long long t;
+
+	/* 2024-06-03 10:05:00 in Beijing. */
+	const long long want = 1717380300;
+
+	sc.date_format = "%Y年%m月%d日 %H:%M";
+	assert_int_equal(record_source_date(&sc, "2024年06月03日 10:05", 8 * 3600,
+	    &t), 0);
+	assert_true(t == want);
+	sc.date_format = "%Y/%m/%d %H:%M";
+	assert_int_equal(record_source_date(&sc, "2024/06/03 10:05", 8 * 3600,
+	    &t), 0);
+	assert_true(t == want);
+	sc.date_format = "unix";
+	assert_int_equal(record_source_date(&sc, "1717380300", 8 * 3600, &t), 0);
+	assert_true(t == want);
+	assert_int_equal(record_source_date(&sc, "1717380300000", 0, &t), -1);
+	sc.date_format = "unix_ms";
+	assert_int_equal(record_source_date(&sc, "1717380300999", 0, &t), 0);
+	assert_true(t == want);
+	assert_int_equal(record_source_date(&sc, "-1", 0, &t), -1);
+	assert_int_equal(record_source_date(&sc, "17173803e3", 0, &t), -1);
+	/* The default shape without seconds, at the source's own zone. */
+	sc.date_format = NULL;
+	sc.has_tz = 1;
+	sc.tz_offset = 0;
+	assert_int_equal(record_source_date(&sc, "2024-06-03 02:05", 8 * 3600,
+	    &t), 0);
+	assert_true(t == want);
+	/* An offset in the date wins over both zones. */
+	sc.date_format = "%F %T%z";
+	assert_int_equal(record_source_date(&sc, "2024-06-03 11:05:00+09:00",
+	    8 * 3600, &t), 0);
+	assert_true(t == want);
+	sc.date_format = "%F";
+	assert_int_equal(record_source_date(&sc, "1969-12-31", 0, &t), -1);
+}
+
+/* A post shows its time at the site's zone, whatever the source's. */
+static void
+test_source_date_post(void **state)
+{
+	struct conf_source sc = sources[0];
+	struct record r;
+	struct record_post *p;
+	const char *why;
+
+	sc.has_tz = 1;
+	sc.tz_offset = 0;
+	sc.date_format = "%Y/%m/%d %H:%M";
+	record_fill(&r, "NW1", NULL, "t", "2024/06/03 18:30", "第一财经", NULL,
+	    NULL);
+	assert_non_null(p = record_post_make(&conf, &sc, &r, NULL, &why));
+	assert_string_equal(p->published, "2024-06-04 02:30:00 +0800");
+	assert_string_equal(p->path, "_posts/2024-06-04-NW1.md");
+	record_post_free(p);
+
+	/* The default shape keeps its text, seconds added when missing. */
+	record_fill(&r, "NW2", NULL, "t", "2024-06-03 10:05", "第一财经", NULL,
+	    NULL);
+	assert_non_null(p = record_post_make(&conf, &sources[0], &r, NULL,
+	    &why));
+	assert_string_equal(p->published, "2024-06-03 10:05:00 +0800");
+	record_post_free(p);
+}
+
+/* A bad date is logged with its value and the shape expected. */
+static void
+test_skip_explain(void **state)
+{
+	struct conf_source sc = sources[0];
+	struct record r;
+	char buf[256];
+
+	record_fill(&r, "NW1", NULL, "t", "2024-06-03T10:05", "m", NULL, NULL);
+	r.skip = record_check(&sc, &r, 0, 1);
+	assert_string_equal(r.skip, "bad date");
+	assert_string_equal(record_skip_explain(&sc, &r, "UTF-8", buf,
+	    sizeof(buf)), "bad date '2024-06-03T10:05', expected "
+	    "YYYY-MM-DD HH:MM:SS");
+	sc.date_format = "%Y年%m月%d日 %H:%M";
+	assert_string_equal(record_skip_explain(&sc, &r, "UTF-8", buf,
+	    sizeof(buf)), "bad date '2024-06-03T10:05', expected "
+	    "%Y年%m月%d日 %H:%M");
+	sc.date_format = "unix_ms";
+	assert_string_equal(record_skip_explain(&sc, &r, "UTF-8", buf,
+	    sizeof(buf)), "bad date '2024-06-03T10:05', expected "
+	    "Unix milliseconds");
+	r.skip = record_undecoded;
+	r.skip_at = 77;
+	assert_string_equal(record_skip_explain(&sc, &r, "GB18030", buf,
+	    sizeof(buf)), "bytes that do not decode as GB18030 at offset 77");
+	r.skip = "no media";
+	assert_string_equal(record_skip_explain(&sc, &r, "GB18030", buf,
+	    sizeof(buf)), "no media");
+	record_clear(&r);
+}
+
+/* include and exclude, each alone and both. */
+static void
+test_title_wanted(void **state)
+{
+	struct conf_source sc = { .name = "s" };
+	char err[256];
+
+	assert_int_equal(record_title_wanted(&sc, "任何标题"), 1);
+	assert_int_equal(record_title_wanted(&sc, NULL), 0);
+	assert_non_null(sc.include_re = filter_compile("债|股", err,
+	    sizeof(err)));
+	assert_int_equal(record_title_wanted(&sc, "专项债发行"), 1);
+	assert_int_equal(record_title_wanted(&sc, "天气预报"), 0);
+	assert_non_null(sc.exclude_re = filter_compile("^广告", err,
+	    sizeof(err)));
+	assert_int_equal(record_title_wanted(&sc, "专项债发行"), 1);
+	assert_int_equal(record_title_wanted(&sc, "广告：买股"), 0);
+	filter_free(sc.include_re);
+	sc.include_re = NULL;
+	assert_int_equal(record_title_wanted(&sc, "天气预报"), 1);
+	assert_int_equal(record_title_wanted(&sc, "广告"), 0);
+	filter_free(sc.exclude_re);
+}
+
 int
 main(void)
 {
@@ -682,6 +810,10 @@ main(void)
 		cmocka_unit_test(test_name_parse),
 		cmocka_unit_test(test_published_parse),
 		cmocka_unit_test(test_page_url),
+		cmocka_unit_test(test_source_dates),
+		cmocka_unit_test(test_source_date_post),
+		cmocka_unit_test(test_skip_explain),
+		cmocka_unit_test(test_title_wanted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -72,13 +72,13 @@ fetch_set_opts(struct fetch *f, const struct fetch_opts *o)
 }
 
 int
-fetch_start(struct fetch *f, const char *url, const char *etag,
-    const char *last_modified, fetch_done_fn *cb, void *arg)
+fetch_start(struct fetch *f, const struct fetch_req *rq, fetch_done_fn *cb,
+    void *arg)
 {
 	(void)f;
 	assert_true(nreqs < sizeof(reqs) / sizeof(reqs[0]));
-	snprintf(reqs[nreqs].url, sizeof(reqs[nreqs].url), "%s", url);
-	reqs[nreqs].conditional = etag != NULL || last_modified != NULL;
+	snprintf(reqs[nreqs].url, sizeof(reqs[nreqs].url), "%s", rq->url);
+	reqs[nreqs].conditional = rq->etag != NULL || rq->last_modified != NULL;
 	reqs[nreqs].cb = cb;
 	reqs[nreqs].arg = arg;
 	nreqs++;
@@ -89,8 +89,10 @@ int
 fetch_post(struct fetch *f, const char *url, const char *form,
     fetch_done_fn *cb, void *arg)
 {
+	struct fetch_req rq = { .url = url };
+
 	(void)form;
-	return fetch_start(f, url, NULL, NULL, cb, arg);
+	return fetch_start(f, &rq, cb, arg);
 }
 
 /* Answers the request whose URL contains KEY with STATUS and BODY. */

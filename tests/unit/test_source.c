@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -117,7 +118,7 @@ parse_fixture(const struct conf_source *sc, const char *path,
 	size_t len;
 
 	buf = read_fixture(path, &len);
-	if (source_parse_list(sc, buf, len, out, err, sizeof(err)) != 0)
+	if (source_parse_list(sc, NULL, buf, len, out, err, sizeof(err)) != 0)
 		fail_msg("%s: %s", path, err);
 	free(buf);
 }
@@ -126,7 +127,7 @@ static int
 parse_str(const struct conf_source *sc, const char *s, struct record_list *out,
     char *err, size_t errlen)
 {
-	return source_parse_list(sc, s, strlen(s), out, err, errlen);
+	return source_parse_list(sc, NULL, s, strlen(s), out, err, errlen);
 }
 
 static void
@@ -172,7 +173,7 @@ test_seed_text(void **state)
 	size_t len, n;
 
 	buf = read_fixture(FIXTURE("seed-text.json"), &len);
-	s = source_parse_text(&sc, buf, len, err, sizeof(err));
+	s = source_parse_text(&sc, NULL, buf, len, err, sizeof(err));
 	free(buf);
 	assert_non_null(s);
 	n = strlen(s);
@@ -399,9 +400,9 @@ test_bad_responses(void **state)
 	assert_string_equal(err, "the response is not a JSON object");
 
 	err[0] = '\0';
-	assert_int_equal(source_parse_list(&sc, "", 0, &l, err, sizeof(err)), -1);
+	assert_int_equal(source_parse_list(&sc, NULL, "", 0, &l, err, sizeof(err)), -1);
 	assert_true(err[0] != '\0');
-	assert_int_equal(source_parse_list(&sc, NULL, 0, &l, err, sizeof(err)), -1);
+	assert_int_equal(source_parse_list(&sc, NULL, NULL, 0, &l, err, sizeof(err)), -1);
 
 	/* Trailing garbage after the object is a broken response too. */
 	assert_int_equal(parse_str(&sc, "{\"record\":[]} x", &l, err,
@@ -416,7 +417,7 @@ test_bad_responses(void **state)
 static char *
 text_of(const struct conf_source *sc, const char *s, char *err, size_t errlen)
 {
-	return source_parse_text(sc, s, strlen(s), err, errlen);
+	return source_parse_text(sc, NULL, s, strlen(s), err, errlen);
 }
 
 static void
@@ -512,9 +513,10 @@ test_text_path(void **state)
 }
 
 /*
- * Strings come out decoded and as valid UTF-8, or the response is refused:
- * a NUL byte in the response, a string with invalid UTF-8 or a lone
- * surrogate escape.
+ * Strings come out decoded and as valid UTF-8.  A NUL byte in the response
+ * or a lone surrogate escape refuses the whole response; raw bytes that do
+ * not decode as UTF-8 skip the record (or refuse the article, errno
+ * EILSEQ) whose string holds them, naming their offset.
  */
 static void
 test_json_bytes(void **state)
@@ -526,12 +528,12 @@ test_json_bytes(void **state)
 	char err[256], *s;
 
 	err[0] = '\0';
-	assert_null(source_parse_text(&sc, nul, sizeof(nul) - 1, err,
+	assert_null(source_parse_text(&sc, NULL, nul, sizeof(nul) - 1, err,
 	    sizeof(err)));
 	assert_string_equal(err, "the response is not valid JSON: "
 	    "it holds a NUL byte");
 	err[0] = '\0';
-	assert_int_equal(source_parse_list(&sc, nul_list, sizeof(nul_list) - 1,
+	assert_int_equal(source_parse_list(&sc, NULL, nul_list, sizeof(nul_list) - 1,
 	    &l, err, sizeof(err)), -1);
 	assert_string_equal(err, "the response is not valid JSON: "
 	    "it holds a NUL byte");
@@ -547,18 +549,23 @@ test_json_bytes(void **state)
 	free(s);
 
 	err[0] = '\0';
+	errno = 0;
 	assert_null(text_of(&sc, "{\"text\":\"\xff\"}", err, sizeof(err)));
-	assert_string_equal(err, "the response is not valid JSON: "
-	    "a string is not valid UTF-8");
+	assert_int_equal(errno, EILSEQ);
+	assert_string_equal(err, "bytes that do not decode as UTF-8 at offset 9");
 	err[0] = '\0';
+	errno = 0;
 	assert_null(text_of(&sc, "{\"text\":\"\\ud800x\"}", err, sizeof(err)));
+	assert_int_not_equal(errno, EILSEQ);
 	assert_string_equal(err, "the response is not valid JSON: "
 	    "a string is not valid UTF-8");
 	/* Overlong and surrogate forms are invalid UTF-8 too. */
 	assert_null(text_of(&sc, "{\"text\":\"\xc0\xaf\"}", err, sizeof(err)));
+	assert_string_equal(err, "bytes that do not decode as UTF-8 at offset 9");
 	assert_null(text_of(&sc, "{\"text\":\"\xed\xa0\x80\"}", err,
 	    sizeof(err)));
-	assert_null(text_of(&sc, "{\"text\":\"\xe4\xb8\"}", err, sizeof(err)));
+	assert_null(text_of(&sc, "{\"text\":\"ab\xe4\xb8\"}", err, sizeof(err)));
+	assert_string_equal(err, "bytes that do not decode as UTF-8 at offset 11");
 	assert_null(text_of(&sc, "{\"text\":\"\xf4\x90\x80\x80\"}", err,
 	    sizeof(err)));
 	/* What is not read is not checked. */
@@ -570,16 +577,19 @@ test_json_bytes(void **state)
 	parse_fixture(&sc, FIXTURE("seed-list.json"), &l);
 	err[0] = '\0';
 	assert_int_equal(parse_str(&sc, "{\"record\":[{\"infoCode\":\"NW1\","
-	    "\"title\":\"\xe4\xb8\"," D ",\"medianame\":\"m\"}]}", &l, err,
-	    sizeof(err)), -1);
-	assert_string_equal(err, "the response is not valid JSON: "
-	    "a string is not valid UTF-8");
-	assert_int_equal(l.n, 1);
+	    "\"title\":\"\xe4\xb8\"," D ",\"medianame\":\"m\"},"
+	    "{\"infoCode\":\"NW2\",\"title\":\"t\"," D ",\"medianame\":\"m\"}]}",
+	    &l, err, sizeof(err)), 0);
+	assert_int_equal(l.n, 3);
+	assert_ptr_equal(l.v[1].skip, record_undecoded);
+	assert_int_equal(l.v[1].skip_at, 38);
+	assert_string_equal(l.v[1].id, "NW1");
+	assert_record(&l.v[2], "NW2", "NW2", "t", "2022-03-23 10:34:11", "m");
 	assert_int_equal(parse_str(&sc, "{\"record\":[{\"infoCode\":\"NW1\","
 	    "\"title\":\"t\"," D ",\"medianame\":\"m\",\"x\":\"\xff\"}]}", &l,
 	    err, sizeof(err)), 0);
-	assert_int_equal(l.n, 2);
-	assert_record(&l.v[1], "NW1", "NW1", "t", "2022-03-23 10:34:11", "m");
+	assert_int_equal(l.n, 4);
+	assert_record(&l.v[3], "NW1", "NW1", "t", "2022-03-23 10:34:11", "m");
 	record_list_clear(&l);
 }
 
@@ -668,17 +678,17 @@ test_json_deep(void **state)
 	memset(buf + n + DEEP, ']', DEEP);
 	n += 2 * DEEP;
 	buf[n++] = '}';
-	assert_int_equal(source_parse_list(&sc, buf, n, &l, err, sizeof(err)),
+	assert_int_equal(source_parse_list(&sc, NULL, buf, n, &l, err, sizeof(err)),
 	    -1);
 	assert_string_equal(err, "the response is not valid JSON");
-	assert_null(source_parse_text(&sc, buf, n, err, sizeof(err)));
+	assert_null(source_parse_text(&sc, NULL, buf, n, err, sizeof(err)));
 	/* Moderate nesting is fine. */
 	n = (size_t)sprintf(buf, "{\"record\":[],\"x\":");
 	memset(buf + n, '[', 100);
 	memset(buf + n + 100, ']', 100);
 	n += 200;
 	buf[n++] = '}';
-	assert_int_equal(source_parse_list(&sc, buf, n, &l, err, sizeof(err)),
+	assert_int_equal(source_parse_list(&sc, NULL, buf, n, &l, err, sizeof(err)),
 	    0);
 	assert_int_equal(l.n, 0);
 	free(buf);
@@ -719,12 +729,12 @@ test_unknown_format(void **state)
 	parse_fixture(&sc, FIXTURE("seed-list.json"), &l);
 	assert_int_equal(l.n, 1);
 	sc.format = (enum conf_format)99;
-	assert_int_equal(source_parse_list(&sc, "{\"record\":[]}", 13, &l, err,
+	assert_int_equal(source_parse_list(&sc, NULL, "{\"record\":[]}", 13, &l, err,
 	    sizeof(err)), -1);
 	assert_string_equal(err, "unknown source format 99");
 	assert_int_equal(l.n, 1);
 	err[0] = '\0';
-	assert_null(source_parse_text(&sc, "{\"text\":\"x\"}", 12, err,
+	assert_null(source_parse_text(&sc, NULL, "{\"text\":\"x\"}", 12, err,
 	    sizeof(err)));
 	assert_string_equal(err, "unknown source format 99");
 	record_list_clear(&l);
@@ -785,7 +795,7 @@ test_html_bad_xpath(void **state)
 	sc = conf_html();
 	sc.id_xpath = "substring-after(a/@href,";
 	err[0] = '\0';
-	assert_int_equal(source_parse_list(&sc, buf, len, &l, err,
+	assert_int_equal(source_parse_list(&sc, NULL, buf, len, &l, err,
 	    sizeof(err)), -1);
 	assert_non_null(strstr(err, "substring-after(a/@href,"));
 
@@ -793,14 +803,14 @@ test_html_bad_xpath(void **state)
 	sc = conf_html();
 	sc.title_xpath = "count('x')";
 	err[0] = '\0';
-	assert_int_equal(source_parse_list(&sc, buf, len, &l, err,
+	assert_int_equal(source_parse_list(&sc, NULL, buf, len, &l, err,
 	    sizeof(err)), -1);
 	assert_non_null(strstr(err, "count('x')"));
 	assert_int_equal(l.n, 1);
 
 	sc = conf_html();
 	sc.list_xpath = "string(//li)";
-	assert_int_equal(source_parse_list(&sc, buf, len, &l, err,
+	assert_int_equal(source_parse_list(&sc, NULL, buf, len, &l, err,
 	    sizeof(err)), -1);
 	assert_int_equal(l.n, 1);
 	free(buf);
@@ -815,34 +825,35 @@ test_html_text(void **state)
 	size_t len;
 
 	buf = read_fixture(FIXTURE("source/article.html"), &len);
-	assert_non_null(s = source_parse_text(&sc, buf, len, err, sizeof(err)));
+	assert_non_null(s = source_parse_text(&sc, NULL, buf, len, err, sizeof(err)));
 	assert_string_equal(s, "<p>第一段，含 &amp; 符号。</p>"
 	    "<p><b>加粗</b><br>换行</p><img src=\"/x.png\" alt=\"pic\">");
 	free(s);
 
 	sc.text_xpath = "//div[@id='foot']";
-	assert_non_null(s = source_parse_text(&sc, buf, len, err, sizeof(err)));
+	assert_non_null(s = source_parse_text(&sc, NULL, buf, len, err, sizeof(err)));
 	assert_string_equal(s, "页脚");
 	free(s);
 
 	sc.text_xpath = "//div[@id='missing']";
-	assert_null(source_parse_text(&sc, buf, len, err, sizeof(err)));
+	assert_null(source_parse_text(&sc, NULL, buf, len, err, sizeof(err)));
 	assert_string_equal(err, "text_xpath matched nothing");
 	sc.text_xpath = "string(//div)";
-	assert_null(source_parse_text(&sc, buf, len, err, sizeof(err)));
+	assert_null(source_parse_text(&sc, NULL, buf, len, err, sizeof(err)));
 	assert_string_equal(err, "text_xpath matched nothing");
 	sc.text_xpath = "//div[";
 	err[0] = '\0';
-	assert_null(source_parse_text(&sc, buf, len, err, sizeof(err)));
+	assert_null(source_parse_text(&sc, NULL, buf, len, err, sizeof(err)));
 	assert_non_null(strstr(err, "//div["));
 	free(buf);
 }
 
 /*
- * libxml2 hands on the bytes of a multi-byte character cut off by markup as
- * they are; the parser replaces each such sequence with one U+FFFD (EF BF
- * BD) and keeps the record.  The string literals are split after each hex
- * escape so that a following letter is not read as one more hex digit.
+ * Bytes of an HTML page that do not decode (here cut-off UTF-8 characters)
+ * skip the record whose field holds them, at their offset, and refuse an
+ * article that holds them (errno EILSEQ); elsewhere in the page they do no
+ * harm.  The string literals are split after each hex escape so that a
+ * following letter is not read as one more hex digit.
  */
 static void
 test_html_utf8(void **state)
@@ -852,42 +863,61 @@ test_html_utf8(void **state)
 	    /* A cut-off 3-byte character between valid ones in the title. */
 	    "<li><a href='?infoCode=NW1'>\xe4\xb8\xad\xe4\xb8<b>\xe6\x96\x87</b>"
 	    "</a><span class='time'>2022-03-23 10:34:11</span>"
-	    "<span class='media'>\xe8\xb4<i>m</i></span></li>"
+	    "<span class='media'>m</span></li>"
 	    /* A cut-off 4-byte one in the media, at the end of its text. */
-	    "<li><a href='?infoCode=NW2'>t\xe4\xb8</a>"
+	    "<li><a href='?infoCode=NW2'>t</a>"
 	    "<span class='time'>2022-03-23 10:40:00</span>"
 	    "<span class='media'>M\xf0\x9f\x98</span></li>"
+	    /* One in the id. */
+	    "<li><a href='?infoCode=NW\xff" "3'>t</a>"
+	    "<span class='time'>2022-03-23 10:40:00</span>"
+	    "<span class='media'>M</span></li>"
+	    /* One outside every field. */
+	    "<li><a href='?infoCode=NW4'>t</a>\xff"
+	    "<span class='time'>2022-03-23 10:40:00</span>"
+	    "<span class='media'>M</span></li>"
 	    "</ul>";
 	static const char article[] =
 	    "<html><body><div id='content'><p>a\xe4\xb8</p>"
-	    "\xe5<b>b</b></div></body></html>";
+	    "<b>b</b></div></body></html>";
+	static const char attr[] =
+	    "<html><body><div id='content'><a href='/\xff'>a</a>"
+	    "</div></body></html>";
+	static const char outside[] =
+	    "<html><body>\xff<div id='content'><p>a</p></div></body></html>";
 	struct conf_source sc = conf_html();
 	struct record_list l = { 0 };
 	char err[256] = "", *s;
 
 	assert_int_equal(parse_str(&sc, list, &l, err, sizeof(err)), 0);
-	assert_int_equal(l.n, 2);
-	/* The media's XPath names only its first text node. */
-	assert_record(&l.v[0], "NW1", "NW1",
-	    "\xe4\xb8\xad\xef\xbf\xbd\xe6\x96\x87", "2022-03-23 10:34:11",
-	    "\xef\xbf\xbd");
-	assert_record(&l.v[1], "NW2", "NW2", "t\xef\xbf\xbd",
-	    "2022-03-23 10:40:00", "M\xef\xbf\xbd");
+	assert_int_equal(l.n, 4);
+	assert_ptr_equal(l.v[0].skip, record_undecoded);
+	assert_int_equal(l.v[0].skip_at, 48);
+	assert_string_equal(l.v[0].id, "NW1");
+	assert_ptr_equal(l.v[1].skip, record_undecoded);
+	assert_int_equal(l.v[1].skip_at, 241);
+	/* An id that does not decode names nothing. */
+	assert_ptr_equal(l.v[2].skip, record_undecoded);
+	assert_int_equal(l.v[2].skip_at, 281);
+	assert_null(l.v[2].id);
+	assert_null(l.v[2].file_id);
+	assert_record(&l.v[3], "NW4", "NW4", "t", "2022-03-23 10:40:00", "M");
 	record_list_clear(&l);
 
-	/* An id read from text carries the U+FFFD into the file id. */
-	sc.id_xpath = "span[@class='media']";
-	assert_int_equal(parse_str(&sc, list, &l, err, sizeof(err)), 0);
-	assert_int_equal(l.n, 2);
-	assert_null(l.v[0].skip);
-	assert_string_equal(l.v[0].id, "\xef\xbf\xbd" "m");
-	assert_string_equal(l.v[0].file_id, "\xef\xbf\xbd" "m");
-	assert_string_equal(l.v[1].id, "M\xef\xbf\xbd");
-	record_list_clear(&l);
-
-	assert_non_null(s = source_parse_text(&sc, article, sizeof(article) - 1,
+	errno = 0;
+	assert_null(source_parse_text(&sc, NULL, article, sizeof(article) - 1,
 	    err, sizeof(err)));
-	assert_string_equal(s, "<p>a\xef\xbf\xbd</p>\xef\xbf\xbd<b>b</b>");
+	assert_int_equal(errno, EILSEQ);
+	assert_string_equal(err, "bytes that do not decode as UTF-8 at offset 34");
+	/* In an attribute, which the serializer would percent-encode. */
+	errno = 0;
+	assert_null(source_parse_text(&sc, NULL, attr, sizeof(attr) - 1, err,
+	    sizeof(err)));
+	assert_int_equal(errno, EILSEQ);
+	assert_string_equal(err, "bytes that do not decode as UTF-8 at offset 40");
+	assert_non_null(s = source_parse_text(&sc, NULL, outside,
+	    sizeof(outside) - 1, err, sizeof(err)));
+	assert_string_equal(s, "<p>a</p>");
 	free(s);
 }
 
@@ -913,18 +943,20 @@ test_html_quiet(void **state)
 
 	xmlSetGenericErrorFunc(NULL, xml_count);
 	xml_calls = 0;
-	assert_int_equal(source_parse_list(&sc, junk, sizeof(junk) - 1, &l,
+	assert_int_equal(source_parse_list(&sc, NULL, junk, sizeof(junk) - 1, &l,
 	    err, sizeof(err)), 0);
 	assert_int_equal(l.n, 0);
 	sc.list_xpath = "//li[";
-	assert_int_equal(source_parse_list(&sc, junk, sizeof(junk) - 1, &l,
+	assert_int_equal(source_parse_list(&sc, NULL, junk, sizeof(junk) - 1, &l,
 	    err, sizeof(err)), -1);
+	/* The article is parsed, and refused for its bytes \xff\xfe. */
 	sc.text_xpath = "//div[@id='content']";
-	s = source_parse_text(&sc, junk, sizeof(junk) - 1, err, sizeof(err));
-	assert_non_null(s);
-	free(s);
+	errno = 0;
+	s = source_parse_text(&sc, NULL, junk, sizeof(junk) - 1, err, sizeof(err));
+	assert_null(s);
+	assert_int_equal(errno, EILSEQ);
 	sc.text_xpath = "//div[@id=";
-	assert_null(source_parse_text(&sc, junk, sizeof(junk) - 1, err,
+	assert_null(source_parse_text(&sc, NULL, junk, sizeof(junk) - 1, err,
 	    sizeof(err)));
 	assert_int_equal(xml_calls, 0);
 	assert_true(xmlGenericError == xml_count);
@@ -979,7 +1011,10 @@ test_date(void **state)
 	assert_bad_date(" 2022-03-23 10:34:11");
 	assert_bad_date("2022-03-23T10:34:11");
 	assert_bad_date("2022-3-23 10:34:11");
-	assert_bad_date("2022-03-23 10:34");
+	/* Seconds left out are 0 (issue 8); minutes are not optional. */
+	assert_date("2022-03-23 10:34", 8 * 3600, 1648002840);
+	assert_bad_date("2022-03-23 10");
+	assert_bad_date("2022-03-23 10:34:");
 	assert_bad_date("2022-03-23");
 	assert_bad_date("+022-03-23 10:34:11");
 	assert_bad_date("2022-03-23 10:3a:11");
@@ -1026,6 +1061,36 @@ teardown(void **state)
 	return 0;
 }
 
+/* A source whose dates are Unix times may send them as JSON numbers. */
+static void
+test_json_unix_dates(void **state)
+{
+	struct conf_source sc = conf_market();
+	struct record_list l = { 0 };
+	char err[256];
+	static const char json[] = "{\"record\":["
+	    "{\"infoCode\":\"NW1\",\"title\":\"t\",\"datetime\":1717380300000,"
+	    "\"medianame\":\"m\"},"
+	    "{\"infoCode\":\"NW2\",\"title\":\"t\",\"datetime\":\"1717380300000\","
+	    "\"medianame\":\"m\"},"
+	    "{\"infoCode\":\"NW3\",\"title\":\"t\",\"datetime\":1.5,"
+	    "\"medianame\":\"m\"}]}";
+
+	sc.date_format = "unix_ms";
+	assert_int_equal(parse_str(&sc, json, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.n, 3);
+	assert_record(&l.v[0], "NW1", "NW1", "t", "1717380300000", "m");
+	assert_record(&l.v[1], "NW2", "NW2", "t", "1717380300000", "m");
+	assert_string_equal(l.v[2].skip, "no date");
+	record_list_clear(&l);
+	/* Elsewhere a number is no date. */
+	sc.date_format = NULL;
+	assert_int_equal(parse_str(&sc, json, &l, err, sizeof(err)), 0);
+	assert_string_equal(l.v[0].skip, "no date");
+	assert_string_equal(l.v[1].skip, "bad date");
+	record_list_clear(&l);
+}
+
 int
 main(void)
 {
@@ -1042,6 +1107,7 @@ main(void)
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_text_path),
 		cmocka_unit_test(test_json_bytes),
+		cmocka_unit_test(test_json_unix_dates),
 		cmocka_unit_test(test_json_types),
 		cmocka_unit_test(test_json_keys),
 		cmocka_unit_test(test_json_deep),

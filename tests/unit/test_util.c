@@ -787,6 +787,136 @@ test_strmap(void **state)
 	strmap_clear(&m);
 }
 
+/* Parses S as FMT; asserts it gives Y-MO-D H:MI:S (and OFFSET if any). */
+static void
+assert_format(const char *s, const char *fmt, int y, int mo, int d, int h,
+    int mi, int sec)
+{
+	struct datetime dt;
+	long long e;
+	int has_off, has_epoch;
+
+	if (datetime_parse_format(s, fmt, &dt, &has_off, &e, &has_epoch) != 0)
+		fail_msg("'%s' does not parse as '%s'", s, fmt);
+	assert_int_equal(has_epoch, 0);
+	assert_int_equal(dt.y, y);
+	assert_int_equal(dt.mo, mo);
+	assert_int_equal(dt.d, d);
+	assert_int_equal(dt.h, h);
+	assert_int_equal(dt.mi, mi);
+	assert_int_equal(dt.s, sec);
+}
+
+static void
+assert_not_format(const char *s, const char *fmt)
+{
+	struct datetime dt;
+	long long e;
+	int has_off, has_epoch;
+
+	if (datetime_parse_format(s, fmt, &dt, &has_off, &e, &has_epoch) == 0)
+		fail_msg("'%s' parses as '%s'", s, fmt);
+}
+
+static void
+test_parse_format(void **state)
+{
+	struct datetime dt;
+	long long e;
+	int has_off, has_epoch;
+	char err[256];
+
+	assert_format("2024年06月03日 10:05", "%Y年%m月%d日 %H:%M",
+	    2024, 6, 3, 10, 5, 0);
+	assert_format("2024年6月3日 9:05", "%Y年%m月%d日 %H:%M",
+	    2024, 6, 3, 9, 5, 0);
+	assert_format("2024/06/03 10:05", "%Y/%m/%d %H:%M", 2024, 6, 3, 10, 5,
+	    0);
+	assert_format("发布时间：2024-06-03  10:05:09", "发布时间：%F %T",
+	    2024, 6, 3, 10, 5, 9);
+	/* A ":%S" at the end may be left out. */
+	assert_format("2024-06-03 10:05", "%Y-%m-%d %H:%M:%S", 2024, 6, 3, 10,
+	    5, 0);
+	assert_format("2024-06-03 10:05", "%F %T", 2024, 6, 3, 10, 5, 0);
+	assert_format("24-06-03", "%y-%m-%d", 2024, 6, 3, 0, 0, 0);
+	assert_format("100%: 2024-06-03", "100%%: %F", 2024, 6, 3, 0, 0, 0);
+	assert_format("20240603100509", "%Y%m%d%H%M%S", 2024, 6, 3, 10, 5, 9);
+
+	assert_int_equal(datetime_parse_format("2024-06-03T02:05:00+08:00",
+	    "%Y-%m-%dT%H:%M:%S%z", &dt, &has_off, &e, &has_epoch), 0);
+	assert_int_equal(has_off, 1);
+	assert_int_equal(dt.offset, 8 * 3600);
+	assert_int_equal(datetime_parse_format("2024-06-03 02:05:00 Z",
+	    "%F %T %z", &dt, &has_off, &e, &has_epoch), 0);
+	assert_int_equal(dt.offset, 0);
+	assert_int_equal(datetime_parse_format("2024-06-03 02:05 -0530",
+	    "%F %H:%M %z", &dt, &has_off, &e, &has_epoch), 0);
+	assert_int_equal(dt.offset, -(5 * 3600 + 30 * 60));
+	assert_int_equal(datetime_parse_format("1717380300", "%s", &dt,
+	    &has_off, &e, &has_epoch), 0);
+	assert_int_equal(has_epoch, 1);
+	assert_int_equal(e, 1717380300);
+
+	assert_not_format("2024-06-03 10:05:", "%Y-%m-%d %H:%M:%S");
+	assert_not_format("2024-06-03 10", "%Y-%m-%d %H:%M:%S");
+	assert_not_format("2024-06-03", "%Y-%m-%d %H:%M");
+	assert_not_format("2024-02-30 10:05", "%Y-%m-%d %H:%M");
+	assert_not_format("2024-06-03 24:00", "%Y-%m-%d %H:%M");
+	assert_not_format("2024-06-03 10:05 ", "%Y-%m-%d %H:%M");
+	assert_not_format(" 2024-06-03 10:05", "%Y-%m-%d %H:%M");
+	assert_not_format("2024-06-0310:05", "%Y-%m-%d %H:%M");
+	assert_not_format("24-06-03", "%Y-%m-%d");
+	assert_not_format("2024/06/03", "%Y-%m-%d");
+	assert_not_format("2024-06-03 +08:", "%F %z");
+	assert_not_format("x", "%s");
+	assert_not_format("", "%F");
+	assert_not_format("2024-06-03", "%Q");
+
+	assert_int_equal(datetime_format_check("%Y年%m月%d日 %H:%M", err,
+	    sizeof(err)), 0);
+	assert_int_equal(datetime_format_check("%s", err, sizeof(err)), 0);
+	assert_int_equal(datetime_format_check("%F %T", err, sizeof(err)), 0);
+	assert_int_equal(datetime_format_check("%Y-%m-%d %Q", err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "unknown directive %Q (known: %Y %y %m %d "
+	    "%H %M %S %F %T %z %s %%)");
+	assert_int_equal(datetime_format_check("%Y-%m-%d %", err,
+	    sizeof(err)), -1);
+	assert_int_equal(datetime_format_check("%H:%M", err, sizeof(err)), -1);
+	assert_string_equal(err, "names no day (it needs %Y, %m and %d, or "
+	    "%s)");
+}
+
+static void
+test_from_epoch(void **state)
+{
+	static const char *const dates[] = {
+		"1970-01-01 00:00:00", "2024-02-29 23:59:59",
+		"2000-03-01 00:00:00", "1999-12-31 12:34:56",
+		"9999-12-31 23:59:59", "2022-03-23 10:34:11",
+	};
+	static const long offsets[] = { 0, 8 * 3600, -(3 * 3600 + 1800) };
+	struct datetime dt, back;
+
+	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++)
+		for (size_t k = 0; k < 3; k++) {
+			assert_int_equal(datetime_parse_local(dates[i], &dt), 0);
+			dt.offset = offsets[k];
+			datetime_from_epoch(datetime_epoch(&dt), offsets[k],
+			    &back);
+			assert_memory_equal(&dt, &back, sizeof(dt));
+		}
+	datetime_from_epoch(-1, 0, &dt);
+	assert_int_equal(dt.y, 1969);
+	assert_int_equal(dt.mo, 12);
+	assert_int_equal(dt.d, 31);
+	assert_int_equal(dt.s, 59);
+	/* 2024-06-03 10:05 in Beijing is 02:05 UTC. */
+	datetime_from_epoch(1717380300, 8 * 3600, &dt);
+	assert_int_equal(dt.h, 10);
+	assert_int_equal(dt.mi, 5);
+}
+
 int
 main(void)
 {
@@ -811,6 +941,8 @@ main(void)
 		cmocka_unit_test(test_parse_offset),
 		cmocka_unit_test(test_parse_published),
 		cmocka_unit_test(test_epoch),
+		cmocka_unit_test(test_parse_format),
+		cmocka_unit_test(test_from_epoch),
 		cmocka_unit_test(test_rfc3339),
 		cmocka_unit_test(test_strmap),
 	};
