@@ -7,8 +7,9 @@
  * conf_source_find, conf_source_hash).  Each single value is checked and
  * converted by conf_value.c, which knows the key's name but not the file
  * or the line; this file adds both to its messages.
- * Calls inih, conf_value, slug (what a source name may be), util (growing
- * the arrays of sources and categories) and log.
+ * Calls inih, conf_value, filter (freeing a source's compiled patterns),
+ * slug (what a source name may be), util (growing the arrays of sources
+ * and categories) and log.
  *
  * inih as Debian builds it passes no line numbers to the handler and cuts
  * lines at 199 bytes, so the file is fed to ini_parse_stream() by our own

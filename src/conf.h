@@ -4,7 +4,8 @@
  * Owns struct conf and everything in it.  Every error names FILE:LINE and the
  * key; a configuration that loads is complete and consistent, so no other
  * module checks it again.  Calls inih, conf_value (libcurl's URL parser,
- * libxml2's XPath compiler, datetime, tmpl), slug, util and log.
+ * libxml2's XPath compiler, charset, datetime, filter, tmpl), filter (a
+ * source's compiled patterns), slug, util and log.
  */
 #ifndef FINEWSD_CONF_H
 #define FINEWSD_CONF_H

@@ -5,19 +5,24 @@
  * This module owns every rule that turns it into what the site shows, and
  * their inverse for --import:
  *   - what makes a record writable (record_check, record_id_is_fit), the
- *     date shape of the sources and its parse;
+ *     date shape of the sources (or a source's date_format and timezone)
+ *     and its parse, the skipping of a record with bytes that did not
+ *     decode (record_check_marks), the title filters (record_title_wanted),
+ *     and the words a skipped record is logged with (record_skip_explain);
  *   - record → post: the category slug ([categories], the site's own slug,
- *     a page the site has, pinyin with the site's readings), the tag '<media>新闻', the link (link_field or the template
- *     with {id} URL-encoded), the text URL, the published time with the
- *     configured offset, the file id and the path '_posts/YYYY-MM-DD-<file
- *     id>.md', the body (ideographic spaces, digest line), the back link to
- *     the category page;
+ *     a page the site has, pinyin with the site's readings), the tag
+ *     '<media>新闻', the link (link_field or the template with {id}
+ *     URL-encoded), the text URL, the published time at the site's offset
+ *     (dates in a source's own shape and zone), the file id (made safe for
+ *     Jekyll's URLs) and the path '_posts/YYYY-MM-DD-<file id>.md', the
+ *     back link to the category page, and the page a post has on the site;
  *   - post → record (import): the infoCode of a file id ('NW' + a numeric
  *     id), the media of a tag.
  * Pure functions of their arguments: no I/O, no logging.  What the site
  * already has (the slugs of its media, its category pages, the readings
  * its slugs show) comes through callbacks, struct record_site, so that the
- * store stays outside.  Calls conf (read only), slug, datetime, tmpl, util.
+ * store stays outside.  Calls conf (read only), slug, datetime, charset
+ * (marks), filter, tmpl, util.
  */
 #ifndef FINEWSD_RECORD_H
 #define FINEWSD_RECORD_H

@@ -75,7 +75,7 @@ serve /article/GC1.html article/GC1.html "text/html; charset=utf-8"
 html_list "" "G18|𠮷野家开出首店|2024-06-03 11:00:00|新华社" |
 	encode cs/gb18030.html gb18030
 serve /cs/gb18030.html cs/gb18030.html "text/html; charset=GB18030"
-html_article "" "<p>“𠮷”是“吉”的异体字。</p>" | encode article/G18.html gb18030
+html_article "" '<p>“𠮷”是“吉”的异体字。</p>' | encode article/G18.html gb18030
 serve /article/G18.html article/G18.html "text/html; charset=GB18030"
 
 # 5. Big5.
@@ -189,7 +189,7 @@ expect GM1 "2024-06-03 15:01:00" "沪指收涨1.2%，成交额超万亿" zhonggu
 expect GC1 "2024-06-03 10:30:00" "财政部发行超长期特别国债" jingjiribao 经济日报新闻 \
     "<p>首期发行规模为400亿元。</p>" https://example.com/news/GC1
 expect G18 "2024-06-03 11:00:00" "𠮷野家开出首店" xinhuashe 新华社新闻 \
-    "<p>“𠮷”是“吉”的异体字。</p>" https://example.com/news/G18
+    '<p>“𠮷”是“吉”的异体字。</p>' https://example.com/news/G18
 expect BG1 "2024-06-03 13:30:00" "臺灣股市收盤上漲" zhongyangshe 中央社新闻 \
     "<p>加權指數上漲百點，成交量放大。</p>" https://example.com/news/BG1
 expect BJ1 "2024-06-03 12:00:00" "带字节序标记的列表" xinhuashe 新华社新闻 \

@@ -83,12 +83,13 @@ post_file() {
 }
 
 B=$MOCK_URL/news/2024
-CLEAN_H1='<p>第一段正文。</p>'\
-"<p><img src=\"$B/img/a.png\" alt=\"图一\"></p>"\
-'<p><a>点我</a> <a>再点</a> <a>三</a></p>'\
-"<p><a href=\"$MOCK_URL/news/b.html\">上一篇</a> <a href=\"$MOCK_URL/c.html\" title=\"下一篇\">下一篇</a> "\
-"<img src=\"http://cdn.example/d.png\" srcset=\"$B/e.png 2x\"></p>"\
-'<p>第二段<b>加粗</b>，<i>斜体</i>。<a href="#note">注</a></p>'
+CLEAN_H1='<p>第一段正文。</p>'
+CLEAN_H1+="<p><img src=\"$B/img/a.png\" alt=\"图一\"></p>"
+CLEAN_H1+='<p><a>点我</a> <a>再点</a> <a>三</a></p>'
+CLEAN_H1+="<p><a href=\"$MOCK_URL/news/b.html\">上一篇</a> "
+CLEAN_H1+="<a href=\"$MOCK_URL/c.html\" title=\"下一篇\">下一篇</a> "
+CLEAN_H1+="<img src=\"http://cdn.example/d.png\" srcset=\"$B/e.png 2x\"></p>"
+CLEAN_H1+='<p>第二段<b>加粗</b>，<i>斜体</i>。<a href="#note">注</a></p>'
 post_file H1 "2024-06-03 09:00:00" "有base的文章" web 网页新闻 "$CLEAN_H1" https://example.com/news/H1
 assert_same "$TMP/want-H1.md" "$T_SITE/_posts/2024-06-03-H1.md"
 post_file H2 "2024-06-03 09:30:00" "被重定向的文章" web 网页新闻 \
