@@ -52,8 +52,8 @@ static const char source_sql_head[] =
 
 static const char source_sql_text[] =
     "SELECT json_type(?1), json_type(?1, ?2), json_extract(?1, ?2),"
-    " json_type(?1, '$.\"content\"'), json_extract(?1, '$.\"content\"')"
-    " WHERE json_valid(?1)";
+    " json_type(?1, '$.\"content\"'), json_extract(?1, '$.\"content\"'),"
+    " instr(?1, '\\u0000') WHERE json_valid(?1)";
 
 /*
  * One row per item of the array at ?2, in the array's order, with the
@@ -71,7 +71,11 @@ static const char source_sql_items[] =
     " FROM json_each(?1, ?2))"
     " SELECT type" SOURCE_SQL_FIELD(3) SOURCE_SQL_FIELD(4) SOURCE_SQL_FIELD(5)
     SOURCE_SQL_FIELD(6) SOURCE_SQL_FIELD(7) SOURCE_SQL_FIELD(8)
-    SOURCE_SQL_FIELD(9) " FROM item";
+    SOURCE_SQL_FIELD(9) ", instr(obj, '\\u0000') FROM item";
+
+/* The column of the items statement that says an item holds a "\u0000"
+ * (SQLite keeps the escapes of the item's text as they were written). */
+#define SOURCE_SQL_NUL_COL	15
 
 /*
  * The fields a list item gives, in the order of the items statement's key
@@ -205,28 +209,33 @@ source_sql_is_absent(sqlite3_stmt *st, int col)
 }
 
 /*
- * A malloc'd copy of the string in column COL of ST, into *OUT.  A "\u0000"
- * in the JSON ends the string, as a C string must.  SQLite passes through
- * whatever bytes a JSON string holds, and decodes a lone surrogate escape
- * into bytes no UTF-8 allows; both would end up in posts and file names,
- * so such a string makes the whole response invalid, as it was with
- * jansson.  0, or -1 with ERR set.
+ * A malloc'd copy of the string in column COL of ST, into *OUT.  SQLite
+ * passes through whatever bytes a JSON string holds, decodes a lone
+ * surrogate escape into bytes no UTF-8 allows, and a "\u0000" into a NUL
+ * that would cut the string short ("nul\u0000/../x" read as "nul", which
+ * could be another record's id): such a string is refused, its record
+ * skipped, and the rest of the response read.  0; 1 with *WHY set (static)
+ * for a string refused; -1 with ERR set.
  */
 static int
-source_sql_column_dup(sqlite3_stmt *st, int col, char **out, char *err,
-    size_t errlen)
+source_sql_column_dup(sqlite3_stmt *st, int col, char **out,
+    const char **why, char *err, size_t errlen)
 {
 	const unsigned char *s = sqlite3_column_text(st, col);
-	size_t n;
+	size_t n, bytes;
 
 	*out = NULL;
 	if (s == NULL)
 		return source_sql_fail(err, errlen);
-	n = strnlen((const char *)s, (size_t)sqlite3_column_bytes(st, col));
+	bytes = (size_t)sqlite3_column_bytes(st, col);
+	n = strnlen((const char *)s, bytes);
+	if (n < bytes) {
+		*why = "a field holds a NUL character (\\u0000)";
+		return 1;
+	}
 	if (!utf8_is_valid(s, n)) {
-		err_set(err, errlen, "%s: a string is not valid UTF-8",
-		    source_not_json);
-		return -1;
+		*why = "a field is not valid UTF-8 (a lone surrogate or a stray byte)";
+		return 1;
 	}
 	if ((*out = malloc(n + 1)) == NULL) {
 		err_set(err, errlen, "out of memory");
@@ -328,8 +337,9 @@ static int
 source_json_item(const struct conf_source *sc, sqlite3_stmt *st,
     struct record *r, char *err, size_t errlen)
 {
+	const char *bad = NULL;
 	size_t i;
-	int col, integer_ok;
+	int col, integer_ok, rc;
 
 	if (!source_sql_is(st, 0, "object")) {
 		r->skip = "item is not an object";
@@ -341,13 +351,22 @@ source_json_item(const struct conf_source *sc, sqlite3_stmt *st,
 		integer_ok = source_json_fields[i].integer_ok ||
 		    (source_json_fields[i].field == offsetof(struct record,
 		    date) && record_date_is_numeric(sc));
-		if ((source_sql_is(st, col, "text") ||
-		    (integer_ok &&
+		if (!source_sql_is(st, col, "text") && !(integer_ok &&
 		    source_sql_is(st, col, "integer") &&
-		    sqlite3_column_type(st, col + 1) == SQLITE_INTEGER)) &&
-		    source_sql_column_dup(st, col + 1, SOURCE_FIELD(r, i), err,
-		    errlen) == -1)
+		    sqlite3_column_type(st, col + 1) == SQLITE_INTEGER))
+			continue;
+		rc = source_sql_column_dup(st, col + 1, SOURCE_FIELD(r, i),
+		    &bad, err, errlen);
+		if (rc == -1)
 			return -1;
+	}
+	/* SQLite cuts a string at its "\u0000": "nul\u0000/../x" would be read
+	 * as "nul", which could be another record's id. */
+	if (bad == NULL && sqlite3_column_int(st, SOURCE_SQL_NUL_COL) > 0)
+		bad = "a field holds a NUL character (\\u0000)";
+	if (bad != NULL) {
+		r->skip = bad;
+		return 0;
 	}
 	if (sc->file_id_field == NULL && r->id != NULL &&
 	    (r->file_id = strdup(r->id)) == NULL) {
@@ -441,6 +460,7 @@ source_json_text(const struct conf_source *sc,
     char *err, size_t errlen)
 {
 	const char *key = sc->text_field != NULL ? sc->text_field : "text";
+	const char *why = NULL;
 	sqlite3_stmt *st;
 	char *path, *s = NULL;
 	int col = 1, step;
@@ -474,8 +494,12 @@ source_json_text(const struct conf_source *sc,
 	else if (!source_sql_is(st, col, "text"))
 		err_set(err, errlen,
 		    "'%s' in the response is not a string", key);
-	else
-		(void)source_sql_column_dup(st, col + 1, &s, err, errlen);
+	else if (sqlite3_column_int(st, 5) > 0)
+		/* SQLite would cut the article at it, silently. */
+		err_set(err, errlen, "'%s' in the response holds a NUL "
+		    "character (\\u0000)", key);
+	else if (source_sql_column_dup(st, col + 1, &s, &why, err, errlen) == 1)
+		err_set(err, errlen, "'%s' in the response: %s", key, why);
 done:
 	source_sql_done(st);
 	free(path);

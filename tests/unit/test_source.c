@@ -514,9 +514,11 @@ test_text_path(void **state)
 
 /*
  * Strings come out decoded and as valid UTF-8.  A NUL byte in the response
- * or a lone surrogate escape refuses the whole response; raw bytes that do
- * not decode as UTF-8 skip the record (or refuse the article, errno
- * EILSEQ) whose string holds them, naming their offset.
+ * refuses the whole response; a lone surrogate escape or a "\u0000" (which
+ * SQLite would cut the string at) skips the record holding it, or refuses
+ * the article; raw bytes that do not decode as UTF-8 skip the record (or
+ * refuse the article, errno EILSEQ) whose string holds them, naming their
+ * offset.
  */
 static void
 test_json_bytes(void **state)
@@ -542,11 +544,10 @@ test_json_bytes(void **state)
 	    "\\ud83d\\ude00 \\\"q\\\" \\\\ \\/ \\t\"}", err, sizeof(err)));
 	assert_string_equal(s, "中文 \xf0\x9f\x98\x80 \"q\" \\ / \t");
 	free(s);
-	/* A C string ends at an escaped NUL. */
-	assert_non_null(s = text_of(&sc, "{\"text\":\"a\\u0000b\"}", err,
-	    sizeof(err)));
-	assert_string_equal(s, "a");
-	free(s);
+	/* An escaped NUL would cut the article short: refused. */
+	assert_null(text_of(&sc, "{\"text\":\"a\\u0000b\"}", err, sizeof(err)));
+	assert_string_equal(err, "'text' in the response holds a NUL character "
+	    "(\\u0000)");
 
 	err[0] = '\0';
 	errno = 0;
@@ -557,8 +558,8 @@ test_json_bytes(void **state)
 	errno = 0;
 	assert_null(text_of(&sc, "{\"text\":\"\\ud800x\"}", err, sizeof(err)));
 	assert_int_not_equal(errno, EILSEQ);
-	assert_string_equal(err, "the response is not valid JSON: "
-	    "a string is not valid UTF-8");
+	assert_string_equal(err, "'text' in the response: a field is not valid "
+	    "UTF-8 (a lone surrogate or a stray byte)");
 	/* Overlong and surrogate forms are invalid UTF-8 too. */
 	assert_null(text_of(&sc, "{\"text\":\"\xc0\xaf\"}", err, sizeof(err)));
 	assert_string_equal(err, "bytes that do not decode as UTF-8 at offset 9");
@@ -590,6 +591,20 @@ test_json_bytes(void **state)
 	    err, sizeof(err)), 0);
 	assert_int_equal(l.n, 4);
 	assert_record(&l.v[3], "NW1", "NW1", "t", "2022-03-23 10:34:11", "m");
+	/* One lone surrogate or "\u0000" costs its record alone: "nul\u0000/x"
+	 * is never read as "nul", another record's id maybe. */
+	assert_int_equal(parse_str(&sc, "{\"record\":["
+	    "{\"infoCode\":\"NW1\",\"title\":\"\\ud83d\"," D ",\"medianame\":\"m\"},"
+	    "{\"infoCode\":\"nul\\u0000/x\",\"title\":\"t\"," D ",\"medianame\":\"m\"},"
+	    "{\"infoCode\":\"NW2\",\"title\":\"t\"," D ",\"medianame\":\"m\"}]}",
+	    &l, err, sizeof(err)), 0);
+	assert_int_equal(l.n, 7);
+	assert_non_null(l.v[4].skip);
+	assert_string_equal(l.v[4].skip, "a field is not valid UTF-8 (a lone "
+	    "surrogate or a stray byte)");
+	assert_non_null(l.v[5].skip);
+	assert_string_equal(l.v[5].skip, "a field holds a NUL character (\\u0000)");
+	assert_record(&l.v[6], "NW2", "NW2", "t", "2022-03-23 10:34:11", "m");
 	record_list_clear(&l);
 }
 
