@@ -328,3 +328,34 @@ assert_eq 0 "$(log_count 'source s37: poll failed')" "no poll failed"
 daemon_stop TERM
 T_SITE=$OLD_SITE
 mock_stop
+
+echo "a Retry-After of 0 waits the floor of 10 s, not 0"
+rm -rf "$T_SITE" "$T_DB"*
+route_set "$(market_path 37)" '{"status": 503, "headers": {"Retry-After": "0"}}'
+mock_start
+conf_begin interval=600
+conf_source_market s37 37
+daemon_start -- -v
+wait_failures 1 s37 "the poll answered 503 ends"
+n=$(sed -n 's/.*source s37: poll failed: .*; next try in \([0-9]*\) s$/\1/p' "$DAEMON_ERR" | tail -n 1)
+say "next try in 10 s (got '$n')"
+[ "$n" = 10 ] || fail "Retry-After: 0 gave a next try in '$n' s"
+daemon_stop TERM
+mock_stop
+
+echo "--once exits 1 when the feeds cannot be written"
+rm -rf "$T_SITE" "$T_DB"*
+mock_market 37 NW202401150000000701
+mock_start
+conf_begin
+conf_source_market s37 37
+mkdir -p "$T_SITE/feeds/all.xml"    # a folder where all.xml goes
+finewsd_once
+expect_rc 1 "--once whose feeds could not be written"
+assert_exists "$(post_of NW202401150000000701)"
+assert_grep "the failure is logged" "$RUN_ERR" 'feeds not written'
+rmdir "$T_SITE/feeds/all.xml"
+finewsd_once
+expect_rc 0 "--once once the folder is free: the feeds are written"
+assert_exists "$T_SITE/feeds/all.xml"
+mock_stop
