@@ -843,24 +843,34 @@ store_col_dup(sqlite3_stmt *s, int col, char **out)
 	return (*out = strdup(v)) == NULL ? -1 : 0;
 }
 
-int
-store_media_slug_get(struct store *st, const char *media, char **slug)
+/*
+ * The text of the first column of statement ID's one row for KEY (its
+ * first parameter), malloc'd in *OUT, NULL when there is no row.  0 or -1.
+ */
+static int
+store_get_text(struct store *st, enum store_stmt_id id, const char *key,
+    const char *what, char **out)
 {
-	sqlite3_stmt *s = store_stmt(st, ST_MEDIA_GET);
+	sqlite3_stmt *s = store_stmt(st, id);
 	int rc, ret = -1;
 
-	*slug = NULL;
+	*out = NULL;
 	if (s == NULL)
 		return -1;
-	rc = store_step(st, s, store_bind_text(s, 1, media) == SQLITE_OK,
-	    "slug of media", media);
-	if (rc == SQLITE_ROW && store_col_dup(s, 0, slug) == -1)
-		log_warnx("database %s: slug of media %s: out of memory",
-		    st->path, media);
+	rc = store_step(st, s, store_bind_text(s, 1, key) == SQLITE_OK, what,
+	    key);
+	if (rc == SQLITE_ROW && store_col_dup(s, 0, out) == -1)
+		log_warnx("database %s: %s %s: out of memory", st->path, what, key);
 	else if (rc != -1)
 		ret = 0;
 	store_done(s);
 	return ret;
+}
+
+int
+store_media_slug_get(struct store *st, const char *media, char **slug)
+{
+	return store_get_text(st, ST_MEDIA_GET, media, "slug of media", slug);
 }
 
 int
@@ -878,20 +888,7 @@ store_media_slug_set(struct store *st, const char *media, const char *slug)
 int
 store_path_owner(struct store *st, const char *path, char **info_code)
 {
-	sqlite3_stmt *s = store_stmt(st, ST_PATH_OWNER);
-	int rc, ret = -1;
-
-	*info_code = NULL;
-	if (s == NULL)
-		return -1;
-	rc = store_step(st, s, store_bind_text(s, 1, path) == SQLITE_OK,
-	    "owner of path", path);
-	if (rc == SQLITE_ROW && store_col_dup(s, 0, info_code) == -1)
-		log_warnx("database %s: owner of %s: out of memory", st->path, path);
-	else if (rc != -1)
-		ret = 0;
-	store_done(s);
-	return ret;
+	return store_get_text(st, ST_PATH_OWNER, path, "owner of path", info_code);
 }
 
 int
