@@ -566,18 +566,27 @@ store_rollback(struct store *st)
 		(void)store_run(st, s, 1, "rollback", NULL);
 }
 
-int
-store_post_exists(struct store *st, const char *info_code)
+/* 1 when statement ID has a row for KEY (its first parameter), 0 if not,
+ * -1 on error. */
+static int
+store_exists(struct store *st, enum store_stmt_id id, const char *key,
+    const char *what)
 {
-	sqlite3_stmt *s = store_stmt(st, ST_POST_EXISTS);
+	sqlite3_stmt *s = store_stmt(st, id);
 	int rc;
 
 	if (s == NULL)
 		return -1;
-	rc = store_step(st, s, store_bind_text(s, 1, info_code) == SQLITE_OK,
-	    "look up post", info_code);
+	rc = store_step(st, s, store_bind_text(s, 1, key) == SQLITE_OK, what,
+	    key);
 	store_done(s);
 	return rc == -1 ? -1 : rc == SQLITE_ROW;
+}
+
+int
+store_post_exists(struct store *st, const char *info_code)
+{
+	return store_exists(st, ST_POST_EXISTS, info_code, "look up post");
 }
 
 static int
@@ -905,15 +914,7 @@ store_page_add(struct store *st, const char *slug)
 int
 store_page_exists(struct store *st, const char *slug)
 {
-	sqlite3_stmt *s = store_stmt(st, ST_PAGE_EXISTS);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	rc = store_step(st, s, store_bind_text(s, 1, slug) == SQLITE_OK,
-	    "look up category page", slug);
-	store_done(s);
-	return rc == -1 ? -1 : rc == SQLITE_ROW;
+	return store_exists(st, ST_PAGE_EXISTS, slug, "look up category page");
 }
 
 int
