@@ -31,7 +31,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
-#include "paths.h"
+#include "finewsd_paths.h"
 #include "repair.h"
 #include "scheduler.h"
 #include "source.h"
