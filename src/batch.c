@@ -1,8 +1,22 @@
 /*
  * batch: new posts written files first, rows second.  See batch.h.
+ *
+ * A full batch is handed to the writer thread, which renders its files and
+ * makes them durable (the part that waits on the kernel), while the loop
+ * goes on fetching and fills the next batch; the loop then commits the
+ * handed batch's rows when the writer is done (batch_reap).  One batch is
+ * with the writer at a time: a second one that fills meanwhile waits for
+ * it, so at most two batches are held.  The writer touches only the job's
+ * posts, the configuration (which does not change while a job is out:
+ * batch_set_conf waits for it) and the set of known pages (which the loop
+ * touches only while no job is out); SQLite, the feeds and the callbacks
+ * stay on the loop's thread.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +35,181 @@ struct batch {
 	struct record_post	**items;	/* waiting for the next flush */
 	size_t			 n;
 	struct strset		 pages;	/* categories whose page is known to exist */
+	struct strset		 paths;	/* the files of the queued posts */
+	struct strset		 job_paths;	/* ... and of the writer's job */
 	batch_fail_fn		*fail;
 	void			*fail_arg;
-	unsigned long		 flushes;	/* batches written (or failed) */
+	unsigned long		 filling;	/* ticket of the batch being filled */
+	unsigned long		 done;		/* tickets up to this are written or failed */
+
+	/* The writer thread and the one job it may hold. */
+	pthread_t		 thread;
+	int			 started;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	int			 quit;		/* under mu */
+	int			 job_state;	/* under mu: JOB_NONE, _QUEUED, _DONE */
+	struct record_post	**job;		/* the job's posts */
+	size_t			 njob;
+	unsigned long		 job_ticket;
+	int			 job_rc;	/* its files: 0 or -1 */
+	struct record_post	**spare;	/* the other array of BATCH_SIZE */
+	batch_wake_fn		*wake;		/* under mu */
+	void			*wake_arg;
 };
+
+enum { JOB_NONE, JOB_QUEUED, JOB_DONE };
+
+static int batch_write_files_all(struct batch *b, struct record_post **items,
+    size_t n);
+static int batch_complete(struct batch *b, struct record_post **items,
+    size_t n, int files_rc);
+
+static void *
+batch_writer(void *arg)
+{
+	struct batch *b = arg;
+
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		while (b->job_state != JOB_QUEUED && !b->quit)
+			pthread_cond_wait(&b->cv, &b->mu);
+		if (b->job_state != JOB_QUEUED)
+			break;
+		pthread_mutex_unlock(&b->mu);
+		int rc = batch_write_files_all(b, b->job, b->njob);
+		pthread_mutex_lock(&b->mu);
+		b->job_rc = rc;
+		b->job_state = JOB_DONE;
+		pthread_cond_broadcast(&b->cv);
+		if (b->wake != NULL)
+			b->wake(b->wake_arg);
+	}
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
+/* Starts the writer with every signal blocked: they are the loop's. */
+static int
+batch_start_writer(struct batch *b)
+{
+	sigset_t all, old;
+	int rc;
+
+	if (pthread_mutex_init(&b->mu, NULL) != 0)
+		return -1;
+	if (pthread_cond_init(&b->cv, NULL) != 0) {
+		pthread_mutex_destroy(&b->mu);
+		return -1;
+	}
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&b->thread, NULL, batch_writer, b);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		pthread_cond_destroy(&b->cv);
+		pthread_mutex_destroy(&b->mu);
+		errno = rc;
+		return -1;
+	}
+	b->started = 1;
+	return 0;
+}
+
+/*
+ * Completes the job the writer finished: its rows, its marks, or the
+ * one-by-one retry of a failure.  WAIT: wait for the writer if it is not
+ * done.  Returns the posts written (0 with no job done).
+ */
+static int
+batch_reap_job(struct batch *b, int wait)
+{
+	int state, rc, written;
+
+	if (!b->started)
+		return 0;
+	pthread_mutex_lock(&b->mu);
+	while (wait && b->job_state == JOB_QUEUED)
+		pthread_cond_wait(&b->cv, &b->mu);
+	state = b->job_state;
+	rc = b->job_rc;
+	pthread_mutex_unlock(&b->mu);
+	if (state != JOB_DONE)
+		return 0;
+	written = batch_complete(b, b->job, b->njob, rc);
+	for (size_t i = 0; i < b->njob; i++)
+		record_post_free(b->job[i]);
+	b->spare = b->job;
+	b->job = NULL;
+	b->njob = 0;
+	strset_clear(&b->job_paths);
+	b->done = b->job_ticket;
+	pthread_mutex_lock(&b->mu);
+	b->job_state = JOB_NONE;
+	pthread_mutex_unlock(&b->mu);
+	return written;
+}
+
+int
+batch_reap(struct batch *b)
+{
+	return batch_reap_job(b, 0);
+}
+
+void
+batch_on_written(struct batch *b, batch_wake_fn *fn, void *arg)
+{
+	if (!b->started)
+		return;
+	pthread_mutex_lock(&b->mu);
+	b->wake = fn;
+	b->wake_arg = arg;
+	pthread_mutex_unlock(&b->mu);
+}
+
+unsigned long
+batch_ticket(const struct batch *b)
+{
+	return b->filling;
+}
+
+int
+batch_written(const struct batch *b, unsigned long ticket)
+{
+	return ticket <= b->done;
+}
+
+unsigned long
+batch_done(const struct batch *b)
+{
+	return b->done;
+}
+
+/*
+ * Hands the full batch to the writer, after the job it may still hold is
+ * completed; without a writer, writes it here.  0 or -1.
+ */
+static int
+batch_hand_off(struct batch *b)
+{
+	if (!b->started)
+		return batch_flush(b) < 0 ? -1 : 0;
+	(void)batch_reap_job(b, 1);
+	b->job = b->items;
+	b->njob = b->n;
+	b->job_ticket = b->filling++;
+	b->items = b->spare;
+	b->spare = NULL;
+	b->n = 0;
+	strset_clear(&b->job_paths);
+	b->job_paths = b->paths;
+	memset(&b->paths, 0, sizeof(b->paths));
+	pthread_mutex_lock(&b->mu);
+	b->job_state = JOB_QUEUED;
+	pthread_cond_broadcast(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+	return 0;
+}
 
 struct batch *
 batch_create(const struct conf *c, struct store *st, struct feeds *f)
@@ -32,14 +217,21 @@ batch_create(const struct conf *c, struct store *st, struct feeds *f)
 	struct batch *b;
 
 	if ((b = calloc(1, sizeof(*b))) == NULL ||
-	    (b->items = calloc(BATCH_SIZE, sizeof(struct record_post *))) == NULL) {
+	    (b->items = calloc(BATCH_SIZE, sizeof(struct record_post *))) == NULL ||
+	    (b->spare = calloc(BATCH_SIZE, sizeof(struct record_post *))) == NULL) {
 		log_warn("batch");
+		if (b != NULL)
+			free(b->items);
 		free(b);
 		return NULL;
 	}
 	b->c = c;
 	b->st = st;
 	b->feeds = f;
+	b->filling = 1;
+	/* Without a thread the batches are written on the loop's, as well. */
+	if (batch_start_writer(b) == -1)
+		log_warn("batch: writer thread; batches are written in line");
 	return b;
 }
 
@@ -56,6 +248,7 @@ batch_drop(struct batch *b)
 	for (size_t i = 0; i < b->n; i++)
 		record_post_free(b->items[i]);
 	b->n = 0;
+	strset_clear(&b->paths);
 }
 
 void
@@ -63,8 +256,21 @@ batch_destroy(struct batch *b)
 {
 	if (b == NULL)
 		return;
+	if (b->started) {
+		/* A job out is completed: its files are on the site already. */
+		(void)batch_reap_job(b, 1);
+		pthread_mutex_lock(&b->mu);
+		b->quit = 1;
+		pthread_cond_broadcast(&b->cv);
+		pthread_mutex_unlock(&b->mu);
+		pthread_join(b->thread, NULL);
+		pthread_cond_destroy(&b->cv);
+		pthread_mutex_destroy(&b->mu);
+	}
 	batch_drop(b);
+	strset_clear(&b->job_paths);
 	free(b->items);
+	free(b->spare);
 	strset_clear(&b->pages);
 	free(b);
 }
@@ -92,9 +298,9 @@ batch_path_taken(struct batch *b, const struct record_post *p)
 	char *owner = NULL;
 	int taken;
 
-	for (size_t i = 0; i < b->n; i++)
-		if (strcmp(b->items[i]->path, p->path) == 0)
-			return 1;
+	/* The writer's job too: its rows are not in the store yet. */
+	if (strset_has(&b->paths, p->path) || strset_has(&b->job_paths, p->path))
+		return 1;
 	if (store_path_owner(b->st, p->path, &owner) == -1)
 		return -1;
 	taken = owner != NULL && strcmp(owner, p->info_code) != 0;
@@ -132,7 +338,7 @@ batch_add(struct batch *b, struct record_post *p, const char *html)
 {
 	free(p->body);
 	if ((p->body = post_body_make(html, p->digest)) == NULL ||
-	    batch_path_own(b, p) == -1) {
+	    batch_path_own(b, p) == -1 || strset_add(&b->paths, p->path) == -1) {
 		log_warn("record %s", p->info_code);
 		if (b->fail != NULL)
 			b->fail(b->fail_arg, p->source, p->info_code);
@@ -141,21 +347,16 @@ batch_add(struct batch *b, struct record_post *p, const char *html)
 	}
 	b->items[b->n++] = p;
 	if (b->n == BATCH_SIZE)
-		return batch_flush(b) < 0 ? -1 : 0;
+		return batch_hand_off(b);
 	return 0;
 }
 
 size_t
 batch_pending(const struct batch *b)
 {
-	return b->n;
+	return b->n + b->njob;
 }
 
-unsigned long
-batch_generation(const struct batch *b)
-{
-	return b->flushes;
-}
 
 int
 batch_render_post(const struct conf *c, struct fsutil_batch *fb,
@@ -284,64 +485,102 @@ batch_mkdirs(const struct conf *c)
 	return 0;
 }
 
-/* Writes ITEMS[N] as one batch: files, rows, then the marks.  0 or -1. */
+/*
+ * The files of ITEMS[N] (on the writer's thread, or the loop's when it
+ * writes a batch itself): rendered, made durable, put in place.  0 or -1;
+ * a page queued in a batch that failed may not be on the site, so the set
+ * of known pages is forgotten.
+ */
 static int
-batch_write(struct batch *b, struct record_post **items, size_t n)
+batch_write_files_all(struct batch *b, struct record_post **items, size_t n)
 {
 	struct fsutil_batch *fb;
 	int rc = -1;
 
 	if (batch_mkdirs(b->c) == -1)
-		return -1;
+		goto out;
 	if ((fb = fsutil_batch_create()) == NULL) {
 		log_warn("batch");
-		return -1;
-	}
-	if (batch_write_files(b, fb, items, n) == -1 ||
-	    batch_write_rows(b, items, n, (long long)time(NULL)) == -1)
 		goto out;
+	}
+	rc = batch_write_files(b, fb, items, n);
+	fsutil_batch_destroy(fb);
+out:
+	if (rc == -1)
+		strset_clear(&b->pages);
+	return rc;
+}
+
+/* The rows of ITEMS[N], whose files are in place, then the marks.  0 or -1. */
+static int
+batch_write_rest(struct batch *b, struct record_post **items, size_t n)
+{
+	if (batch_write_rows(b, items, n, (long long)time(NULL)) == -1)
+		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		if (strset_add(&b->pages, items[i]->category) == -1 ||
 		    feeds_mark(b->feeds, items[i]->category) == -1)
-			goto out;
+			goto fail;
 	}
-	rc = 0;
-out:
-	/* A page queued in a batch that failed may not be on the site. */
-	if (rc == -1)
-		strset_clear(&b->pages);
-	fsutil_batch_destroy(fb);
-	return rc;
+	return 0;
+fail:
+	strset_clear(&b->pages);
+	return -1;
+}
+
+/* Writes ITEMS[N] as one batch: files, rows, then the marks.  0 or -1. */
+static int
+batch_write(struct batch *b, struct record_post **items, size_t n)
+{
+	if (batch_write_files_all(b, items, n) == -1)
+		return -1;
+	return batch_write_rest(b, items, n);
+}
+
+/*
+ * Ends the batch ITEMS[N] whose files were written with FILES_RC: its rows
+ * when they were, else (or when the rows fail) each post again on its own,
+ * so that one post that cannot be written never takes the others with it.
+ * Returns the posts written; the items stay the caller's.
+ */
+static int
+batch_complete(struct batch *b, struct record_post **items, size_t n,
+    int files_rc)
+{
+	size_t written = 0;
+
+	if (files_rc == 0 && batch_write_rest(b, items, n) == 0)
+		return (int)n;
+	if (n > 1)
+		log_warnx("a batch of %zu posts failed; writing them one "
+		    "by one", n);
+	for (size_t i = 0; i < n; i++) {
+		struct record_post *it = items[i];
+
+		if (n > 1 && batch_write(b, &items[i], 1) == 0) {
+			written++;
+			continue;
+		}
+		log_warnx("source %s: record %s: %s not written; tried "
+		    "again at the next poll", it->source, it->info_code,
+		    it->path);
+		if (b->fail != NULL)
+			b->fail(b->fail_arg, it->source, it->info_code);
+	}
+	return (int)written;
 }
 
 int
 batch_flush(struct batch *b)
 {
-	size_t n = b->n, written = 0;
+	size_t n = b->n;
+	int written = batch_reap_job(b, 1);
 
 	if (n == 0)
-		return 0;
-	b->flushes++;
-	if (batch_write(b, b->items, n) == 0) {
-		written = n;
-	} else {
-		if (n > 1)
-			log_warnx("a batch of %zu posts failed; writing them one "
-			    "by one", n);
-		for (size_t i = 0; i < n; i++) {
-			struct record_post *it = b->items[i];
-
-			if (n > 1 && batch_write(b, &b->items[i], 1) == 0) {
-				written++;
-				continue;
-			}
-			log_warnx("source %s: record %s: %s not written; tried "
-			    "again at the next poll", it->source, it->info_code,
-			    it->path);
-			if (b->fail != NULL)
-				b->fail(b->fail_arg, it->source, it->info_code);
-		}
-	}
+		return written;
+	written += batch_complete(b, b->items, n,
+	    batch_write_files_all(b, b->items, n));
+	b->done = b->filling++;
 	batch_drop(b);
-	return (int)written;
+	return written;
 }

@@ -37,13 +37,14 @@ int batch_set_conf(struct batch *b, const struct conf *c);
 
 /*
  * Queues the post P (taking it, whatever the outcome) with the article HTML
- * of its text, from which its body is made; writes the batch when it is
- * full.  0 or -1.
+ * of its text, from which its body is made; when the batch is full, hands
+ * it to the writer (after completing the writer's previous job, which may
+ * end polls: see batch_done).  0 or -1.
  */
 int batch_add(struct batch *b, struct record_post *p, const char *html);
 /*
- * Writes every queued post: files, then rows.  When the batch as a whole
- * fails, each post is written again on its own, so that one post that
+ * Writes every queued post, after the writer's job: files, then rows.  When
+ * the batch as a whole fails, each post is written again on its own, so that one post that
  * cannot be written (its file, its row) never takes the others with it;
  * each one that fails is logged and handed to the fail callback, and is
  * fetched again at its source's next poll.  Returns the number of posts
@@ -52,9 +53,25 @@ int batch_add(struct batch *b, struct record_post *p, const char *html);
 int batch_flush(struct batch *b);
 /* The posts queued and not yet written. */
 size_t batch_pending(const struct batch *b);
-/* How many times the batch was flushed with posts in it: a post queued
- * when it was G is written (or failed) once it is no longer G. */
-unsigned long batch_generation(const struct batch *b);
+
+/*
+ * Tickets: a post queued when batch_ticket() was T is written (or failed,
+ * and handed to the fail callback) once batch_written(T) is 1.  Batches end
+ * in the order they were filled; batch_done() is the last ticket ended.
+ */
+unsigned long batch_ticket(const struct batch *b);
+int batch_written(const struct batch *b, unsigned long ticket);
+unsigned long batch_done(const struct batch *b);
+
+/*
+ * A full batch goes to the writer thread; FN(ARG) is called on that thread
+ * when it is done (it must only wake the loop: ev_async_send), and the loop
+ * then calls batch_reap(), which commits its rows.  Returns the posts
+ * written (0 when the writer was not done).  FN NULL: no wake-up.
+ */
+typedef void batch_wake_fn(void *arg);
+void batch_on_written(struct batch *b, batch_wake_fn *fn, void *arg);
+int batch_reap(struct batch *b);
 
 /*
  * Renders the post file of P, a post of the source named SOURCE (whose

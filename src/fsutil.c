@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,19 +329,24 @@ fsutil_dirname(const char *path)
 	return strndup(path, slash - path);
 }
 
-/* The process's umask, read once: nothing in finewsd changes it. */
+static mode_t fsutil_mask;
+
+static void
+fsutil_umask_read(void)
+{
+	fsutil_mask = umask(022);
+	(void)umask(fsutil_mask);
+}
+
+/* The process's umask, read once (once for all threads: umask() is the
+ * process's): nothing in finewsd changes it. */
 static mode_t
 fsutil_umask(void)
 {
-	static int known;
-	static mode_t mask;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-	if (!known) {
-		mask = umask(022);
-		(void)umask(mask);
-		known = 1;
-	}
-	return mask;
+	(void)pthread_once(&once, fsutil_umask_read);
+	return fsutil_mask;
 }
 
 /*
@@ -352,11 +358,12 @@ static void
 fsutil_tmp_random(char *out)
 {
 	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-	static uint64_t state;
+	static _Thread_local uint64_t state;   /* each thread its own */
 	uint64_t v;
 
 	if (state == 0)
-		state = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL) ^ 0x9e3779b97f4a7c15ULL;
+		state = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL) ^
+		    (uint64_t)(uintptr_t)&state ^ 0x9e3779b97f4a7c15ULL;
 	/* splitmix64: each call a different, well-spread value. */
 	v = (state += 0x9e3779b97f4a7c15ULL);
 	v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9ULL;

@@ -40,7 +40,7 @@ struct psrc {
 	int busy;           /* a poll is under way */
 	int waiting;        /* its requests are done; its posts wait for a flush */
 	int queued;         /* it has posts in the batch since the last flush */
-	unsigned long gen;  /* the batch's flush count at its last post */
+	unsigned long gen;  /* the batch ticket of its last post */
 	int again;          /* a poll was asked for during this one */
 	int outstanding;    /* list or text requests in flight */
 	int failed;         /* this poll failed (list, text or write) */
@@ -84,6 +84,7 @@ struct scheduler {
 	size_t nwaiting;        /* of which waiting for the batch to be flushed */
 	long long total;        /* posts in the store: counted once, then kept */
 	ev_timer flush_timer;   /* the latest a waiting batch is flushed */
+	ev_async written;       /* the batch's writer is done with a job */
 	int settling;           /* in scheduler_settle */
 	int feeds_failed;       /* the last rewrite of the feeds failed */
 	int round_polled;       /* polls ended since the scheduler was last idle */
@@ -344,6 +345,53 @@ scheduler_settle(struct scheduler *p)
 	scheduler_idle(p);
 }
 
+/*
+ * Ends the polls whose posts the batch has written meanwhile (the writer's
+ * job, completed); when every poll under way then waits for the batch, it
+ * is written now.
+ */
+static void
+scheduler_written(struct scheduler *p)
+{
+	if (p->settling || p->nwaiting == 0)
+		return;
+	p->settling = 1;
+	for (size_t i = 0; i < p->n && p->nwaiting > 0; i++) {
+		struct psrc *ps = &p->v[i];
+
+		if (!ps->waiting || !batch_written(p->batch, ps->gen))
+			continue;
+		ps->waiting = 0;
+		p->nwaiting--;
+		psrc_finish(ps);
+	}
+	p->settling = 0;
+	if (p->nwaiting > 0 && p->nbusy == p->nwaiting)
+		scheduler_settle(p);
+	else
+		scheduler_idle(p);
+}
+
+static void
+scheduler_written_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct scheduler *p = w->data;
+
+	(void)loop;
+	(void)revents;
+	(void)batch_reap(p->batch);
+	scheduler_written(p);
+}
+
+/* On the batch writer's thread: only wakes the loop. */
+static void
+scheduler_wake(void *arg)
+{
+	struct scheduler *p = arg;
+
+	ev_async_send(p->loop, &p->written);
+}
+
 /* What the parsers need of the response R: its URL and Content-Type. */
 static void
 scheduler_response(const struct fetch_result *r, struct source_response *resp)
@@ -372,7 +420,7 @@ psrc_done(struct psrc *ps)
 {
 	struct scheduler *p = ps->p;
 
-	if (!ps->queued || batch_generation(p->batch) != ps->gen) {
+	if (!ps->queued || batch_written(p->batch, ps->gen)) {
 		psrc_finish(ps);
 		if (!p->settling)
 			scheduler_idle(p);
@@ -433,20 +481,20 @@ text_done(void *arg, const struct fetch_result *r)
 		psrc_text_failed(ps, it->info_code, err);
 		record_post_free(it);
 	} else {
-		unsigned long gen = batch_generation(ps->p->batch);
+		unsigned long done = batch_done(ps->p->batch);
 
 		ps->written++;
 		ps->queued = 1;
-		ps->gen = gen;
+		ps->gen = batch_ticket(ps->p->batch);
 		(void)batch_add(ps->p->batch, it, html);
-		/* A full batch was just written: the polls that waited for it
-		 * end (this one's too, when this was its last text). */
-		if (batch_generation(ps->p->batch) != gen && ps->p->nwaiting > 0) {
+		/* The writer's previous job was just completed: the polls that
+		 * waited for it end (this one's too, when this was its last
+		 * text). */
+		if (batch_done(ps->p->batch) != done && ps->p->nwaiting > 0) {
 			free(html);
 			if (--ps->outstanding == 0)
 				psrc_done(ps);
-			if (ps->p->nwaiting > 0)
-				scheduler_settle(ps->p);
+			scheduler_written(ps->p);
 			return;
 		}
 	}
@@ -770,6 +818,11 @@ scheduler_create(struct ev_loop *loop, struct conf *c, struct store *st, struct 
 		free(p);
 		return NULL;
 	}
+	ev_async_init(&p->written, scheduler_written_cb);
+	p->written.data = p;
+	ev_async_start(loop, &p->written);
+	ev_unref(loop);   /* the loop of --once ends when the polls do */
+	batch_on_written(b, scheduler_wake, p);
 	scheduler_spread(p);
 	return p;
 }
@@ -780,6 +833,10 @@ scheduler_destroy(struct scheduler *p)
 	if (p == NULL)
 		return;
 	ev_timer_stop(p->loop, &p->flush_timer);
+	batch_on_written(p->batch, NULL, NULL);
+	batch_on_fail(p->batch, NULL, NULL);
+	ev_ref(p->loop);
+	ev_async_stop(p->loop, &p->written);
 	scheduler_unbuild(p);
 	strmap_clear(&p->slugs);
 	conf_destroy(p->c);

@@ -5,7 +5,10 @@
  * by post and only the culprit is lost (and reported to its source); rows
  * are rolled back with their batch; feeds that could not be written are
  * rewritten at the next try; a missing post file, its folder included, is
- * written again from its row; two posts naming one file get two files.
+ * written again from its row; two posts naming one file get two files;
+ * full batches go to the writer thread and end in the order they filled,
+ * their rows committed when the loop reaps them, a failure there written
+ * again post by post.
  */
 #include "config.h"
 
@@ -20,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -288,11 +292,115 @@ test_file_taken(void **state)
 	assert_int_equal(count_files(f, "_posts", "2024-01-15-same"), 3);
 }
 
+
+/* Queues N posts NW<from>..NW<from+N-1>. */
+static void
+add_many(struct fixture *f, int from, int n)
+{
+	char code[32];
+
+	for (int i = from; i < from + n; i++) {
+		snprintf(code, sizeof(code), "NW%d", i);
+		add(f, code, NULL);
+	}
+}
+
+/* Full batches go to the writer: the first is still out (or done, not
+ * reaped) when the second fills, which completes it; the flush completes
+ * the second and writes the rest.  Tickets end in order. */
+static void
+test_writer_batches(void **state)
+{
+	struct fixture *f = *state;
+	unsigned long t1 = batch_ticket(f->batch);
+
+	add_many(f, 0, BATCH_SIZE);
+	assert_true(batch_ticket(f->batch) == t1 + 1);
+	assert_false(batch_written(f->batch, t1));
+	assert_true(batch_pending(f->batch) == BATCH_SIZE);
+	add_many(f, BATCH_SIZE, BATCH_SIZE);
+	/* The second hand-off waited for the first job and committed it. */
+	assert_true(batch_written(f->batch, t1));
+	assert_false(batch_written(f->batch, t1 + 1));
+	assert_true(rows(f) == BATCH_SIZE);
+	add_many(f, 2 * BATCH_SIZE, 3);
+	assert_int_equal(batch_flush(f->batch), BATCH_SIZE + 3);
+	assert_true(batch_written(f->batch, t1 + 2));
+	assert_true(batch_done(f->batch) == t1 + 2);
+	assert_true(rows(f) == 2 * BATCH_SIZE + 3);
+	assert_int_equal(count_files(f, "_posts", "2024-01-15-NW"), 2 * BATCH_SIZE + 3);
+	assert_string_equal(f->failed, "");
+}
+
+static volatile int woken;
+
+static void
+on_written(void *arg)
+{
+	(void)arg;
+	__atomic_add_fetch(&woken, 1, __ATOMIC_SEQ_CST);
+}
+
+/* The writer wakes the loop when its job is done; batch_reap then commits
+ * the rows, and nothing before. */
+static void
+test_writer_wakes(void **state)
+{
+	struct fixture *f = *state;
+	unsigned long t = batch_ticket(f->batch);
+
+	woken = 0;
+	batch_on_written(f->batch, on_written, f);
+	add_many(f, 0, BATCH_SIZE);
+	for (int i = 0; i < 1000 && __atomic_load_n(&woken, __ATOMIC_SEQ_CST) == 0; i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+	assert_int_equal(__atomic_load_n(&woken, __ATOMIC_SEQ_CST), 1);
+	assert_true(rows(f) == 0);
+	assert_int_equal(count_files(f, "_posts", "2024-01-15-NW"), BATCH_SIZE);
+	assert_int_equal(batch_reap(f->batch), BATCH_SIZE);
+	assert_true(batch_written(f->batch, t));
+	assert_true(rows(f) == BATCH_SIZE);
+	assert_int_equal(batch_reap(f->batch), 0);
+	batch_on_written(f->batch, NULL, NULL);
+}
+
+/* A job whose files fail on the writer's thread is written again post by
+ * post on the loop's: none is lost. */
+static void
+test_writer_fails(void **state)
+{
+	struct fixture *f = *state;
+
+	fault_arm("rename:fail:1");
+	add_many(f, 0, BATCH_SIZE);
+	assert_int_equal(batch_flush(f->batch), BATCH_SIZE);
+	assert_string_equal(f->failed, "");
+	assert_true(rows(f) == BATCH_SIZE);
+	assert_int_equal(count_files(f, "_posts", "2024-01-15-NW"), BATCH_SIZE);
+}
+
+/* A batch destroyed with a job out completes it: its files are on the
+ * site, so its rows are committed too. */
+static void
+test_writer_destroy(void **state)
+{
+	struct fixture *f = *state;
+
+	add_many(f, 0, BATCH_SIZE + 1);
+	batch_destroy(f->batch);
+	f->batch = NULL;
+	assert_true(rows(f) == BATCH_SIZE);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_flush, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_wakes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_destroy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit_fails_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_culprit_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_fails, setup, teardown),

@@ -41,7 +41,7 @@ struct req {
 	void *arg;
 };
 
-static struct req reqs[64];
+static struct req reqs[1024];
 static size_t nreqs;
 static int fake_fetch;
 
@@ -138,7 +138,7 @@ rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 }
 
 static int
-setup(void **state)
+setup_with(void **state, const char *more)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	char err[512];
@@ -158,7 +158,7 @@ setup(void **state)
 	    "[source s]\nlist_url = http://127.0.0.1:9/list\nlist_items = record\n"
 	    "id_field = infoCode\ntitle_field = title\ndate_field = datetime\n"
 	    "media_field = medianame\ntext_url = http://127.0.0.1:9/text?id={id}\n"
-	    "text_field = text\nlink = http://x/{id}\n", f->db, f->dir);
+	    "text_field = text\nlink = http://x/{id}\n%s", f->db, f->dir, more);
 	fclose(fp);
 	if ((f->c = conf_load(f->conf, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s\n", err);
@@ -178,6 +178,23 @@ setup(void **state)
 		return -1;
 	*state = f;
 	return 0;
+}
+
+static int
+setup(void **state)
+{
+	return setup_with(state, "");
+}
+
+/* A second source, t, on other URLs. */
+static int
+setup2(void **state)
+{
+	return setup_with(state, "\n[source t]\nlist_url = http://127.0.0.1:9/tlist\n"
+	    "list_items = record\nid_field = infoCode\ntitle_field = title\n"
+	    "date_field = datetime\nmedia_field = medianame\n"
+	    "text_url = http://127.0.0.1:9/ttext?id={id}\ntext_field = text\n"
+	    "link = http://x/{id}\n");
 }
 
 static int
@@ -310,6 +327,79 @@ test_unwritten(void **state)
 	store_source_clear(&s);
 }
 
+
+/* A list of N records NW<from>.. as JSON, malloc'd. */
+static char *
+list_of(int from, int n)
+{
+	size_t cap = 64 + (size_t)n * 128, len;
+	char *b = malloc(cap);
+
+	assert_non_null(b);
+	len = (size_t)snprintf(b, cap, "{\"record\": [");
+	for (int i = from; i < from + n; i++)
+		len += (size_t)snprintf(b + len, cap - len, "%s{\"infoCode\": \"NW%d\", "
+		    "\"title\": \"t\", \"datetime\": \"2024-01-15 10:00:00\", "
+		    "\"medianame\": \"财联社\"}", i > from ? "," : "", i);
+	snprintf(b + len, cap - len, "]}");
+	return b;
+}
+
+/*
+ * A source whose posts filled a batch ends when the batch's writer thread
+ * is done with them, without waiting for another source still fetching
+ * (nor for the flush timer): its state is saved then, the other's later.
+ */
+static void
+test_writer_ends_poll(void **state)
+{
+	struct fixture *f = *state;
+	char *ls = list_of(0, BATCH_SIZE), *lt = list_of(BATCH_SIZE, 2);
+	struct store_source s;
+	ev_tstamp t0;
+
+	assert_int_equal(nreqs, 2);
+	answer("/list", 200, ls, "\"s1\"");
+	answer("/tlist", 200, lt, "\"t1\"");
+	/* Every text of s; t's two wait. */
+	while (nreqs > 2) {
+		size_t i = 0;
+
+		while (strstr(reqs[i].url, "/text?") == NULL)
+			i++;
+		answer(reqs[i].url, 200, TEXT, NULL);
+	}
+	assert_true(scheduler_busy(f->sched));
+	ev_now_update(f->loop);
+	t0 = ev_now(f->loop);
+	for (int i = 0; i < 1000; i++) {
+		source_state(f, &s);
+		if (s.etag != NULL)
+			break;
+		store_source_clear(&s);
+		ev_run(f->loop, EVRUN_ONCE);
+	}
+	assert_non_null(s.etag);
+	assert_string_equal(s.etag, "\"s1\"");
+	store_source_clear(&s);
+	ev_now_update(f->loop);
+	assert_true(ev_now(f->loop) - t0 < 0.9);	/* not the flush timer */
+	assert_int_equal(store_post_exists(f->st, "NW0"), 1);
+	assert_int_equal(store_post_exists(f->st, "NW511"), 1);
+	assert_int_equal(store_post_exists(f->st, "NW512"), 0);
+	assert_true(scheduler_busy(f->sched));
+	answer("ttext?id=NW512", 200, TEXT, NULL);
+	answer("ttext?id=NW513", 200, TEXT, NULL);
+	assert_int_equal(store_post_exists(f->st, "NW513"), 1);
+	assert_false(scheduler_busy(f->sched));
+	assert_int_equal(store_source_get(f->st, "t", &s), 0);
+	assert_string_equal(s.etag, "\"t1\"");
+	store_source_clear(&s);
+	assert_int_equal(scheduler_failed(f->sched), 0);
+	free(ls);
+	free(lt);
+}
+
 int
 main(void)
 {
@@ -318,6 +408,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwritten, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_ends_poll, setup2, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
