@@ -366,6 +366,8 @@ scheduler_written(struct scheduler *p)
 		psrc_finish(ps);
 	}
 	p->settling = 0;
+	if (p->nwaiting == 0)
+		ev_timer_stop(p->loop, &p->flush_timer);
 	if (p->nwaiting > 0 && p->nbusy == p->nwaiting)
 		scheduler_settle(p);
 	else
