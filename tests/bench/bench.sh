@@ -21,8 +21,9 @@
 # The scale runs (once; BENCH_SCALE=0 skips them): 200,000 records in one
 # poll (100 lists of 2,000), a start and poll with nothing new of the same
 # 100 sources with 200,000 stored and with 10,000 stored (100 lists of
-# 100), 1,000 and 5,000 sources (one record each) cold and with nothing
-# new, and --import of 20,000 and 100,000 posts.
+# 100), one list of 12 MiB read cold and with nothing new, 1,000 and
+# 5,000 sources (one record each) cold and with nothing new, and --import
+# of 20,000 and 100,000 posts.
 #
 #   BENCH_RUNS=3 BENCH_SOURCES=5 BENCH_RECORDS=2000 BENCH_PAR=8 BENCH_SCALE=1
 #   tests/bench/bench.sh
@@ -247,6 +248,38 @@ read -r wall2 kb2 cpu2 req2 files2 _ < <(fw midagain "$work/mid.conf")
 printf 'start + poll, nothing new, 100 sources: 200,000 stored %.0f ms CPU (%s s wall, %.1f MiB, %s requests, %s files); 10,000 stored %.0f ms CPU (%s s wall, %.1f MiB, %s requests, %s files)\n' \
     "$(python3 -c "print($cpu*1000)")" "$wall" "$(python3 -c "print($kb/1024)")" "$req" "$files" \
     "$(python3 -c "print($cpu2*1000)")" "$wall2" "$(python3 -c "print($kb2/1024)")" "$req2" "$files2"
+
+# One list of 12 MiB (max_list_size = 16M): the records of the table's
+# lists in one, each with a digest no key reads.  Cold, it fetches their
+# texts and writes their posts as the table's runs do; then the list is
+# read again with nothing new (touched, so that its ETag changes and the
+# answer is no 304).
+python3 - "$work/www/main/lists" "$nsrc" <<'PY'
+import json, sys
+root, nsrc = sys.argv[1], int(sys.argv[2])
+recs = [r for s in range(nsrc) for r in json.load(open("%s/%d.json" % (root, s)))["record"]]
+size = len(json.dumps({"record": recs}, ensure_ascii=False).encode())
+for r in recs:
+    r["digest"] = ""
+pad = (12 * 2**20 - size - len(recs) * len(', "digest": ""')) // len(recs)
+for r in recs:
+    r["digest"] = "x" * pad
+with open(root + "/big12.json", "w") as f:
+    json.dump({"record": recs}, f, ensure_ascii=False)
+PY
+l12=$(stat -c %s "$work/www/main/lists/big12.json")
+mkdir "$work/l12"; conf "$work/l12.conf" main 1 "$work/l12"
+sed -i 's/page=0$/page=big12/' "$work/l12.conf"
+echo 'max_list_size = 16M' >> "$work/l12.conf"
+read -r wall kb cpu _ _ _ < <(fw l12cold "$work/l12.conf")
+nposts=$(find "$work/l12/site/_posts" -name '*.md' | wc -l)
+[ "$nposts" -eq "$total" ] || { echo "bench: finewsd wrote $nposts posts of the 12 MiB list" >&2; exit 1; }
+touch "$work/www/main/lists/big12.json"
+read -r wall2 kb2 cpu2 req2 files2 _ < <(fw l12again "$work/l12.conf")
+printf 'one list of %.1f MiB (%d records): cold %.0f records/s, %.0f ms CPU per 1,000, peak RSS %.1f MiB; read again, nothing new: %s s wall, %.0f ms CPU, %.1f MiB, %s request, %s files\n' \
+    "$(python3 -c "print($l12/2**20)")" "$total" "$(python3 -c "print($total/$wall)")" \
+    "$(python3 -c "print($cpu*1e6/$total)")" "$(python3 -c "print($kb/1024)")" \
+    "$wall2" "$(python3 -c "print($cpu2*1000)")" "$(python3 -c "print($kb2/1024)")" "$req2" "$files2"
 
 gen many 5000 1
 for ns in 1000 5000; do
