@@ -164,12 +164,14 @@ res=$work/results
 # writes into a folder of its own ($work/old.RUN, $work/fw.RUN), the old
 # pipeline's "nothing new" run into its own run's, and everything goes at
 # exit.  On ext4 without a journal (as here), the inode allocator skips
-# inodes freed in the last ~30 s (the kernel's recently_deleted() in
-# find_inode_bit), so creating 10,000 files right after an `rm -rf` of
-# 10,000 others costs 5-20 times as much (perf: 60 % of the time in
-# recently_deleted and find_get_block_common), and runs 2 and 3 were 2-5x
-# slower than run 1 and noisy.  For the same reason a second `make bench`
-# started within a minute of the first one's cleanup measures low.
+# inodes freed in the last 60 s, or 6 minutes while their inode table block
+# is not written back (the kernel's recently_deleted() in find_inode_bit),
+# so creating 10,000 files right after an `rm -rf` of 10,000 others costs
+# 5-20 times as much (perf: 60 % of the time in recently_deleted and
+# find_get_block_common), and runs 2 and 3 were 2-5x slower than run 1 and
+# noisy.  For the same reason a `make bench` started within minutes of
+# another one's cleanup (up to 430,000 files with the scale runs), or while
+# other work deletes many files on the same file system, measures low.
 for run in $(seq "$runs"); do
 	echo "bench: run $run of $runs" >&2
 	sync
