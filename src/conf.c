@@ -52,6 +52,7 @@ enum conf_kind {
 	KIND_SLUG,
 	KIND_XPATH,
 	KIND_NUMBER,	/* a long in min..max */
+	KIND_SIZE,	/* bytes, maybe with a K, M or G suffix, in min..max */
 	KIND_TZ,
 	KIND_ARGV,
 	KIND_RELDIR,	/* relative, never climbing out with ".." */
@@ -90,6 +91,8 @@ static const struct conf_key conf_keys[] = {
 	{ "metrics_file", G(metrics_file), KIND_STR, 0, 0 },
 	{ "websub_hub", G(websub_hub), KIND_URL, 0, 0 },
 	{ "formats", G(formats), KIND_FORMATS, 0, 0 },
+	{ "max_list_size", G(max_list_size), KIND_SIZE, CONF_LIST_SIZE_MIN,
+	    CONF_LIST_SIZE_MAX },
 };
 #undef G
 
@@ -125,6 +128,8 @@ static const struct conf_key source_keys[] = {
 	{ "exclude", S(exclude), KIND_REGEX, 0, 0 },
 	{ "headers", S(headers), KIND_HEADER, 0, 0 },
 	{ "user_agent", S(user_agent), KIND_STR, 0, 0 },
+	{ "max_list_size", S(max_list_size), KIND_SIZE, CONF_LIST_SIZE_MIN,
+	    CONF_LIST_SIZE_MAX },
 };
 #undef S
 
@@ -317,6 +322,10 @@ conf_field_set(struct conf_parse *p, void *base, const struct conf_key *k,
 	switch (k->kind) {
 	case KIND_NUMBER:
 		rv = conf_value_parse_number(k->name, value, k->min, k->max,
+		    (long *)(void *)field, msg, sizeof(msg));
+		break;
+	case KIND_SIZE:
+		rv = conf_value_parse_size(k->name, value, k->min, k->max,
 		    (long *)(void *)field, msg, sizeof(msg));
 		break;
 	case KIND_TZ:
@@ -641,9 +650,11 @@ conf_finish(struct conf_parse *p)
 	}
 	for (i = 0; i < c->nsources && !p->failed; i++) {
 		conf_source_check(p, &c->sources[i]);
-		/* The global interval may come after the source. */
+		/* The global values may come after the source. */
 		if (c->sources[i].interval == 0)
 			c->sources[i].interval = c->interval;
+		if (c->sources[i].max_list_size == 0)
+			c->sources[i].max_list_size = c->max_list_size;
 	}
 }
 
@@ -664,6 +675,7 @@ conf_new(const char *path)
 	c->on_update_timeout = 300;
 	c->archive_after_days = 0;
 	c->formats = CONF_FEED_ATOM;
+	c->max_list_size = (long)UTIL_MAX_RESPONSE;
 	c->path = strdup(path);
 	c->user_agent = strdup("finewsd/" PACKAGE_VERSION);
 	c->archive_dir = strdup("old_post");
@@ -728,7 +740,7 @@ out:
 static int
 conf_kind_is_string(enum conf_kind kind)
 {
-	return kind != KIND_NUMBER && kind != KIND_FORMAT &&
+	return kind != KIND_NUMBER && kind != KIND_SIZE && kind != KIND_FORMAT &&
 	    kind != KIND_SRC_TZ && kind != KIND_HEADER;
 }
 

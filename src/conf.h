@@ -16,6 +16,16 @@ struct filter;
 
 enum conf_format { CONF_FORMAT_JSON, CONF_FORMAT_HTML };
 
+/*
+ * max_list_size: how large a list response may be, decoded.  The default is
+ * the cap every other response keeps (UTIL_MAX_RESPONSE, 8 MiB).  The
+ * largest stays well below what the parsers take whole: SQLite's JSON
+ * functions refuse a text past SQLITE_MAX_LENGTH (1,000,000,000 bytes),
+ * and a page converted from GBK to UTF-8 grows by half.
+ */
+#define CONF_LIST_SIZE_MIN	(64L << 10)
+#define CONF_LIST_SIZE_MAX	(512L << 20)
+
 /* The feed formats written (the formats key), as bits. */
 #define CONF_FEED_ATOM	0x1	/* feeds/<category>.xml, all.xml: always */
 #define CONF_FEED_JSON	0x2	/* feeds/<category>.json, all.json */
@@ -51,6 +61,8 @@ struct conf_source {
 	char **headers;         /* "Name: value" lines sent with each of its
 	                         * requests, NULL-terminated; NULL: none */
 	char *user_agent;       /* its own User-Agent; NULL: the global one */
+	long max_list_size;     /* bytes of its list response, decoded; its
+	                         * own or the global one */
 };
 
 struct conf_category {
@@ -80,6 +92,8 @@ struct conf {
 	char *metrics_file;     /* Prometheus text file; NULL if unset */
 	char *websub_hub;       /* the WebSub hub to ping; NULL if unset */
 	int formats;            /* CONF_FEED_* bits; CONF_FEED_ATOM by default */
+	long max_list_size;     /* bytes of a list response, decoded, for the
+	                         * sources without their own */
 	struct conf_category *categories;
 	size_t ncategories;
 	struct conf_source *sources;

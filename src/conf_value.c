@@ -1,6 +1,6 @@
 /*
  * conf_value: checks and converts one configuration value at a time:
- * numbers in their ranges, the UTC offset, on_update's argv, slugs,
+ * numbers and sizes in their ranges, the UTC offset, on_update's argv, slugs,
  * relative directories, URLs and URL templates, site_url and XPath
  * expressions.  See conf_value.h.  Owns no state; every message it writes
  * names the key, and conf.c adds the file and line.  Calls libcurl's URL
@@ -124,6 +124,60 @@ conf_value_parse_number(const char *name, const char *value, long min,
 	}
 	*n = v;
 	return 0;
+}
+
+/* N bytes as the shortest way a size is written: "64K", "8M", "1G", "1000". */
+static void
+conf_value_size_str(long n, char *buf, size_t size)
+{
+	static const char suffix[] = "GMK";
+
+	for (int i = 0; i < 3; i++) {
+		long unit = 1L << (10 * (3 - i));
+
+		if (n >= unit && n % unit == 0) {
+			snprintf(buf, size, "%ld%c", n / unit, suffix[i]);
+			return;
+		}
+	}
+	snprintf(buf, size, "%ld", n);
+}
+
+int
+conf_value_parse_size(const char *name, const char *value, long min,
+    long max, long *n, char *err, size_t errlen)
+{
+	char *end, lo[32], hi[32];
+	unsigned long long v;
+	int shift = 0;
+
+	/* Only a digit may start it: strtoull takes blanks and a sign. */
+	if (*value < '0' || *value > '9')
+		goto bad;
+	errno = 0;
+	v = strtoull(value, &end, 10);
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	default: break;
+	}
+	if (*end != '\0')
+		goto bad;
+	if (errno == ERANGE || v > ((unsigned long long)max >> shift) ||
+	    (v << shift) < (unsigned long long)min) {
+		conf_value_size_str(min, lo, sizeof(lo));
+		conf_value_size_str(max, hi, sizeof(hi));
+		err_set(err, errlen, "%s: out of range %s..%s (%ld..%ld bytes): %s",
+		    name, lo, hi, min, max, value);
+		return -1;
+	}
+	*n = (long)(v << shift);
+	return 0;
+bad:
+	err_set(err, errlen, "%s: not a size (a number of bytes, or one followed "
+	    "by K, M or G): %s", name, value);
+	return -1;
 }
 
 /*

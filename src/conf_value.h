@@ -44,6 +44,14 @@ int conf_value_parse_number(const char *name, const char *value, long min,
     long max, long *n, char *err, size_t errlen);
 
 /*
+ * A size in bytes: a whole decimal number, alone or followed by K, M or G
+ * (KiB, MiB, GiB: 1024, 1024 * 1024, 1024 * 1024 * 1024; either case),
+ * in MIN..MAX bytes, into *N.
+ */
+int conf_value_parse_size(const char *name, const char *value, long min,
+    long max, long *n, char *err, size_t errlen);
+
+/*
  * "+HHMM" or "-HHMM", as a post's date line carries it: copied into TZ
  * with its NUL, and its seconds east of UTC into *OFFSET.
  */

@@ -56,6 +56,7 @@ struct xfer {
 	char *post;               /* a form body to POST, or NULL for a GET */
 	char *user_agent;         /* this request's own, or NULL */
 	char **headers_in;        /* this request's own header lines, or NULL */
+	size_t max_size;          /* the cap on its body, fixed when queued */
 	fetch_done_fn *cb;
 	void *arg;
 	struct sbuf body;         /* the response so far */
@@ -136,7 +137,7 @@ xfer_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 	size_t n = size * nmemb;
 
 	/* The body never holds more than max_size, so this cannot wrap. */
-	if (n > x->f->opts.max_size - x->body.len) {
+	if (n > x->max_size - x->body.len) {
 		x->too_large = 1;
 		return 0;
 	}
@@ -202,7 +203,7 @@ xfer_setup(struct fetch *f, struct xfer *x)
 	SET(CURLOPT_ACCEPT_ENCODING, "");
 	SET(CURLOPT_TIMEOUT, f->opts.timeout);
 	SET(CURLOPT_CONNECTTIMEOUT, f->opts.timeout);
-	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->opts.max_size);
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max_size);
 	SET(CURLOPT_USERAGENT, x->user_agent != NULL ? x->user_agent : f->user_agent);
 	SET(CURLOPT_TCP_KEEPALIVE, 1L);
 	if (x->post != NULL) {
@@ -256,6 +257,25 @@ xfer_retry_after(struct xfer *x)
 	return n > 0 ? n : 0;
 }
 
+/* "response larger than 8 MiB (8388608 bytes)": the limit as configured
+ * (a K, M or G suffix) and exactly. */
+static void
+xfer_size_error(char *buf, size_t size, size_t max)
+{
+	static const char *const units[] = { "GiB", "MiB", "KiB" };
+
+	for (int i = 0; i < 3; i++) {
+		size_t unit = (size_t)1 << (10 * (3 - i));
+
+		if (max % unit == 0) {
+			snprintf(buf, size, "response larger than %zu %s (%zu bytes)",
+			    max / unit, units[i], max);
+			return;
+		}
+	}
+	snprintf(buf, size, "response larger than %zu bytes", max);
+}
+
 /* Builds the result of a finished transfer, calls back, recycles it. */
 static void
 xfer_finish(struct fetch *f, struct xfer *x, CURLcode cc)
@@ -287,10 +307,10 @@ xfer_finish(struct fetch *f, struct xfer *x, CURLcode cc)
 		r.etag = xfer_header(x, "ETag");
 		r.last_modified = xfer_header(x, "Last-Modified");
 	} else {
-		if (x->too_large || cc == CURLE_FILESIZE_EXCEEDED)
-			snprintf(error, sizeof(error), "response larger than %zu bytes",
-			    f->opts.max_size);
-		else if (cc != CURLE_OK)
+		if (x->too_large || cc == CURLE_FILESIZE_EXCEEDED) {
+			r.too_large = 1;
+			xfer_size_error(error, sizeof(error), x->max_size);
+		} else if (cc != CURLE_OK)
 			snprintf(error, sizeof(error), "%s",
 			    x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc));
 		else {
@@ -652,6 +672,7 @@ fetch_queue(struct fetch *f, const struct fetch_req *rq, const char *form,
 	x->f = f;
 	x->cb = cb;
 	x->arg = arg;
+	x->max_size = rq->max_size != 0 ? rq->max_size : f->opts.max_size;
 	if ((x->url = strdup(rq->url)) == NULL ||
 	    (rq->etag != NULL && (x->etag = strdup(rq->etag)) == NULL) ||
 	    (rq->last_modified != NULL &&

@@ -8,8 +8,8 @@
  * failed.  It owns one curl multi handle, one ev_timer for curl's
  * timeout and an ev_io per socket, and a FIFO of transfers waiting for a
  * place under max_transfers.  Connections are reused, redirects limited,
- * compressed responses accepted, and a response larger than max_size fails
- * without growing memory further.  Calls libcurl, libev, util, log.
+ * compressed responses accepted, and a response larger than its request's
+ * max_size (else the engine's) fails without growing memory further.  Calls libcurl, libev, util, log.
  */
 #ifndef FINEWSD_FETCH_H
 #define FINEWSD_FETCH_H
@@ -24,7 +24,8 @@ struct fetch_opts {
 	long max_per_host;       /* connections at once, per host */
 	long timeout;            /* seconds for one transfer */
 	const char *user_agent;
-	size_t max_size;         /* bytes of one response body; 0 for
+	size_t max_size;         /* bytes of a response body, for requests
+	                          * without their own; 0 for
 	                          * UTIL_MAX_RESPONSE */
 };
 
@@ -43,6 +44,7 @@ struct fetch_result {
 	const char *final_url;   /* where the response came from, redirects
 	                          * followed; NULL when there was none */
 	const char *content_type;/* its Content-Type header, or NULL */
+	int too_large;           /* refused for its size; ERROR names the limit */
 	int cancelled;           /* fetch_destroy abandoned it: free and return */
 };
 
@@ -66,6 +68,8 @@ struct fetch_req {
 	const char *user_agent;    /* NULL: the engine's (fetch_opts) */
 	char *const *headers;      /* "Name: value" lines, NULL-terminated;
 	                            * NULL for none */
+	size_t max_size;           /* bytes of the response body, decoded;
+	                            * 0: the engine's (fetch_opts) */
 };
 
 /*

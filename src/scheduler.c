@@ -667,7 +667,8 @@ list_done(void *arg, const struct fetch_result *r)
 	    METRICS_OK, r->bytes, r->seconds);
 	if (!r->ok) {
 		ps->retry_after = r->retry_after;
-		psrc_set_error(ps, "list %s: %s", r->url, r->error);
+		psrc_set_error(ps, "list %s: %s%s", r->url, r->error, r->too_large ?
+		    "; max_list_size raises the limit" : "");
 	} else if (r->status == 304) {
 		ps->not_modified = 1;
 	} else {
@@ -714,8 +715,8 @@ psrc_start(struct psrc *ps)
 	}
 	if (fetch_start(p->f, &(struct fetch_req){ .url = ps->sc->list_url,
 	    .etag = s.etag, .last_modified = s.last_modified,
-	    .user_agent = ps->sc->user_agent, .headers = ps->sc->headers },
-	    list_done, ps) == -1) {
+	    .user_agent = ps->sc->user_agent, .headers = ps->sc->headers,
+	    .max_size = (size_t)ps->sc->max_list_size }, list_done, ps) == -1) {
 		ps->outstanding = 0;
 		psrc_set_error(ps, "cannot start the list request");
 		psrc_done(ps);

@@ -57,19 +57,42 @@ static int
 source_html_load(const char *buf, size_t len, xmlDocPtr *doc,
     xmlXPathContextPtr *ctx, char *err, size_t errlen)
 {
+	htmlParserCtxtPtr pc;
+	int cut;
+
 	*doc = NULL;
 	*ctx = NULL;
 	/*
 	 * libxml2 takes the length as an int.  How large a response may be
-	 * is the fetcher's rule (UTIL_MAX_RESPONSE, far below this); the
+	 * is the fetcher's rule (UTIL_MAX_RESPONSE, or a list's
+	 * max_list_size: at most CONF_LIST_SIZE_MAX, far below this); the
 	 * bound here is only the one libxml2's interface sets.
 	 */
 	if (len > INT_MAX) {
 		err_set(err, errlen, "the response is too large");
 		return -1;
 	}
-	*doc = htmlReadMemory(buf != NULL ? buf : "", (int)len, NULL, "UTF-8",
-	    SOURCE_HTML_OPTIONS);
+	if ((pc = htmlNewParserCtxt()) == NULL) {
+		err_set(err, errlen, "out of memory");
+		return -1;
+	}
+	*doc = htmlCtxtReadMemory(pc, buf != NULL ? buf : "", (int)len, NULL,
+	    "UTF-8", SOURCE_HTML_OPTIONS);
+	/*
+	 * libxml2 stops at a text (a text node, a script) longer than
+	 * XML_MAX_TEXT_LENGTH, 10,000,000 bytes, as it does when memory runs
+	 * out, and hands back the page as far as it got: the records after
+	 * that point would be lost without a word.  Such a page is refused.
+	 * Only a list allowed more than the default 8 MiB can hold that much.
+	 */
+	cut = pc->errNo == XML_ERR_NO_MEMORY;
+	htmlFreeParserCtxt(pc);
+	if (cut) {
+		err_set(err, errlen, "the HTML page cannot be read whole: a text "
+		    "in it is longer than the 10,000,000 bytes libxml2 reads, or "
+		    "memory ran out");
+		return -1;
+	}
 	if (*doc == NULL) {
 		err_set(err, errlen, "the HTML does not parse");
 		return -1;

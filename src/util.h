@@ -12,9 +12,10 @@
 #include <stddef.h>
 
 /*
- * The largest response body, list or text, that finewsd reads by default.
- * The parsers set no size rule of their own: the HTML parser's only bound
- * is libxml2's int length, far above this.
+ * The largest response body that finewsd reads: every text, and a list
+ * unless its source's max_list_size (conf.h) says otherwise.  The parsers
+ * set no size rule of their own; libxml2 reads at most 10,000,000 bytes of
+ * one text of an HTML page (source_html.c).
  */
 #define UTIL_MAX_RESPONSE	((size_t)8 << 20)
 

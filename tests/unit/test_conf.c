@@ -610,6 +610,7 @@ test_shipped(void **state)
 	assert_string_equal(c->tz, "+0800");
 	assert_int_equal(c->interval, 300);
 	assert_int_equal(c->feed_entries, 50);
+	assert_int_equal(c->max_list_size, 8L << 20);
 	assert_string_equal(c->user_agent, "finewsd/" PACKAGE_VERSION);
 	assert_null(c->on_update);
 	assert_int_equal(c->nsources, 5);
@@ -617,6 +618,7 @@ test_shipped(void **state)
 		s = conf_source_find(c, names[i]);
 		assert_non_null(s);
 		assert_int_equal(s->interval, 300);
+		assert_int_equal(s->max_list_size, 8L << 20);
 		assert_int_equal(s->format, CONF_FORMAT_JSON);
 		assert_non_null(strstr(s->text_url, "GetNewsText.do?id={id}"));
 	}
@@ -1027,6 +1029,103 @@ test_issue8_errors(void **state)
 	    ":11: user_agent: duplicate key (first at line 10)");
 }
 
+/*
+ * max_list_size: 8 MiB unless set, in [finewsd] for every source and in a
+ * [source] for its own, bytes or K/M/G (powers of 1024); out of range or
+ * not a size, the error names the file, the line, the key and the value.
+ */
+static void
+test_max_list_size(void **state)
+{
+	static const struct {
+		const char *value;
+		long bytes;
+	} good[] = {
+		{ "65536", 65536 }, { "64K", 65536 }, { "64k", 65536 },
+		{ "8388608", 8L << 20 }, { "16M", 16L << 20 },
+		{ "16m", 16L << 20 }, { "1000000", 1000000 },
+		{ "512M", 512L << 20 }, { "524288K", 512L << 20 },
+		{ "0016M", 16L << 20 },
+	};
+	static const char *const bad[] = {
+		"16MB", "16 M", "16MiB", "M", "-1M", "+16M", "1.5M", "0x100000",
+		"16T", "sixteen", "16M;",
+	};
+	struct conf *c;
+	char text[1024], h1[17], h2[17];
+
+	(void)state;
+	c = load_ok(FINEWSD SOURCE);
+	assert_int_equal(c->max_list_size, 8L << 20);
+	assert_int_equal(c->sources[0].max_list_size, 8L << 20);
+	conf_source_hash(&c->sources[0], h1);
+	conf_destroy(c);
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), FINEWSD SOURCE
+		    "max_list_size = %s\n", good[i].value);
+		c = load_ok(text);
+		assert_int_equal(c->max_list_size, 8L << 20);
+		assert_int_equal(c->sources[0].max_list_size, good[i].bytes);
+		/* It decides nothing of how the list is read. */
+		conf_source_hash(&c->sources[0], h2);
+		assert_string_equal(h1, h2);
+		conf_destroy(c);
+	}
+
+	/* The global value, wherever it stands, is that of every source
+	 * without its own; empty, the key is unset. */
+	c = load_ok(SOURCE "max_list_size = 100M\n"
+	    "[source s2]\n"
+	    "list_url = http://127.0.0.1/l\n"
+	    "text_url = http://127.0.0.1/t/{id}\n"
+	    "category = emnews\n"
+	    "tag = 东财滚动新闻\n"
+	    "link_field = url_w\n"
+	    "max_list_size =\n"
+	    FINEWSD
+	    "max_list_size = 256M\n");
+	assert_int_equal(c->max_list_size, 256L << 20);
+	assert_int_equal(conf_source_find(c, "s1")->max_list_size, 100L << 20);
+	assert_int_equal(conf_source_find(c, "s2")->max_list_size, 256L << 20);
+	conf_destroy(c);
+	c = load_ok(FINEWSD "max_list_size =\n" SOURCE);
+	assert_int_equal(c->max_list_size, 8L << 20);
+	assert_int_equal(c->sources[0].max_list_size, 8L << 20);
+	conf_destroy(c);
+
+	ERROR_IS(FINEWSD SOURCE "max_list_size = 1G\n",
+	    ":10: max_list_size: out of range 64K..512M (65536..536870912 "
+	    "bytes): 1G");
+	ERROR_IS(FINEWSD "max_list_size = 513M\n" SOURCE,
+	    ":5: max_list_size: out of range 64K..512M (65536..536870912 "
+	    "bytes): 513M");
+	ERROR_IS(FINEWSD "max_list_size = 65535\n" SOURCE,
+	    ":5: max_list_size: out of range 64K..512M (65536..536870912 "
+	    "bytes): 65535");
+	ERROR_IS(FINEWSD "max_list_size = 63K\n" SOURCE,
+	    ":5: max_list_size: out of range 64K..512M (65536..536870912 "
+	    "bytes): 63K");
+	ERROR_IS(FINEWSD "max_list_size = 0\n" SOURCE,
+	    ":5: max_list_size: out of range 64K..512M (65536..536870912 "
+	    "bytes): 0");
+	ERROR_IS(FINEWSD "max_list_size = 99999999999999999999999\n" SOURCE,
+	    ":5: max_list_size: out of range 64K..512M (65536..536870912 "
+	    "bytes): 99999999999999999999999");
+	ERROR_IS(FINEWSD "max_list_size = 17179869184G\n" SOURCE,
+	    ":5: max_list_size: out of range 64K..512M (65536..536870912 "
+	    "bytes): 17179869184G");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char want[256];
+
+		snprintf(text, sizeof(text), FINEWSD SOURCE
+		    "max_list_size = %s\n", bad[i]);
+		snprintf(want, sizeof(want), ":10: max_list_size: not a size (a "
+		    "number of bytes, or one followed by K, M or G): %s", bad[i]);
+		ERROR_IS(text, want);
+	}
+}
+
 int
 main(void)
 {
@@ -1066,6 +1165,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_error_lines, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_issue8_keys, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_max_list_size, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_issue8_errors, setup,
 		    teardown),

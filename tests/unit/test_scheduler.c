@@ -5,8 +5,9 @@
  * deterministically: a list that does not parse (the source backs off), a
  * text that does not parse (the poll fails, the list's validators are not
  * kept, the source does not back off, the record is fetched again), a post
- * that cannot be written (the poll fails, the post is fetched again), and a
- * 304 (nothing fetched, nothing written).
+ * that cannot be written (the poll fails, the post is fetched again), a
+ * 304 (nothing fetched, nothing written), and the list's size cap (the
+ * source's max_list_size, and the message of a list refused for its size).
  */
 #include "config.h"
 
@@ -37,6 +38,7 @@
 struct req {
 	char url[256];
 	int conditional;
+	size_t max_size;
 	fetch_done_fn *cb;
 	void *arg;
 };
@@ -79,6 +81,7 @@ fetch_start(struct fetch *f, const struct fetch_req *rq, fetch_done_fn *cb,
 	assert_true(nreqs < sizeof(reqs) / sizeof(reqs[0]));
 	snprintf(reqs[nreqs].url, sizeof(reqs[nreqs].url), "%s", rq->url);
 	reqs[nreqs].conditional = rq->etag != NULL || rq->last_modified != NULL;
+	reqs[nreqs].max_size = rq->max_size;
 	reqs[nreqs].cb = cb;
 	reqs[nreqs].arg = arg;
 	nreqs++;
@@ -270,6 +273,42 @@ test_bad_list(void **state)
 	assert_int_equal(scheduler_failed(f->sched), 1);
 }
 
+/*
+ * The list is asked for with the source's max_list_size (8 MiB unless set),
+ * a text with the engine's cap; a list refused for its size fails the poll
+ * with a message that names the URL, the limit and the key that raises it.
+ */
+static void
+test_list_size(void **state)
+{
+	struct fixture *f = *state;
+	struct store_source s;
+	struct fetch_result r = { .status = 200, .body = "", .retry_after = -1,
+	    .too_large = 1, .error = "response larger than 8 MiB (8388608 bytes)" };
+	struct req q;
+
+	assert_int_equal(nreqs, 1);
+	assert_int_equal(reqs[0].max_size, 8 << 20);
+	answer("/list", 200, LIST2, NULL);
+	assert_int_equal(nreqs, 2);
+	assert_int_equal(reqs[0].max_size, 0);
+	assert_int_equal(reqs[1].max_size, 0);
+	answer("id=NW1", 200, TEXT, NULL);
+	answer("id=NW2", 200, TEXT, NULL);
+
+	scheduler_all_now(f->sched);
+	assert_int_equal(nreqs, 1);
+	q = reqs[0];
+	nreqs = 0;
+	r.url = q.url;
+	q.cb(q.arg, &r);
+	source_state(f, &s);
+	assert_int_equal(s.failures, 1);
+	assert_string_equal(s.result, "list http://127.0.0.1:9/list: response "
+	    "larger than 8 MiB (8388608 bytes); max_list_size raises the limit");
+	store_source_clear(&s);
+}
+
 /* A text that does not parse fails the poll, but the source keeps its
  * interval; the list is read again in full, the record fetched again. */
 static void
@@ -406,6 +445,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_poll, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwritten, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_ends_poll, setup2, teardown),

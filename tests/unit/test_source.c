@@ -709,6 +709,78 @@ test_json_deep(void **state)
 	free(buf);
 }
 
+/*
+ * Lists past the default 8 MiB, as max_list_size lets through: a 12 MiB
+ * JSON list and a 12 MiB HTML page are read whole.  An HTML page holding a
+ * text longer than libxml2 reads (10,000,000 bytes) is refused: libxml2
+ * would stop there and hand back the page as far as it got.
+ */
+static void
+test_big_lists(void **state)
+{
+	struct conf_source sc = conf_market();
+	struct record_list l = { 0 };
+	/* Records of 6 KiB each (a field that no key reads): size, not the
+	 * number of records, is what this is about, and valgrind runs it. */
+	enum { SIZE = 12 << 20, PAD = 6 << 10, BIG_TEXT = 11000000 };
+	char err[256] = "", id[32], title[64], *buf, *pad;
+	size_t n = 0, i;
+
+	(void)state;
+	assert_non_null(buf = malloc(SIZE + 2 * PAD));
+	assert_non_null(pad = malloc(PAD + 1));
+	memset(pad, 'x', PAD);
+	pad[PAD] = '\0';
+	n += (size_t)sprintf(buf + n, "{\"record\": [");
+	for (i = 0; n < SIZE; i++)
+		n += (size_t)sprintf(buf + n, "%s{\"infoCode\": \"NW%08zu\", "
+		    "\"title\": \"大列表里的新闻 %zu\", \"datetime\": "
+		    "\"2024-06-01 10:00:00\", \"medianame\": \"财联社\", "
+		    "\"pad\": \"%s\"}", i == 0 ? "" : ", ", i, i, pad);
+	n += (size_t)sprintf(buf + n, "]}");
+	assert_int_equal(source_parse_list(&sc, NULL, buf, n, &l, err,
+	    sizeof(err)), 0);
+	assert_int_equal(l.n, i);
+	snprintf(id, sizeof(id), "NW%08zu", i - 1);
+	snprintf(title, sizeof(title), "大列表里的新闻 %zu", i - 1);
+	assert_record(&l.v[l.n - 1], id, id, title, "2024-06-01 10:00:00",
+	    "财联社");
+	record_list_clear(&l);
+
+	sc = conf_html();
+	n = (size_t)sprintf(buf, "<html><body><ul class=\"news\">");
+	for (i = 0; n < SIZE; i++)
+		n += (size_t)sprintf(buf + n, "<li><a href=\"/a?infoCode=NW%08zu\">"
+		    "新闻 %zu</a><span class=\"time\">2024-06-01 10:00:00</span>"
+		    "<span class=\"media\">财联社</span><p>%s</p></li>\n", i, i,
+		    pad);
+	n += (size_t)sprintf(buf + n, "</ul></body></html>");
+	assert_int_equal(source_parse_list(&sc, NULL, buf, n, &l, err,
+	    sizeof(err)), 0);
+	assert_int_equal(l.n, i);
+	snprintf(id, sizeof(id), "NW%08zu", i - 1);
+	snprintf(title, sizeof(title), "新闻 %zu", i - 1);
+	assert_record(&l.v[l.n - 1], id, id, title, "2024-06-01 10:00:00",
+	    "财联社");
+	record_list_clear(&l);
+
+	n = (size_t)sprintf(buf, "<html><body><script>");
+	memset(buf + n, 'x', BIG_TEXT);
+	n += BIG_TEXT;
+	n += (size_t)sprintf(buf + n, "</script><ul class=\"news\"><li><a "
+	    "href=\"/a?infoCode=NW1\">新闻</a><span class=\"time\">"
+	    "2024-06-01 10:00:00</span><span class=\"media\">财联社</span>"
+	    "</li></ul></body></html>");
+	assert_int_equal(source_parse_list(&sc, NULL, buf, n, &l, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "the HTML page cannot be read whole: a text "
+	    "in it is longer than the 10,000,000 bytes libxml2 reads, or "
+	    "memory ran out");
+	assert_int_equal(l.n, 0);
+	free(pad);
+	free(buf);
+}
+
 /* The connection closes and opens again; closing twice is harmless. */
 static void
 test_cleanup(void **state)
@@ -1131,6 +1203,7 @@ main(void)
 		cmocka_unit_test(test_html_list),
 		cmocka_unit_test(test_html_bad_xpath),
 		cmocka_unit_test(test_html_text),
+		cmocka_unit_test(test_big_lists),
 		cmocka_unit_test(test_html_utf8),
 		cmocka_unit_test(test_html_quiet),
 		cmocka_unit_test(test_date),
