@@ -10,6 +10,16 @@
  * the next poll must see the list again (not a 304) to retry them.  The
  * slug rules of record.c see the site through the store (the adapter
  * below), with a per-configuration cache of each media's slug.
+ *
+ * Memory follows the work in hand, not the work found: a poll of lists of
+ * thousands of new records must not hold a post and a queued request for
+ * each at once.  A source's parsed list stays with it, with a cursor, and
+ * only a window of its text requests is in flight (psrc_window: twice the
+ * places of a host, enough to keep them busy while the next ones wait
+ * their turn).  Each text that completes moves the cursor on (psrc_pump):
+ * a record is looked up in the store and among the ids in flight only
+ * when its turn comes, its post made and its request queued only then,
+ * and the strings of a record the store already has are freed at once.
  */
 #include "config.h"
 
@@ -57,6 +67,10 @@ struct psrc {
 	long retry_after;
 	char **ids;         /* ids this poll has in flight */
 	size_t nids, capids;
+	struct record_list list;  /* the records of its list still to look at */
+	size_t cursor;      /* the next of them */
+	int texts;          /* text requests in flight */
+	int pumping;        /* in psrc_pump */
 };
 
 /* A text request: the post it will complete. */
@@ -96,6 +110,7 @@ struct scheduler {
 static void psrc_start(struct psrc *ps);
 static void scheduler_idle(struct scheduler *p);
 static void scheduler_spread(struct scheduler *p);
+static void psrc_pump(struct psrc *ps);
 
 /* How long posts may wait for other sources' before they are written. */
 #define SCHEDULER_FLUSH_DELAY 1.0
@@ -412,6 +427,9 @@ text_done(void *arg, const struct fetch_result *r)
 		record_post_free(it);
 		return;
 	}
+	/* Its place goes to the next record of the list at once. */
+	ps->texts--;
+	psrc_pump(ps);
 	metrics_request(ps->p->metrics, ps->sc->name, METRICS_TEXT,
 	    r->ok ? METRICS_OK : METRICS_FAILED, r->bytes, r->seconds);
 	scheduler_response(r, &resp);
@@ -514,7 +532,10 @@ scheduler_remember(void *arg, const char *media, const char *slug)
 	(void)strmap_set(&p->slugs, media, slug);
 }
 
-/* Starts the text request of a new record; 0 or -1. */
+/*
+ * Starts the text request of the new record REC, whose strings its post
+ * takes; 0, or -1 when memory ran out (the poll's error set).
+ */
 static int
 psrc_fetch_text(struct psrc *ps, struct record *rec)
 {
@@ -533,47 +554,100 @@ psrc_fetch_text(struct psrc *ps, struct record *rec)
 		return 0;
 	}
 	if ((url = record_text_url(ps->sc, it->info_code)) == NULL ||
-	    (req = malloc(sizeof(*req))) == NULL || psrc_hold_id(ps, it->info_code) == -1) {
-		free(req);
-		free(url);
-		record_post_free(it);
-		return -1;
-	}
+	    (req = malloc(sizeof(*req))) == NULL || psrc_hold_id(ps, it->info_code) == -1)
+		goto fail;
 	req->ps = ps;
 	req->it = it;
 	ps->outstanding++;
+	ps->texts++;
 	if (fetch_start(ps->p->f, &(struct fetch_req){ .url = url,
 	    .user_agent = ps->sc->user_agent, .headers = ps->sc->headers },
 	    text_done, req) == -1) {
 		ps->outstanding--;
-		free(req);
-		record_post_free(it);
-		free(url);
-		return -1;
+		ps->texts--;
+		goto fail;
 	}
 	free(url);
 	return 0;
+fail:
+	/* The record's strings are the post's now: its id is named from it. */
+	psrc_set_error(ps, "record %s: out of memory", it->info_code);
+	free(req);
+	free(url);
+	record_post_free(it);
+	return -1;
 }
 
-/* Turns a list response into text requests for the records that are new. */
+/* The most text requests of one source in flight at once: twice the places
+ * of a host, so that the next ones wait in the fetch engine's queue when a
+ * place frees. */
+static int
+psrc_window(const struct psrc *ps)
+{
+	const struct conf *c = ps->p->c;
+
+	/* Both limits are 1 to 1024 (conf.c). */
+	return 2 * (int)(c->max_per_host < c->max_transfers ? c->max_per_host :
+	    c->max_transfers);
+}
+
+/*
+ * Moves PS's cursor on until its window of text requests is full or its
+ * list is at its end: a record already in the store or in flight is
+ * dropped, a new one has its text requested.  A list at its end is freed.
+ */
+static void
+psrc_pump(struct psrc *ps)
+{
+	int window = psrc_window(ps);
+
+	/* A request that fails at once calls back from inside fetch_start:
+	 * the loop below goes on where that call left it. */
+	if (ps->pumping)
+		return;
+	ps->pumping = 1;
+	while (ps->texts < window && ps->cursor < ps->list.n) {
+		struct record *rec = &ps->list.v[ps->cursor++];
+		int known;
+
+		if ((known = store_post_exists(ps->p->st, rec->id)) == -1) {
+			psrc_set_error(ps, "database error");
+			ps->cursor = ps->list.n;
+		} else if (!known && tfind(rec->id, &ps->p->inflight,
+		    scheduler_strcmp) == NULL && psrc_fetch_text(ps, rec) == -1)
+			ps->cursor = ps->list.n;
+		record_clear(rec);
+	}
+	if (ps->cursor == ps->list.n) {
+		record_list_clear(&ps->list);
+		ps->cursor = 0;
+	}
+	ps->pumping = 0;
+}
+
+/*
+ * Reads a list response into PS's list, keeping the records that may be
+ * new: those that are unfit or filtered out are logged, counted and freed
+ * now, and the list shrunk to what is left, which psrc_pump takes in turn.
+ */
 static void
 psrc_take_list(struct psrc *ps, const struct fetch_result *r)
 {
-	struct record_list list = { 0 };
+	struct record_list *list = &ps->list;
 	struct source_response resp;
 	char err[256];
+	size_t kept = 0;
 
 	scheduler_response(r, &resp);
-	if (source_parse_list(ps->sc, &resp, r->body, r->len, &list, err,
+	if (source_parse_list(ps->sc, &resp, r->body, r->len, list, err,
 	    sizeof(err)) == -1) {
 		psrc_set_error(ps, "list %s: %s", r->url, err);
 		return;
 	}
 	log_debug("source %s: list %s read as %s", ps->sc->name, r->url,
 	    resp.charset);
-	for (size_t i = 0; i < list.n; i++) {
-		struct record *rec = &list.v[i];
-		int known;
+	for (size_t i = 0; i < list->n; i++) {
+		struct record *rec = &list->v[i];
 
 		if (rec->skip != NULL) {
 			log_warnx("source %s: record %s skipped: %s%s", ps->sc->name,
@@ -582,6 +656,7 @@ psrc_take_list(struct psrc *ps, const struct fetch_result *r)
 			    sizeof(err)), rec->skip == record_undecoded ?
 			    " of the list" : "");
 			ps->skipped++;
+			record_clear(rec);
 			continue;
 		}
 		/* Filtered out: neither fetched nor written, but counted. */
@@ -589,20 +664,18 @@ psrc_take_list(struct psrc *ps, const struct fetch_result *r)
 			log_debug("source %s: record %s filtered out", ps->sc->name,
 			    rec->id);
 			ps->filtered++;
+			record_clear(rec);
 			continue;
 		}
-		if ((known = store_post_exists(ps->p->st, rec->id)) == -1) {
-			psrc_set_error(ps, "database error");
-			break;
+		if (kept != i) {
+			list->v[kept] = *rec;
+			memset(rec, 0, sizeof(*rec));
 		}
-		if (known || tfind(rec->id, &ps->p->inflight, scheduler_strcmp) != NULL)
-			continue;
-		if (psrc_fetch_text(ps, rec) == -1) {
-			psrc_set_error(ps, "record %s: out of memory", rec->id);
-			break;
-		}
+		kept++;
 	}
-	record_list_clear(&list);
+	list->n = kept;
+	record_list_shrink(list);
+	ps->cursor = 0;
 }
 
 static void
@@ -626,6 +699,8 @@ list_done(void *arg, const struct fetch_result *r)
 			psrc_set_error(ps, "out of memory");
 		psrc_take_list(ps, r);
 	}
+	/* Its first texts. */
+	psrc_pump(ps);
 	if (--ps->outstanding == 0)
 		psrc_done(ps);
 }
@@ -702,6 +777,7 @@ scheduler_unbuild(struct scheduler *p)
 	for (size_t i = 0; i < p->n; i++) {
 		ev_timer_stop(p->loop, &p->v[i].timer);
 		psrc_release_ids(&p->v[i]);
+		record_list_clear(&p->v[i].list);
 		free(p->v[i].ids);
 		free(p->v[i].etag);
 		free(p->v[i].last_modified);

@@ -6,7 +6,9 @@
  * text that does not parse (the poll fails, the list's validators are not
  * kept, the source does not back off, the record is fetched again), a post
  * that cannot be written (the poll fails, the post is fetched again), and a
- * 304 (nothing fetched, nothing written).
+ * 304 (nothing fetched, nothing written).  Then what keeps memory to the
+ * work in hand: the window of a source's text requests (never more in
+ * flight, every record still fetched once, in the list's order).
  */
 #include "config.h"
 
@@ -44,6 +46,8 @@ struct req {
 static struct req reqs[64];
 static size_t nreqs;
 static int fake_fetch;
+static char asked[1024][64];	/* every URL asked for, in order */
+static size_t nasked;
 
 struct fetch *
 fetch_create(struct ev_loop *loop, const struct fetch_opts *o)
@@ -82,6 +86,8 @@ fetch_start(struct fetch *f, const struct fetch_req *rq, fetch_done_fn *cb,
 	reqs[nreqs].cb = cb;
 	reqs[nreqs].arg = arg;
 	nreqs++;
+	if (nasked < sizeof(asked) / sizeof(asked[0]))
+		snprintf(asked[nasked++], sizeof(asked[0]), "%s", rq->url);
 	return 0;
 }
 
@@ -118,6 +124,57 @@ answer(const char *key, long status, const char *body, const char *etag)
 	fail_msg("no request for %s", key);
 }
 
+/* The requests in flight whose URL contains KEY. */
+static size_t
+in_flight(const char *key)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nreqs; i++)
+		if (strstr(reqs[i].url, key) != NULL)
+			n++;
+	return n;
+}
+
+/* The requests ever made whose URL contains KEY. */
+static size_t
+ever_asked(const char *key)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nasked; i++)
+		if (strstr(asked[i], key) != NULL)
+			n++;
+	return n;
+}
+
+/* Answers the oldest request whose URL contains KEY with a text. */
+static void
+answer_text(const char *key)
+{
+	answer(key, 200, "{\"text\": \"<p>正文</p>\"}", NULL);
+}
+
+/* A list of the records PREFIX<FROM> to PREFIX<TO> (3 digits), then PREFIX<DUP>
+ * again when DUP is not 0, into BUF[SIZE]. */
+static const char *
+make_list(char *buf, size_t size, const char *prefix, int from, int to, int dup)
+{
+	size_t n = (size_t)snprintf(buf, size, "{\"record\": [");
+
+	for (int i = from; i <= to + (dup != 0); i++) {
+		int id = i <= to ? i : dup;
+
+		n += (size_t)snprintf(buf + n, size - n, "%s{\"infoCode\": \"%s%03d\","
+		    " \"title\": \"t%d\", \"datetime\": \"2024-01-15 %02d:%02d:00\","
+		    " \"medianame\": \"财联社\"}", i > from ? "," : "", prefix, id, id,
+		    10 + id / 60, id % 60);
+		assert_true(n < size);
+	}
+	snprintf(buf + n, size - n, "]}");
+	return buf;
+}
+
 /* ---------------------------------------------------------------- fixture */
 
 struct fixture {
@@ -137,8 +194,16 @@ rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
+/* The one source of most tests. */
+static const char one_source[] =
+    "[source s]\nlist_url = http://127.0.0.1:9/list\nlist_items = record\n"
+    "id_field = infoCode\ntitle_field = title\ndate_field = datetime\n"
+    "media_field = medianame\ntext_url = http://127.0.0.1:9/text?id={id}\n"
+    "text_field = text\nlink = http://x/{id}\n";
+
+/* A fixture whose configuration ends with SOURCES. */
 static int
-setup(void **state)
+setup_with(void **state, const char *sources)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	char err[512];
@@ -154,11 +219,8 @@ setup(void **state)
 	if ((fp = fopen(f->conf, "w")) == NULL)
 		return -1;
 	fprintf(fp, "[finewsd]\ndatabase = %s\nsite_dir = %s/site\n"
-	    "site_url = https://finews.withounder.com\ninterval = 600\n\n"
-	    "[source s]\nlist_url = http://127.0.0.1:9/list\nlist_items = record\n"
-	    "id_field = infoCode\ntitle_field = title\ndate_field = datetime\n"
-	    "media_field = medianame\ntext_url = http://127.0.0.1:9/text?id={id}\n"
-	    "text_field = text\nlink = http://x/{id}\n", f->db, f->dir);
+	    "site_url = https://finews.withounder.com\ninterval = 600\n%s",
+	    f->db, f->dir, sources);
 	fclose(fp);
 	if ((f->c = conf_load(f->conf, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s\n", err);
@@ -170,7 +232,7 @@ setup(void **state)
 	    (f->batch = batch_create(f->c, f->st, f->feeds)) == NULL ||
 	    repair_run(f->c, f->st, f->feeds) == -1)
 		return -1;
-	nreqs = 0;
+	nreqs = nasked = 0;
 	fault_arm(NULL);
 	f->sched = scheduler_create(f->loop, f->c,
 	    f->st, fetch_create(f->loop, NULL), f->batch, f->feeds, 0);
@@ -178,6 +240,12 @@ setup(void **state)
 		return -1;
 	*state = f;
 	return 0;
+}
+
+static int
+setup(void **state)
+{
+	return setup_with(state, one_source);
 }
 
 static int
@@ -310,6 +378,46 @@ test_unwritten(void **state)
 	store_source_clear(&s);
 }
 
+/*
+ * A source's texts go out a window at a time (twice max_per_host: 8), in
+ * the list's order, each answer letting the next one out; every new record
+ * is fetched once, a duplicate in the list and a record already stored not
+ * at all.
+ */
+static void
+test_window(void **state)
+{
+	struct fixture *f = *state;
+	char list[8192], id[16];
+	size_t most = 0;
+
+	answer("/list", 200, make_list(list, sizeof(list), "A", 1, 20, 7), "\"v1\"");
+	assert_int_equal(in_flight("?id="), 8);
+	while (nreqs > 0) {
+		if (in_flight("?id=") > most)
+			most = in_flight("?id=");
+		answer_text("?id=");
+	}
+	assert_int_equal(most, 8);
+	assert_int_equal(ever_asked("?id="), 20);
+	for (int i = 1; i <= 20; i++) {
+		snprintf(id, sizeof(id), "A%03d", i);
+		assert_non_null(strstr(asked[i], id));	/* asked[0]: the list */
+		assert_int_equal(store_post_exists(f->st, id), 1);
+	}
+	assert_int_equal(scheduler_failed(f->sched), 0);
+	/* A015 to A020 are stored already: only A021 to A030 are fetched. */
+	scheduler_all_now(f->sched);
+	answer("/list", 200, make_list(list, sizeof(list), "A", 15, 30, 0), "\"v2\"");
+	assert_int_equal(in_flight("?id="), 8);
+	while (nreqs > 0)
+		answer_text("?id=");
+	assert_int_equal(ever_asked("?id="), 30);
+	assert_int_equal(ever_asked("id=A015"), 1);
+	assert_int_equal(store_post_exists(f->st, "A030"), 1);
+	assert_int_equal(scheduler_failed(f->sched), 0);
+}
+
 int
 main(void)
 {
@@ -318,6 +426,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwritten, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_window, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
