@@ -8,7 +8,10 @@
  * that cannot be written (the poll fails, the post is fetched again), and a
  * 304 (nothing fetched, nothing written).  Then what keeps memory to the
  * work in hand: the window of a source's text requests (never more in
- * flight, every record still fetched once, in the list's order).
+ * flight, every record still fetched once, in the list's order), and the
+ * admission of sources to poll (those beyond the budget of records held
+ * wait, then run; a source or lists that stall do not stop those of other
+ * hosts).  The scheduler is built with SCHEDULER_HOLD = 64 for this test.
  */
 #include "config.h"
 
@@ -46,6 +49,8 @@ struct req {
 static struct req reqs[64];
 static size_t nreqs;
 static int fake_fetch;
+static int fake_room;		/* what fetch_has_room says, */
+static const char *fake_full;	/* but for URLs that hold this */
 static char asked[1024][64];	/* every URL asked for, in order */
 static size_t nasked;
 
@@ -89,6 +94,14 @@ fetch_start(struct fetch *f, const struct fetch_req *rq, fetch_done_fn *cb,
 	if (nasked < sizeof(asked) / sizeof(asked[0]))
 		snprintf(asked[nasked++], sizeof(asked[0]), "%s", rq->url);
 	return 0;
+}
+
+int
+fetch_has_room(const struct fetch *f, const char *url)
+{
+	(void)f;
+	return fake_room && (url == NULL || fake_full == NULL ||
+	    strstr(url, fake_full) == NULL);
 }
 
 int
@@ -201,6 +214,42 @@ static const char one_source[] =
     "media_field = medianame\ntext_url = http://127.0.0.1:9/text?id={id}\n"
     "text_field = text\nlink = http://x/{id}\n";
 
+/* Three sources, on hosts of their own: /list1 with its texts at /t1?id=,
+ * and so on; at most 2 transfers per host, so a window of 4 texts. */
+static const char three_sources[] =
+    "max_per_host = 2\n\n"
+    "[source s1]\nlist_url = http://127.0.0.1:1/list1\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:1/t1?id={id}\nlink = http://x/{id}\n\n"
+    "[source s2]\nlist_url = http://127.0.0.1:2/list2\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:2/t2?id={id}\nlink = http://x/{id}\n\n"
+    "[source s3]\nlist_url = http://127.0.0.1:3/list3\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:3/t3?id={id}\nlink = http://x/{id}\n";
+
+/* Four: s3 shares s1's host. */
+static const char four_sources[] =
+    "max_per_host = 2\n\n"
+    "[source s1]\nlist_url = http://127.0.0.1:1/list1\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:1/t1?id={id}\nlink = http://x/{id}\n\n"
+    "[source s2]\nlist_url = http://127.0.0.1:2/list2\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:2/t2?id={id}\nlink = http://x/{id}\n\n"
+    "[source s3]\nlist_url = http://127.0.0.1:1/list3\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:1/t3?id={id}\nlink = http://x/{id}\n\n"
+    "[source s4]\nlist_url = http://127.0.0.1:4/list4\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:4/t4?id={id}\nlink = http://x/{id}\n";
+
+/* Two lists at most in flight, one transfer per host (a window of 2):
+ * s1 and s2 on one host, s3 and s4 each on its own. */
+static const char hung_sources[] =
+    "max_transfers = 2\nmax_per_host = 1\n\n"
+    "[source s1]\nlist_url = http://127.0.0.1:1/list1\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:1/t1?id={id}\nlink = http://x/{id}\n\n"
+    "[source s2]\nlist_url = http://127.0.0.1:1/list2\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:1/t2?id={id}\nlink = http://x/{id}\n\n"
+    "[source s3]\nlist_url = http://127.0.0.1:3/list3\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:3/t3?id={id}\nlink = http://x/{id}\n\n"
+    "[source s4]\nlist_url = http://127.0.0.1:4/list4\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:4/t4?id={id}\nlink = http://x/{id}\n";
+
 /* A fixture whose configuration ends with SOURCES. */
 static int
 setup_with(void **state, const char *sources)
@@ -249,12 +298,35 @@ setup(void **state)
 }
 
 static int
+setup_three(void **state)
+{
+	return setup_with(state, three_sources);
+}
+
+static int
+setup_four(void **state)
+{
+	return setup_with(state, four_sources);
+}
+
+/* The fetch engine has room from the start, but at the first host. */
+static int
+setup_hung(void **state)
+{
+	fake_room = 1;
+	fake_full = ":1/";
+	return setup_with(state, hung_sources);
+}
+
+static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
 
 	fault_arm(NULL);
 	fetch_destroy(NULL);
+	fake_room = 0;
+	fake_full = NULL;
 	scheduler_destroy(f->sched);
 	batch_destroy(f->batch);
 	feeds_destroy(f->feeds);
@@ -418,6 +490,157 @@ test_window(void **state)
 	assert_int_equal(scheduler_failed(f->sched), 0);
 }
 
+/* The poll of source NAME ended without failing. */
+static void
+assert_polled(struct fixture *f, const char *name)
+{
+	struct store_source s;
+
+	assert_int_equal(store_source_get(f->st, name, &s), 0);
+	assert_true(s.last_poll > 0);
+	assert_int_equal(s.failures, 0);
+	store_source_clear(&s);
+}
+
+/*
+ * With a budget of 64 records held, the first two lists go out (32 each
+ * expected at first); the third waits until the records the two hold have
+ * been taken down, then runs; a source asked to poll again while it waits
+ * is polled once, one mid-poll right after its poll.  Every record of the
+ * three is fetched once and written.
+ */
+static void
+test_admission(void **state)
+{
+	struct fixture *f = *state;
+	char list[8192], id[16];
+	int answered = 0;
+
+	assert_int_equal(in_flight("/list1"), 1);
+	assert_int_equal(in_flight("/list2"), 1);
+	assert_int_equal(ever_asked("/list3"), 0);
+	answer("/list1", 200, make_list(list, sizeof(list), "B", 1, 40, 0), NULL);
+	assert_int_equal(in_flight("/t1"), 4);
+	answer("/list2", 200, make_list(list, sizeof(list), "C", 1, 40, 0), NULL);
+	assert_int_equal(in_flight("/t2"), 4);
+	assert_int_equal(ever_asked("/list3"), 0);
+	/* SIGUSR1 now: s1 and s2 poll again after this poll, s3 just once. */
+	scheduler_all_now(f->sched);
+	while (ever_asked("/list3") == 0) {
+		assert_true(in_flight("/t1") <= 4 && in_flight("/t2") <= 4);
+		answer_text("?id=");
+		answered++;
+	}
+	/* 72 records held, 40 expected of the third list: 48 had to go. */
+	assert_int_equal(answered, 48);
+	answer("/list3", 200, make_list(list, sizeof(list), "D", 1, 40, 0), NULL);
+	while (in_flight("?id=") > 0) {
+		assert_true(in_flight("/t3") <= 4);
+		answer_text("?id=");
+	}
+	for (int i = 1; i <= 40; i++) {
+		snprintf(id, sizeof(id), "D%03d", i);
+		assert_int_equal(store_post_exists(f->st, id), 1);
+		id[0] = 'B';
+		assert_int_equal(store_post_exists(f->st, id), 1);
+	}
+	/* The polls asked for by the signal: nothing new. */
+	answer("/list1", 304, NULL, NULL);
+	answer("/list2", 304, NULL, NULL);
+	assert_int_equal(nreqs, 0);
+	assert_int_equal(ever_asked("/list1"), 2);
+	assert_int_equal(ever_asked("/list3"), 1);
+	assert_int_equal(ever_asked("?id="), 120);
+	assert_false(scheduler_busy(f->sched));
+	assert_polled(f, "s1");
+	assert_polled(f, "s2");
+	assert_polled(f, "s3");
+}
+
+/*
+ * s1 stalls, its records held and its texts never answered.  The budget
+ * keeps s3 and s4 waiting while s2 runs.  Once the fetch engine has room
+ * that no waiting transfer takes, s4 is admitted all the same and polls to
+ * its end, s1 still stalled; not s3, first in line but on s1's host, where
+ * there is none: it runs once s1 has let go of its records.
+ */
+static void
+test_stalled(void **state)
+{
+	struct fixture *f = *state;
+	char list[8192];
+
+	answer("/list1", 200, make_list(list, sizeof(list), "B", 1, 40, 0), NULL);
+	answer("/list2", 200, make_list(list, sizeof(list), "C", 1, 40, 0), NULL);
+	while (ever_asked("/t2") < 40 || in_flight("/t2") > 1)
+		answer_text("/t2");
+	assert_int_equal(ever_asked("/list3") + ever_asked("/list4"), 0);
+	fake_room = 1;
+	fake_full = ":1/";
+	answer_text("/t2");
+	assert_int_equal(in_flight("/list4"), 1);
+	assert_int_equal(ever_asked("/list3"), 0);
+	answer("/list4", 200, make_list(list, sizeof(list), "D", 1, 40, 0), NULL);
+	while (in_flight("/t4") > 0)
+		answer_text("/t4");
+	/* Their posts wait for the others' a second (the flush timer), then
+	 * are written and their polls end, s1 still mid-poll. */
+	ev_run(f->loop, EVRUN_ONCE);
+	assert_polled(f, "s2");
+	assert_polled(f, "s4");
+	assert_int_equal(store_post_exists(f->st, "C040"), 1);
+	assert_int_equal(store_post_exists(f->st, "D040"), 1);
+	assert_int_equal(in_flight("/t1"), 4);
+	assert_int_equal(ever_asked("/t1"), 4);
+	assert_int_equal(ever_asked("/list3"), 0);
+	/* s1 comes back to life; s3 gets its turn. */
+	fake_room = 0;
+	while (ever_asked("/list3") == 0)
+		answer_text("/t1");
+	answer("/list3", 200, make_list(list, sizeof(list), "E", 1, 40, 0), NULL);
+	while (nreqs > 0)
+		answer_text("?id=");
+	assert_int_equal(store_post_exists(f->st, "B040"), 1);
+	assert_int_equal(store_post_exists(f->st, "E040"), 1);
+	assert_polled(f, "s1");
+	assert_polled(f, "s3");
+	assert_false(scheduler_busy(f->sched));
+}
+
+/*
+ * The lists of s1 and s2 hang at their host, as many as may be in flight.
+ * s3, whose host has room, is let in all the same; s4 once s3's list is in
+ * (one source let in on room alone at a time).  Both poll to their end
+ * while the two lists still hang.
+ */
+static void
+test_hung_lists(void **state)
+{
+	struct fixture *f = *state;
+	char list[8192];
+
+	assert_int_equal(in_flight("/list1"), 1);
+	assert_int_equal(in_flight("/list2"), 1);
+	assert_int_equal(in_flight("/list3"), 1);
+	assert_int_equal(ever_asked("/list4"), 0);
+	answer("/list3", 200, make_list(list, sizeof(list), "E", 1, 40, 0), NULL);
+	assert_int_equal(in_flight("/t3"), 2);
+	assert_int_equal(in_flight("/list4"), 1);
+	answer("/list4", 200, make_list(list, sizeof(list), "F", 1, 40, 0), NULL);
+	while (in_flight("?id=") > 0)
+		answer_text("?id=");
+	ev_run(f->loop, EVRUN_ONCE);
+	assert_polled(f, "s3");
+	assert_polled(f, "s4");
+	assert_int_equal(store_post_exists(f->st, "E040"), 1);
+	assert_int_equal(store_post_exists(f->st, "F040"), 1);
+	assert_true(scheduler_busy(f->sched));
+	answer("/list1", 304, NULL, NULL);
+	answer("/list2", 304, NULL, NULL);
+	assert_int_equal(nreqs, 0);
+	assert_false(scheduler_busy(f->sched));
+}
+
 int
 main(void)
 {
@@ -427,6 +650,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwritten, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admission, setup_three, teardown),
+		cmocka_unit_test_setup_teardown(test_stalled, setup_four, teardown),
+		cmocka_unit_test_setup_teardown(test_hung_lists, setup_hung, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
