@@ -9,9 +9,11 @@
  * transfers are collected with curl_multi_info_read, and only then are the
  * callers called back: nothing calls libcurl from inside its own callbacks.
  *
- * Transfers wait in a FIFO until fewer than max_transfers run, so a poll
- * that finds ten thousand new records holds ten thousand small queue entries,
- * not ten thousand curl handles.  Finished easy handles are kept for reuse.
+ * Transfers wait in a FIFO until fewer than max_transfers run, so a queued
+ * request costs a small entry (some 400 bytes and its strings), not a curl
+ * handle; fetch_has_room tells a caller that queues a few at a time (the
+ * scheduler) when one more would start at once.  Finished easy handles are
+ * kept for reuse.
  * Calls libcurl, libev, util (the body buffer, the default size cap) and
  * log.
  */
@@ -39,6 +41,7 @@
 struct fetch_host {
 	struct fetch_host *next;
 	struct xfer *head, *tail; /* waiting for a place */
+	size_t waiting;           /* of them */
 	size_t running;
 	char name[];              /* "scheme://host:port" of its URLs */
 };
@@ -497,6 +500,7 @@ fetch_fill(struct fetch *f)
 			h->tail = NULL;
 		x->next = NULL;
 		f->waiting--;
+		h->waiting--;
 		if (xfer_start(f, x) == -1) {
 			struct fetch_result r = { .error = "cannot start the transfer",
 			    .retry_after = -1, .url = x->url, .body = "" };
@@ -516,21 +520,39 @@ fetch_fill(struct fetch *f)
 	}
 }
 
+/* The length of the "scheme://host:port" that starts URL. */
+static size_t
+fetch_host_len(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	p = p != NULL ? p + 3 : url;
+	return (size_t)(p + strcspn(p, "/?#") - url);
+}
+
+/* The host of URL, when it has one yet; NULL if not. */
+static struct fetch_host *
+fetch_host_find(const struct fetch *f, const char *url)
+{
+	size_t n = fetch_host_len(url);
+
+	for (struct fetch_host *h = f->hosts; h != NULL; h = h->next)
+		if (strlen(h->name) == n && strncmp(h->name, url, n) == 0)
+			return h;
+	return NULL;
+}
+
 /* The host of URL ("scheme://host:port", without user or path), found or
  * added.  NULL without memory. */
 static struct fetch_host *
 fetch_host_get(struct fetch *f, const char *url)
 {
-	const char *p = strstr(url, "://"), *end;
 	struct fetch_host *h;
 	size_t n;
 
-	p = p != NULL ? p + 3 : url;
-	end = p + strcspn(p, "/?#");
-	n = (size_t)(end - url);
-	for (h = f->hosts; h != NULL; h = h->next)
-		if (strlen(h->name) == n && strncmp(h->name, url, n) == 0)
-			return h;
+	if ((h = fetch_host_find(f, url)) != NULL)
+		return h;
+	n = fetch_host_len(url);
 	if ((h = calloc(1, sizeof(*h) + n + 1)) == NULL)
 		return NULL;
 	memcpy(h->name, url, n);
@@ -584,6 +606,24 @@ fetch_create(struct ev_loop *loop, const struct fetch_opts *o)
 fail:
 	fetch_destroy(f);
 	return NULL;
+}
+
+int
+fetch_has_room(const struct fetch *f, const char *url)
+{
+	size_t per_host = (size_t)f->opts.max_per_host, taken = f->running;
+	const struct fetch_host *mine = url != NULL ? fetch_host_find(f, url) :
+	    NULL;
+
+	/* Called back from fetch_drain, before fetch_fill has started what
+	 * waits: the places those transfers will take count as taken. */
+	for (const struct fetch_host *h = f->hosts; h != NULL; h = h->next)
+		if (h->running < per_host)
+			taken += h->waiting < per_host - h->running ?
+			    h->waiting : per_host - h->running;
+	if (taken >= (size_t)f->opts.max_transfers)
+		return 0;
+	return mine == NULL || mine->running + mine->waiting < per_host;
 }
 
 int
@@ -689,6 +729,7 @@ fetch_queue(struct fetch *f, const struct fetch_req *rq, const char *form,
 	else
 		x->host->head = x;
 	x->host->tail = x;
+	x->host->waiting++;
 	f->waiting++;
 	fetch_fill(f);
 	return 0;

@@ -80,6 +80,15 @@ int fetch_start(struct fetch *f, const struct fetch_req *rq, fetch_done_fn *cb,
                 void *arg);
 
 /*
+ * 1 when a request to URL queued now would start at once: a place is free
+ * under max_transfers that no waiting transfer will take, and one under
+ * max_per_host at URL's host (any host when URL is NULL); 0 otherwise.
+ * For a caller that holds work back to save memory, so that it never
+ * leaves a place idle.
+ */
+int fetch_has_room(const struct fetch *f, const char *url);
+
+/*
  * Queues a POST of FORM (an application/x-www-form-urlencoded body, copied)
  * to URL, with the same limits, timeout and callback as a GET: for the
  * WebSub pings.  0, or -1 when it could not be queued (logged).

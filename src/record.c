@@ -67,6 +67,26 @@ record_list_truncate(struct record_list *l, size_t n)
 		record_clear(&l->v[--l->n]);
 }
 
+void
+record_list_shrink(struct record_list *l)
+{
+	struct record *v;
+
+	if (l->cap == l->n)
+		return;
+	if (l->n == 0) {
+		free(l->v);
+		l->v = NULL;
+		l->cap = 0;
+		return;
+	}
+	/* A failure to shrink leaves the list as it was, only larger. */
+	if ((v = realloc(l->v, l->n * sizeof(*v))) != NULL) {
+		l->v = v;
+		l->cap = l->n;
+	}
+}
+
 int
 record_id_is_fit(const char *s)
 {

@@ -84,6 +84,9 @@ void record_list_clear(struct record_list *l);   /* frees all; accepts an empty 
 int record_list_reserve(struct record_list *l, size_t extra);
 struct record *record_list_push(struct record_list *l);
 void record_list_truncate(struct record_list *l, size_t n);
+/* Gives back the room L has beyond its records (the array grows by
+ * doubling while a list is parsed): for a list that is kept a while. */
+void record_list_shrink(struct record_list *l);
 
 /* 1 when S can stand in a file name as it is: non-empty, no '/', no leading
  * '.', no control character, at most RECORD_ID_MAX bytes; 0 otherwise. */

@@ -1,15 +1,54 @@
 /*
  * scheduler: the scheduler and the poll of one source.  See scheduler.h.
  *
- * A poll goes: list request (conditional) → parse → for each valid record
- * that is neither in the store nor in flight: text request → body → batch.
- * When the last text of a source's poll is in, the pending posts are
- * written (batch_flush), the source's state is saved, and, once no source
- * is mid-poll, the feeds are rewritten (feeds_write).  The list's
- * validators are saved only when every new record of the list made it into the store: otherwise
- * the next poll must see the list again (not a 304) to retry them.  The
- * slug rules of record.c see the site through the store (the adapter
- * below), with a per-configuration cache of each media's slug.
+ * A poll goes: admission → list request (conditional) → parse → for each
+ * valid record that is neither in the store nor in flight: text request →
+ * body → batch.  When the last text of a source's poll is in, the pending
+ * posts are written (batch_flush), the source's state is saved, and, once
+ * no source is mid-poll, the feeds are rewritten (feeds_write).  The list's
+ * validators are saved only when every new record of the list made it into
+ * the store: otherwise the next poll must see the list again (not a 304)
+ * to retry them.  The slug rules of record.c see the site through the
+ * store (the adapter below), with a per-configuration cache of each
+ * media's slug.
+ *
+ * Memory follows the work in hand, not the work found: a poll of lists of
+ * thousands of new records must not hold a post and a queued request for
+ * each at once.  A source's parsed list stays with it, with a cursor, and
+ * only a window of its text requests is in flight (psrc_window: twice the
+ * places of a host, enough to keep them busy while the next ones wait
+ * their turn).  Each text that completes moves the cursor on (psrc_pump):
+ * a record is looked up in the store and among the ids in flight only
+ * when its turn comes, its post made and its request queued only then,
+ * and the strings of a record the store already has are freed at once.
+ *
+ * Nor may a hundred sources hold their lists at once.  A source asked to
+ * poll (by its timer, SIGUSR1, a --once run) is busy from then on, so the
+ * round ends only once it has been polled, and waits for admission in
+ * FIFO order (scheduler_admit).  It is admitted while fewer than
+ * max_transfers lists are in flight and the records held (parsed, not yet
+ * looked at) plus those expected of the lists in flight (the mean size of
+ * the lists read so far) stay within SCHEDULER_HOLD; always when nothing
+ * is held, however long its list.
+ *
+ * Limits alone would let slow sources hold up the others: two sources
+ * whose thousands of texts come one a minute would fill the budget for
+ * hours, and max_transfers lists that hang at one host would stop every
+ * poll for their timeout, other hosts idle, which the fetch engine's own
+ * limits never did.  So a waiting source is also admitted, limits or not,
+ * when the fetch engine has a place free for its list and for its texts
+ * that no waiting transfer will take (fetch_has_room), one such source at
+ * a time (until its list is in, its texts taking the places): the limits
+ * never keep idle a place that a waiting source could use.  Room is looked
+ * at whenever one of the scheduler's requests ends, which is when places
+ * free, hung ones included (at their timeout), for the first SCHEDULER_LOOK
+ * in line: one whose hosts are the slow ones is passed over, as its
+ * requests would only queue behind theirs, where the fetch engine made
+ * them wait before.  The other way, counting each source's records only
+ * up to a share of the budget, still stops everyone once max_transfers
+ * sources are slow, and lets those that are not hold max_transfers whole
+ * lists.  Memory stays within the budget, and about a list per host with
+ * room, whatever the number of sources and records.
  */
 #include "config.h"
 
@@ -57,6 +96,15 @@ struct psrc {
 	long retry_after;
 	char **ids;         /* ids this poll has in flight */
 	size_t nids, capids;
+	struct record_list list;  /* the records of its list still to look at */
+	size_t cursor;      /* the next of them */
+	int texts;          /* text requests in flight */
+	int listing;        /* its list request is in flight */
+	int pumping;        /* in psrc_pump */
+	int held_back;      /* it asked to poll and waits for admission */
+	int spare;          /* its list, in flight, was let in on room alone */
+	struct psrc *next_held; /* the next source waiting for admission */
+	size_t charge;      /* what it counts against SCHEDULER_HOLD */
 };
 
 /* A text request: the post it will complete. */
@@ -92,16 +140,34 @@ struct scheduler {
 	scheduler_wrote_fn *wrote_fn;
 	void *wrote_arg;
 	struct metrics *metrics;  /* not owned; may be NULL */
+	struct psrc *held_head, *held_tail;  /* waiting for admission, FIFO */
+	size_t charged;         /* the sum of the sources' charges */
+	size_t nlisting;        /* list requests in flight, */
+	size_t nspare;          /* of which let in on room alone */
+	size_t listed;          /* lists read since the start, */
+	size_t listed_records;  /* and the records kept of them */
+	int admitting;          /* in scheduler_admit */
 };
 
 static void psrc_start(struct psrc *ps);
 static void scheduler_idle(struct scheduler *p);
 static void scheduler_spread(struct scheduler *p);
+static void scheduler_admit(struct scheduler *p);
+static void psrc_pump(struct psrc *ps);
 
 /* How long posts may wait for other sources' before they are written. */
 #define SCHEDULER_FLUSH_DELAY 1.0
 /* Up to this many sources, the first polls after a start all go at once. */
 #define SCHEDULER_SPREAD_MIN 100
+/* Records held parsed and not yet taken, across sources, beyond which no
+ * more source is admitted to poll: about a megabyte.  test_scheduler
+ * builds the scheduler with a smaller one. */
+#ifndef SCHEDULER_HOLD
+#define SCHEDULER_HOLD 4096
+#endif
+/* How far down the line of sources waiting for admission the fetch
+ * engine's room is looked at, past those whose hosts have none. */
+#define SCHEDULER_LOOK 16
 
 static int
 scheduler_strcmp(const void *a, const void *b)
@@ -462,6 +528,9 @@ text_done(void *arg, const struct fetch_result *r)
 		record_post_free(it);
 		return;
 	}
+	/* Its place goes to the next record of the list at once. */
+	ps->texts--;
+	psrc_pump(ps);
 	metrics_request(ps->p->metrics, ps->sc->name, METRICS_TEXT,
 	    r->ok ? METRICS_OK : METRICS_FAILED, r->bytes, r->seconds);
 	scheduler_response(r, &resp);
@@ -564,7 +633,10 @@ scheduler_remember(void *arg, const char *media, const char *slug)
 	(void)strmap_set(&p->slugs, media, slug);
 }
 
-/* Starts the text request of a new record; 0 or -1. */
+/*
+ * Starts the text request of the new record REC, whose strings its post
+ * takes; 0, or -1 when memory ran out (the poll's error set).
+ */
 static int
 psrc_fetch_text(struct psrc *ps, struct record *rec)
 {
@@ -583,47 +655,129 @@ psrc_fetch_text(struct psrc *ps, struct record *rec)
 		return 0;
 	}
 	if ((url = record_text_url(ps->sc, it->info_code)) == NULL ||
-	    (req = malloc(sizeof(*req))) == NULL || psrc_hold_id(ps, it->info_code) == -1) {
-		free(req);
-		free(url);
-		record_post_free(it);
-		return -1;
-	}
+	    (req = malloc(sizeof(*req))) == NULL || psrc_hold_id(ps, it->info_code) == -1)
+		goto fail;
 	req->ps = ps;
 	req->it = it;
 	ps->outstanding++;
+	ps->texts++;
 	if (fetch_start(ps->p->f, &(struct fetch_req){ .url = url,
 	    .user_agent = ps->sc->user_agent, .headers = ps->sc->headers },
 	    text_done, req) == -1) {
 		ps->outstanding--;
-		free(req);
-		record_post_free(it);
-		free(url);
-		return -1;
+		ps->texts--;
+		goto fail;
 	}
 	free(url);
 	return 0;
+fail:
+	/* The record's strings are the post's now: its id is named from it. */
+	psrc_set_error(ps, "record %s: out of memory", it->info_code);
+	free(req);
+	free(url);
+	record_post_free(it);
+	return -1;
 }
 
-/* Turns a list response into text requests for the records that are new. */
+/* The most text requests of one source in flight at once: twice the places
+ * of a host, so that the next ones wait in the fetch engine's queue when a
+ * place frees. */
+static int
+psrc_window(const struct psrc *ps)
+{
+	const struct conf *c = ps->p->c;
+
+	/* Both limits are 1 to 1024 (conf.c). */
+	return 2 * (int)(c->max_per_host < c->max_transfers ? c->max_per_host :
+	    c->max_transfers);
+}
+
+/*
+ * The records a list not yet read is expected to hold: the mean of the
+ * lists read so far, and at first half the budget, so that the first
+ * polls of a run send two lists, then as many as that mean allows.
+ */
+static size_t
+scheduler_list_estimate(const struct scheduler *p)
+{
+	if (p->listed == 0)
+		return SCHEDULER_HOLD / 2;
+	return (p->listed_records + p->listed - 1) / p->listed;
+}
+
+/* Brings PS's charge up to date: the records its list holds still to be
+ * looked at, or the estimate of its list while that is in flight. */
+static void
+psrc_recharge(struct psrc *ps)
+{
+	struct scheduler *p = ps->p;
+	size_t charge = ps->listing ? scheduler_list_estimate(p) :
+	    ps->list.n - ps->cursor;
+
+	p->charged = p->charged - ps->charge + charge;
+	ps->charge = charge;
+}
+
+/*
+ * Moves PS's cursor on until its window of text requests is full or its
+ * list is at its end: a record already in the store or in flight is
+ * dropped, a new one has its text requested.  A list at its end is freed.
+ * Then sources waiting for admission may have room.
+ */
+static void
+psrc_pump(struct psrc *ps)
+{
+	int window = psrc_window(ps);
+
+	/* A request that fails at once calls back from inside fetch_start:
+	 * the loop below goes on where that call left it. */
+	if (ps->pumping)
+		return;
+	ps->pumping = 1;
+	while (ps->texts < window && ps->cursor < ps->list.n) {
+		struct record *rec = &ps->list.v[ps->cursor++];
+		int known;
+
+		if ((known = store_post_exists(ps->p->st, rec->id)) == -1) {
+			psrc_set_error(ps, "database error");
+			ps->cursor = ps->list.n;
+		} else if (!known && tfind(rec->id, &ps->p->inflight,
+		    scheduler_strcmp) == NULL && psrc_fetch_text(ps, rec) == -1)
+			ps->cursor = ps->list.n;
+		record_clear(rec);
+	}
+	if (ps->cursor == ps->list.n) {
+		record_list_clear(&ps->list);
+		ps->cursor = 0;
+	}
+	ps->pumping = 0;
+	psrc_recharge(ps);
+	scheduler_admit(ps->p);
+}
+
+/*
+ * Reads a list response into PS's list, keeping the records that may be
+ * new: those that are unfit or filtered out are logged, counted and freed
+ * now, and the list shrunk to what is left, which psrc_pump takes in turn.
+ */
 static void
 psrc_take_list(struct psrc *ps, const struct fetch_result *r)
 {
-	struct record_list list = { 0 };
+	struct record_list *list = &ps->list;
 	struct source_response resp;
 	char err[256];
+	size_t kept = 0;
 
 	scheduler_response(r, &resp);
-	if (source_parse_list(ps->sc, &resp, r->body, r->len, &list, err,
+	if (source_parse_list(ps->sc, &resp, r->body, r->len, list, err,
 	    sizeof(err)) == -1) {
 		psrc_set_error(ps, "list %s: %s", r->url, err);
 		return;
 	}
 	log_debug("source %s: list %s read as %s", ps->sc->name, r->url,
 	    resp.charset);
-	for (size_t i = 0; i < list.n; i++) {
-		struct record *rec = &list.v[i];
-		int known;
+	for (size_t i = 0; i < list->n; i++) {
+		struct record *rec = &list->v[i];
 
 		if (rec->skip != NULL) {
 			log_warnx("source %s: record %s skipped: %s%s", ps->sc->name,
@@ -632,6 +786,7 @@ psrc_take_list(struct psrc *ps, const struct fetch_result *r)
 			    sizeof(err)), rec->skip == record_undecoded ?
 			    " of the list" : "");
 			ps->skipped++;
+			record_clear(rec);
 			continue;
 		}
 		/* Filtered out: neither fetched nor written, but counted. */
@@ -639,20 +794,30 @@ psrc_take_list(struct psrc *ps, const struct fetch_result *r)
 			log_debug("source %s: record %s filtered out", ps->sc->name,
 			    rec->id);
 			ps->filtered++;
+			record_clear(rec);
 			continue;
 		}
-		if ((known = store_post_exists(ps->p->st, rec->id)) == -1) {
-			psrc_set_error(ps, "database error");
-			break;
+		if (kept != i) {
+			list->v[kept] = *rec;
+			memset(rec, 0, sizeof(*rec));
 		}
-		if (known || tfind(rec->id, &ps->p->inflight, scheduler_strcmp) != NULL)
-			continue;
-		if (psrc_fetch_text(ps, rec) == -1) {
-			psrc_set_error(ps, "record %s: out of memory", rec->id);
-			break;
-		}
+		kept++;
 	}
-	record_list_clear(&list);
+	list->n = kept;
+	record_list_shrink(list);
+	ps->cursor = 0;
+	ps->p->listed++;
+	ps->p->listed_records += kept;
+}
+
+/* PS's list request is over (its charge comes with psrc_pump's). */
+static void
+psrc_listed(struct psrc *ps)
+{
+	ps->listing = 0;
+	ps->p->nlisting--;
+	ps->p->nspare -= ps->spare;
+	ps->spare = 0;
 }
 
 static void
@@ -662,6 +827,7 @@ list_done(void *arg, const struct fetch_result *r)
 
 	if (r->cancelled)
 		return;
+	psrc_listed(ps);
 	metrics_request(ps->p->metrics, ps->sc->name, METRICS_LIST,
 	    !r->ok ? METRICS_FAILED : r->status == 304 ? METRICS_NOT_MODIFIED :
 	    METRICS_OK, r->bytes, r->seconds);
@@ -677,33 +843,28 @@ list_done(void *arg, const struct fetch_result *r)
 			psrc_set_error(ps, "out of memory");
 		psrc_take_list(ps, r);
 	}
+	/* Its first texts, or, with none to fetch, room for another source. */
+	psrc_pump(ps);
 	if (--ps->outstanding == 0)
 		psrc_done(ps);
 }
 
+/* Sends PS's list request: the start of its poll proper. */
 static void
-psrc_start(struct psrc *ps)
+psrc_request_list(struct psrc *ps)
 {
 	struct scheduler *p = ps->p;
 	struct store_source s;
 	char hash[17];
 
-	if (ps->busy) {
-		ps->again = 1;
-		return;
-	}
-	ev_timer_stop(p->loop, &ps->timer);
-	ps->busy = 1;
-	p->nbusy++;
-	ps->failed = ps->hard = ps->written = ps->skipped = ps->filtered = 0;
-	ps->not_modified = 0;
-	ps->queued = 0;
-	ps->retry_after = -1;
-	ps->unwritten = 0;
 	ps->started = ev_now(p->loop);
 	if (store_source_get(p->st, ps->sc->name, &s) == -1)
 		memset(&s, 0, sizeof(s));
 	ps->outstanding = 1;
+	ps->listing = 1;
+	p->nlisting++;
+	p->nspare += ps->spare;
+	psrc_recharge(ps);
 	log_debug("source %s: polling %s", ps->sc->name, ps->sc->list_url);
 	conf_source_hash(ps->sc, hash);
 	if (s.conf_hash == NULL || strcmp(s.conf_hash, hash) != 0) {
@@ -718,10 +879,103 @@ psrc_start(struct psrc *ps)
 	    .user_agent = ps->sc->user_agent, .headers = ps->sc->headers,
 	    .max_size = (size_t)ps->sc->max_list_size }, list_done, ps) == -1) {
 		ps->outstanding = 0;
+		psrc_listed(ps);
+		psrc_recharge(ps);
 		psrc_set_error(ps, "cannot start the list request");
 		psrc_done(ps);
 	}
 	store_source_clear(&s);
+}
+
+/* 1 when the fetch engine would start PS's list and its texts at once. */
+static int
+psrc_has_room(const struct psrc *ps)
+{
+	return fetch_has_room(ps->p->f, ps->sc->list_url) &&
+	    fetch_has_room(ps->p->f, ps->sc->text_url);
+}
+
+/*
+ * The waiting source to admit now, taken out of the line, or NULL: the
+ * first in line, within the budget and the lists in flight; else, when no
+ * list let in on room alone is in flight, the first of the next
+ * SCHEDULER_LOOK whose hosts have room, so that sources waiting for a slow
+ * host do not hold up those of another.
+ */
+static struct psrc *
+scheduler_next_admitted(struct scheduler *p)
+{
+	struct psrc **at = &p->held_head, *prev = NULL, *ps;
+	int spare = 0;
+
+	if (*at == NULL)
+		return NULL;
+	if (p->nlisting >= (size_t)p->c->max_transfers || (p->charged > 0 &&
+	    p->charged + scheduler_list_estimate(p) > SCHEDULER_HOLD)) {
+		if (p->nspare > 0 || !fetch_has_room(p->f, NULL))
+			return NULL;
+		for (int i = 1; !psrc_has_room(*at); i++) {
+			if (i == SCHEDULER_LOOK || (*at)->next_held == NULL)
+				return NULL;
+			prev = *at;
+			at = &prev->next_held;
+		}
+		spare = 1;
+	}
+	ps = *at;
+	*at = ps->next_held;
+	if (p->held_tail == ps)
+		p->held_tail = prev;
+	ps->next_held = NULL;
+	ps->held_back = 0;
+	ps->spare = spare;
+	return ps;
+}
+
+/* Starts the polls of the sources waiting for admission while there is
+ * room. */
+static void
+scheduler_admit(struct scheduler *p)
+{
+	struct psrc *ps;
+
+	/* A list request that fails at once ends its poll from inside this
+	 * loop, and may ask for another: the loop takes it in its turn. */
+	if (p->admitting)
+		return;
+	p->admitting = 1;
+	while ((ps = scheduler_next_admitted(p)) != NULL)
+		psrc_request_list(ps);
+	p->admitting = 0;
+}
+
+/* PS asks to poll: it is busy from now on, and waits for its turn. */
+static void
+psrc_start(struct psrc *ps)
+{
+	struct scheduler *p = ps->p;
+
+	/* One that has not sent its list yet will see what is new now. */
+	if (ps->busy) {
+		if (!ps->held_back)
+			ps->again = 1;
+		return;
+	}
+	ev_timer_stop(p->loop, &ps->timer);
+	ps->busy = 1;
+	p->nbusy++;
+	ps->failed = ps->hard = ps->written = ps->skipped = ps->filtered = 0;
+	ps->not_modified = 0;
+	ps->queued = 0;
+	ps->retry_after = -1;
+	ps->unwritten = 0;
+	ps->held_back = 1;
+	if (p->held_tail != NULL)
+		p->held_tail->next_held = ps;
+	else
+		p->held_head = ps;
+	p->held_tail = ps;
+	scheduler_admit(p);
 }
 
 static void
@@ -753,6 +1007,7 @@ scheduler_unbuild(struct scheduler *p)
 	for (size_t i = 0; i < p->n; i++) {
 		ev_timer_stop(p->loop, &p->v[i].timer);
 		psrc_release_ids(&p->v[i]);
+		record_list_clear(&p->v[i].list);
 		free(p->v[i].ids);
 		free(p->v[i].etag);
 		free(p->v[i].last_modified);
@@ -762,6 +1017,8 @@ scheduler_unbuild(struct scheduler *p)
 	p->v = NULL;
 	p->n = 0;
 	p->nbusy = p->nwaiting = 0;
+	p->held_head = p->held_tail = NULL;
+	p->charged = p->nlisting = p->nspare = 0;
 }
 
 /* A post of source SOURCE could not be written: its poll fails, so that its

@@ -3,9 +3,11 @@
  *
  * Owns, per source, its timer (next poll, with jitter; backoff after a
  * failure, Retry-After honoured), its list request (conditional, with the
- * validators the store keeps) and the text requests of its new records.
- * Records are deduplicated against the store and against the records in
- * flight in this process, so one infoCode in two lists is fetched once.
+ * validators the store keeps), its parsed list and the text requests of
+ * its new records, a window of them at a time; and the admission of
+ * sources to poll, which bounds the records held across them.  Records
+ * are deduplicated against the store and against the records in flight in
+ * this process, so one infoCode in two lists is fetched once.
  * Hands complete posts to the batch; asks for the feeds, then the metrics
  * file, once no source is mid-poll.  Calls fetch, source, record, store,
  * batch, feeds, metrics, conf, notify, util, log.
@@ -41,8 +43,9 @@ void scheduler_on_wrote(struct scheduler *p, scheduler_wrote_fn *fn, void *arg);
  * metrics file after each round of polls. */
 void scheduler_set_metrics(struct scheduler *p, struct metrics *m);
 
-/* Polls every source now, those waiting out a backoff included; a source
- * mid-poll is polled again right after. */
+/* Polls every source now (in its turn for admission), those waiting out a
+ * backoff included; a source mid-poll is polled again right after, one
+ * still waiting for its turn only once. */
 void scheduler_all_now(struct scheduler *p);
 /* Replaces the configuration (taking C) as soon as no source is mid-poll,
  * then polls every source now. */

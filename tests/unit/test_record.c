@@ -792,6 +792,27 @@ test_title_wanted(void **state)
 	filter_free(sc.exclude_re);
 }
 
+/* A list shrunk to its records keeps them; an empty one gives back all. */
+static void
+test_list_shrink(void **state)
+{
+	struct record_list l = { 0 };
+
+	(void)state;
+	assert_int_equal(record_list_reserve(&l, 100), 0);
+	for (int i = 0; i < 3; i++)
+		assert_non_null(record_list_push(&l)->id = strdup("NW1"));
+	record_list_shrink(&l);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.cap, 3);
+	assert_string_equal(l.v[2].id, "NW1");
+	record_list_truncate(&l, 0);
+	record_list_shrink(&l);
+	assert_null(l.v);
+	assert_int_equal(l.cap, 0);
+	record_list_clear(&l);
+}
+
 int
 main(void)
 {
@@ -814,6 +835,7 @@ main(void)
 		cmocka_unit_test(test_source_date_post),
 		cmocka_unit_test(test_skip_explain),
 		cmocka_unit_test(test_title_wanted),
+		cmocka_unit_test(test_list_shrink),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,9 +5,16 @@
  * deterministically: a list that does not parse (the source backs off), a
  * text that does not parse (the poll fails, the list's validators are not
  * kept, the source does not back off, the record is fetched again), a post
- * that cannot be written (the poll fails, the post is fetched again), a
- * 304 (nothing fetched, nothing written), and the list's size cap (the
- * source's max_list_size, and the message of a list refused for its size).
+ * that cannot be written (the poll fails, the post is fetched again), and a
+ * 304 (nothing fetched, nothing written).  Then what keeps memory to the
+ * work in hand: the window of a source's text requests (never more in
+ * flight, every record still fetched once, in the list's order), and the
+ * admission of sources to poll (those beyond the budget of records held
+ * wait, then run; a source or lists that stall do not stop those of other
+ * hosts).  The list's size cap (the source's max_list_size, and the
+ * message of a list refused for its size).  A source whose posts filled a
+ * batch ends when the batch writer is done with them.  The scheduler is
+ * built with SCHEDULER_HOLD = 64 for this test.
  */
 #include "config.h"
 
@@ -46,6 +53,10 @@ struct req {
 static struct req reqs[1024];
 static size_t nreqs;
 static int fake_fetch;
+static int fake_room;		/* what fetch_has_room says, */
+static const char *fake_full;	/* but for URLs that hold this */
+static char asked[1024][64];	/* every URL asked for, in order */
+static size_t nasked;
 
 struct fetch *
 fetch_create(struct ev_loop *loop, const struct fetch_opts *o)
@@ -85,7 +96,17 @@ fetch_start(struct fetch *f, const struct fetch_req *rq, fetch_done_fn *cb,
 	reqs[nreqs].cb = cb;
 	reqs[nreqs].arg = arg;
 	nreqs++;
+	if (nasked < sizeof(asked) / sizeof(asked[0]))
+		snprintf(asked[nasked++], sizeof(asked[0]), "%s", rq->url);
 	return 0;
+}
+
+int
+fetch_has_room(const struct fetch *f, const char *url)
+{
+	(void)f;
+	return fake_room && (url == NULL || fake_full == NULL ||
+	    strstr(url, fake_full) == NULL);
 }
 
 int
@@ -121,6 +142,57 @@ answer(const char *key, long status, const char *body, const char *etag)
 	fail_msg("no request for %s", key);
 }
 
+/* The requests in flight whose URL contains KEY. */
+static size_t
+in_flight(const char *key)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nreqs; i++)
+		if (strstr(reqs[i].url, key) != NULL)
+			n++;
+	return n;
+}
+
+/* The requests ever made whose URL contains KEY. */
+static size_t
+ever_asked(const char *key)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nasked; i++)
+		if (strstr(asked[i], key) != NULL)
+			n++;
+	return n;
+}
+
+/* Answers the oldest request whose URL contains KEY with a text. */
+static void
+answer_text(const char *key)
+{
+	answer(key, 200, "{\"text\": \"<p>正文</p>\"}", NULL);
+}
+
+/* A list of the records PREFIX<FROM> to PREFIX<TO> (3 digits), then PREFIX<DUP>
+ * again when DUP is not 0, into BUF[SIZE]. */
+static const char *
+make_list(char *buf, size_t size, const char *prefix, int from, int to, int dup)
+{
+	size_t n = (size_t)snprintf(buf, size, "{\"record\": [");
+
+	for (int i = from; i <= to + (dup != 0); i++) {
+		int id = i <= to ? i : dup;
+
+		n += (size_t)snprintf(buf + n, size - n, "%s{\"infoCode\": \"%s%03d\","
+		    " \"title\": \"t%d\", \"datetime\": \"2024-01-15 %02d:%02d:00\","
+		    " \"medianame\": \"财联社\"}", i > from ? "," : "", prefix, id, id,
+		    10 + id / 60, id % 60);
+		assert_true(n < size);
+	}
+	snprintf(buf + n, size - n, "]}");
+	return buf;
+}
+
 /* ---------------------------------------------------------------- fixture */
 
 struct fixture {
@@ -140,8 +212,52 @@ rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
+/* The one source of most tests. */
+static const char one_source[] =
+    "[source s]\nlist_url = http://127.0.0.1:9/list\nlist_items = record\n"
+    "id_field = infoCode\ntitle_field = title\ndate_field = datetime\n"
+    "media_field = medianame\ntext_url = http://127.0.0.1:9/text?id={id}\n"
+    "text_field = text\nlink = http://x/{id}\n";
+
+/* Three sources, on hosts of their own: /list1 with its texts at /t1?id=,
+ * and so on; at most 2 transfers per host, so a window of 4 texts. */
+static const char three_sources[] =
+    "max_per_host = 2\n\n"
+    "[source s1]\nlist_url = http://127.0.0.1:1/list1\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:1/t1?id={id}\nlink = http://x/{id}\n\n"
+    "[source s2]\nlist_url = http://127.0.0.1:2/list2\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:2/t2?id={id}\nlink = http://x/{id}\n\n"
+    "[source s3]\nlist_url = http://127.0.0.1:3/list3\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:3/t3?id={id}\nlink = http://x/{id}\n";
+
+/* Four: s3 shares s1's host. */
+static const char four_sources[] =
+    "max_per_host = 2\n\n"
+    "[source s1]\nlist_url = http://127.0.0.1:1/list1\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:1/t1?id={id}\nlink = http://x/{id}\n\n"
+    "[source s2]\nlist_url = http://127.0.0.1:2/list2\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:2/t2?id={id}\nlink = http://x/{id}\n\n"
+    "[source s3]\nlist_url = http://127.0.0.1:1/list3\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:1/t3?id={id}\nlink = http://x/{id}\n\n"
+    "[source s4]\nlist_url = http://127.0.0.1:4/list4\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:4/t4?id={id}\nlink = http://x/{id}\n";
+
+/* Two lists at most in flight, one transfer per host (a window of 2):
+ * s1 and s2 on one host, s3 and s4 each on its own. */
+static const char hung_sources[] =
+    "max_transfers = 2\nmax_per_host = 1\n\n"
+    "[source s1]\nlist_url = http://127.0.0.1:1/list1\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:1/t1?id={id}\nlink = http://x/{id}\n\n"
+    "[source s2]\nlist_url = http://127.0.0.1:1/list2\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:1/t2?id={id}\nlink = http://x/{id}\n\n"
+    "[source s3]\nlist_url = http://127.0.0.1:3/list3\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:3/t3?id={id}\nlink = http://x/{id}\n\n"
+    "[source s4]\nlist_url = http://127.0.0.1:4/list4\nmedia_field = medianame\n"
+    "text_url = http://127.0.0.1:4/t4?id={id}\nlink = http://x/{id}\n";
+
+/* A fixture whose configuration ends with SOURCES. */
 static int
-setup_with(void **state, const char *more)
+setup_with(void **state, const char *sources)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	char err[512];
@@ -157,11 +273,8 @@ setup_with(void **state, const char *more)
 	if ((fp = fopen(f->conf, "w")) == NULL)
 		return -1;
 	fprintf(fp, "[finewsd]\ndatabase = %s\nsite_dir = %s/site\n"
-	    "site_url = https://finews.withounder.com\ninterval = 600\n\n"
-	    "[source s]\nlist_url = http://127.0.0.1:9/list\nlist_items = record\n"
-	    "id_field = infoCode\ntitle_field = title\ndate_field = datetime\n"
-	    "media_field = medianame\ntext_url = http://127.0.0.1:9/text?id={id}\n"
-	    "text_field = text\nlink = http://x/{id}\n%s", f->db, f->dir, more);
+	    "site_url = https://finews.withounder.com\ninterval = 600\n%s",
+	    f->db, f->dir, sources);
 	fclose(fp);
 	if ((f->c = conf_load(f->conf, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s\n", err);
@@ -173,7 +286,7 @@ setup_with(void **state, const char *more)
 	    (f->batch = batch_create(f->c, f->st, f->feeds)) == NULL ||
 	    repair_run(f->c, f->st, f->feeds) == -1)
 		return -1;
-	nreqs = 0;
+	nreqs = nasked = 0;
 	fault_arm(NULL);
 	f->sched = scheduler_create(f->loop, f->c,
 	    f->st, fetch_create(f->loop, NULL), f->batch, f->feeds, 0);
@@ -186,14 +299,39 @@ setup_with(void **state, const char *more)
 static int
 setup(void **state)
 {
-	return setup_with(state, "");
+	return setup_with(state, one_source);
 }
 
-/* A second source, t, on other URLs. */
+static int
+setup_three(void **state)
+{
+	return setup_with(state, three_sources);
+}
+
+static int
+setup_four(void **state)
+{
+	return setup_with(state, four_sources);
+}
+
+/* The fetch engine has room from the start, but at the first host. */
+static int
+setup_hung(void **state)
+{
+	fake_room = 1;
+	fake_full = ":1/";
+	return setup_with(state, hung_sources);
+}
+
+/* Two sources, s and t, on other URLs. */
 static int
 setup2(void **state)
 {
-	return setup_with(state, "\n[source t]\nlist_url = http://127.0.0.1:9/tlist\n"
+	return setup_with(state, "\n[source s]\nlist_url = http://127.0.0.1:9/list\n"
+	    "list_items = record\nid_field = infoCode\ntitle_field = title\n"
+	    "date_field = datetime\nmedia_field = medianame\n"
+	    "text_url = http://127.0.0.1:9/text?id={id}\ntext_field = text\n"
+	    "link = http://x/{id}\n\n[source t]\nlist_url = http://127.0.0.1:9/tlist\n"
 	    "list_items = record\nid_field = infoCode\ntitle_field = title\n"
 	    "date_field = datetime\nmedia_field = medianame\n"
 	    "text_url = http://127.0.0.1:9/ttext?id={id}\ntext_field = text\n"
@@ -207,6 +345,8 @@ teardown(void **state)
 
 	fault_arm(NULL);
 	fetch_destroy(NULL);
+	fake_room = 0;
+	fake_full = NULL;
 	scheduler_destroy(f->sched);
 	batch_destroy(f->batch);
 	feeds_destroy(f->feeds);
@@ -439,6 +579,197 @@ test_writer_ends_poll(void **state)
 	free(lt);
 }
 
+/*
+ * A source's texts go out a window at a time (twice max_per_host: 8), in
+ * the list's order, each answer letting the next one out; every new record
+ * is fetched once, a duplicate in the list and a record already stored not
+ * at all.
+ */
+static void
+test_window(void **state)
+{
+	struct fixture *f = *state;
+	char list[8192], id[16];
+	size_t most = 0;
+
+	answer("/list", 200, make_list(list, sizeof(list), "A", 1, 20, 7), "\"v1\"");
+	assert_int_equal(in_flight("?id="), 8);
+	while (nreqs > 0) {
+		if (in_flight("?id=") > most)
+			most = in_flight("?id=");
+		answer_text("?id=");
+	}
+	assert_int_equal(most, 8);
+	assert_int_equal(ever_asked("?id="), 20);
+	for (int i = 1; i <= 20; i++) {
+		snprintf(id, sizeof(id), "A%03d", i);
+		assert_non_null(strstr(asked[i], id));	/* asked[0]: the list */
+		assert_int_equal(store_post_exists(f->st, id), 1);
+	}
+	assert_int_equal(scheduler_failed(f->sched), 0);
+	/* A015 to A020 are stored already: only A021 to A030 are fetched. */
+	scheduler_all_now(f->sched);
+	answer("/list", 200, make_list(list, sizeof(list), "A", 15, 30, 0), "\"v2\"");
+	assert_int_equal(in_flight("?id="), 8);
+	while (nreqs > 0)
+		answer_text("?id=");
+	assert_int_equal(ever_asked("?id="), 30);
+	assert_int_equal(ever_asked("id=A015"), 1);
+	assert_int_equal(store_post_exists(f->st, "A030"), 1);
+	assert_int_equal(scheduler_failed(f->sched), 0);
+}
+
+/* The poll of source NAME ended without failing. */
+static void
+assert_polled(struct fixture *f, const char *name)
+{
+	struct store_source s;
+
+	assert_int_equal(store_source_get(f->st, name, &s), 0);
+	assert_true(s.last_poll > 0);
+	assert_int_equal(s.failures, 0);
+	store_source_clear(&s);
+}
+
+/*
+ * With a budget of 64 records held, the first two lists go out (32 each
+ * expected at first); the third waits until the records the two hold have
+ * been taken down, then runs; a source asked to poll again while it waits
+ * is polled once, one mid-poll right after its poll.  Every record of the
+ * three is fetched once and written.
+ */
+static void
+test_admission(void **state)
+{
+	struct fixture *f = *state;
+	char list[8192], id[16];
+	int answered = 0;
+
+	assert_int_equal(in_flight("/list1"), 1);
+	assert_int_equal(in_flight("/list2"), 1);
+	assert_int_equal(ever_asked("/list3"), 0);
+	answer("/list1", 200, make_list(list, sizeof(list), "B", 1, 40, 0), NULL);
+	assert_int_equal(in_flight("/t1"), 4);
+	answer("/list2", 200, make_list(list, sizeof(list), "C", 1, 40, 0), NULL);
+	assert_int_equal(in_flight("/t2"), 4);
+	assert_int_equal(ever_asked("/list3"), 0);
+	/* SIGUSR1 now: s1 and s2 poll again after this poll, s3 just once. */
+	scheduler_all_now(f->sched);
+	while (ever_asked("/list3") == 0) {
+		assert_true(in_flight("/t1") <= 4 && in_flight("/t2") <= 4);
+		answer_text("?id=");
+		answered++;
+	}
+	/* 72 records held, 40 expected of the third list: 48 had to go. */
+	assert_int_equal(answered, 48);
+	answer("/list3", 200, make_list(list, sizeof(list), "D", 1, 40, 0), NULL);
+	while (in_flight("?id=") > 0) {
+		assert_true(in_flight("/t3") <= 4);
+		answer_text("?id=");
+	}
+	for (int i = 1; i <= 40; i++) {
+		snprintf(id, sizeof(id), "D%03d", i);
+		assert_int_equal(store_post_exists(f->st, id), 1);
+		id[0] = 'B';
+		assert_int_equal(store_post_exists(f->st, id), 1);
+	}
+	/* The polls asked for by the signal: nothing new. */
+	answer("/list1", 304, NULL, NULL);
+	answer("/list2", 304, NULL, NULL);
+	assert_int_equal(nreqs, 0);
+	assert_int_equal(ever_asked("/list1"), 2);
+	assert_int_equal(ever_asked("/list3"), 1);
+	assert_int_equal(ever_asked("?id="), 120);
+	assert_false(scheduler_busy(f->sched));
+	assert_polled(f, "s1");
+	assert_polled(f, "s2");
+	assert_polled(f, "s3");
+}
+
+/*
+ * s1 stalls, its records held and its texts never answered.  The budget
+ * keeps s3 and s4 waiting while s2 runs.  Once the fetch engine has room
+ * that no waiting transfer takes, s4 is admitted all the same and polls to
+ * its end, s1 still stalled; not s3, first in line but on s1's host, where
+ * there is none: it runs once s1 has let go of its records.
+ */
+static void
+test_stalled(void **state)
+{
+	struct fixture *f = *state;
+	char list[8192];
+
+	answer("/list1", 200, make_list(list, sizeof(list), "B", 1, 40, 0), NULL);
+	answer("/list2", 200, make_list(list, sizeof(list), "C", 1, 40, 0), NULL);
+	while (ever_asked("/t2") < 40 || in_flight("/t2") > 1)
+		answer_text("/t2");
+	assert_int_equal(ever_asked("/list3") + ever_asked("/list4"), 0);
+	fake_room = 1;
+	fake_full = ":1/";
+	answer_text("/t2");
+	assert_int_equal(in_flight("/list4"), 1);
+	assert_int_equal(ever_asked("/list3"), 0);
+	answer("/list4", 200, make_list(list, sizeof(list), "D", 1, 40, 0), NULL);
+	while (in_flight("/t4") > 0)
+		answer_text("/t4");
+	/* Their posts wait for the others' a second (the flush timer), then
+	 * are written and their polls end, s1 still mid-poll. */
+	ev_run(f->loop, EVRUN_ONCE);
+	assert_polled(f, "s2");
+	assert_polled(f, "s4");
+	assert_int_equal(store_post_exists(f->st, "C040"), 1);
+	assert_int_equal(store_post_exists(f->st, "D040"), 1);
+	assert_int_equal(in_flight("/t1"), 4);
+	assert_int_equal(ever_asked("/t1"), 4);
+	assert_int_equal(ever_asked("/list3"), 0);
+	/* s1 comes back to life; s3 gets its turn. */
+	fake_room = 0;
+	while (ever_asked("/list3") == 0)
+		answer_text("/t1");
+	answer("/list3", 200, make_list(list, sizeof(list), "E", 1, 40, 0), NULL);
+	while (nreqs > 0)
+		answer_text("?id=");
+	assert_int_equal(store_post_exists(f->st, "B040"), 1);
+	assert_int_equal(store_post_exists(f->st, "E040"), 1);
+	assert_polled(f, "s1");
+	assert_polled(f, "s3");
+	assert_false(scheduler_busy(f->sched));
+}
+
+/*
+ * The lists of s1 and s2 hang at their host, as many as may be in flight.
+ * s3, whose host has room, is let in all the same; s4 once s3's list is in
+ * (one source let in on room alone at a time).  Both poll to their end
+ * while the two lists still hang.
+ */
+static void
+test_hung_lists(void **state)
+{
+	struct fixture *f = *state;
+	char list[8192];
+
+	assert_int_equal(in_flight("/list1"), 1);
+	assert_int_equal(in_flight("/list2"), 1);
+	assert_int_equal(in_flight("/list3"), 1);
+	assert_int_equal(ever_asked("/list4"), 0);
+	answer("/list3", 200, make_list(list, sizeof(list), "E", 1, 40, 0), NULL);
+	assert_int_equal(in_flight("/t3"), 2);
+	assert_int_equal(in_flight("/list4"), 1);
+	answer("/list4", 200, make_list(list, sizeof(list), "F", 1, 40, 0), NULL);
+	while (in_flight("?id=") > 0)
+		answer_text("?id=");
+	ev_run(f->loop, EVRUN_ONCE);
+	assert_polled(f, "s3");
+	assert_polled(f, "s4");
+	assert_int_equal(store_post_exists(f->st, "E040"), 1);
+	assert_int_equal(store_post_exists(f->st, "F040"), 1);
+	assert_true(scheduler_busy(f->sched));
+	answer("/list1", 304, NULL, NULL);
+	answer("/list2", 304, NULL, NULL);
+	assert_int_equal(nreqs, 0);
+	assert_false(scheduler_busy(f->sched));
+}
+
 int
 main(void)
 {
@@ -449,6 +780,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwritten, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_ends_poll, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admission, setup_three, teardown),
+		cmocka_unit_test_setup_teardown(test_stalled, setup_four, teardown),
+		cmocka_unit_test_setup_teardown(test_hung_lists, setup_hung, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
