@@ -81,7 +81,13 @@ int batch_reap(struct batch *b);
 int batch_render_post(const struct conf *c, struct fsutil_batch *fb,
     const char *source, struct post *p, const char *relpath);
 
-/* Posts written per batch: one sync and one transaction each. */
-#define BATCH_SIZE	512
+/*
+ * Posts written per batch: one sync and one transaction each.  Two batches
+ * may be held (one with the writer, one filling), each post with its
+ * article, and SQLite keeps a transaction's pages until its commit: 256
+ * keeps a cold run of 10,000 posts under 23 MiB of peak RSS, where 512
+ * took 27, at the same records/s.
+ */
+#define BATCH_SIZE	256
 
 #endif

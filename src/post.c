@@ -103,7 +103,8 @@ post_body_make(const char *html, const char *digest)
 		sbuf_str(&b, "\n\n");
 	}
 	post_add_unpaired(&b, html != NULL ? html : "");
-	return sbuf_finish(&b, NULL);
+	/* Kept in a batch until it is written: without the slack of growth. */
+	return sbuf_finish_fit(&b, NULL);
 }
 
 /*

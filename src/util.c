@@ -117,6 +117,20 @@ sbuf_finish(struct sbuf *b, size_t *lenp)
 	return p;
 }
 
+char *
+sbuf_finish_fit(struct sbuf *b, size_t *lenp)
+{
+	size_t len;
+	char *p = sbuf_finish(b, &len), *fit;
+
+	/* A smaller block: realloc keeps P where it fails. */
+	if (p != NULL && (fit = realloc(p, len + 1)) != NULL)
+		p = fit;
+	if (p != NULL && lenp != NULL)
+		*lenp = len;
+	return p;
+}
+
 void
 sbuf_clear(struct sbuf *b)
 {

@@ -58,6 +58,8 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
  * LENP is not NULL; NULL with errno ENOMEM after a failure (freed).  An
  * empty buffer gives "". */
 char *sbuf_finish(struct sbuf *b, size_t *lenp);
+/* The same, in a block of just its size: for a string that is kept. */
+char *sbuf_finish_fit(struct sbuf *b, size_t *lenp);
 /* Frees what the buffer holds (after a failure elsewhere). */
 void sbuf_clear(struct sbuf *b);
 

@@ -524,6 +524,25 @@ list_of(int from, int n)
 	return b;
 }
 
+/* "NW<i>", and "<prefix>NW<i>", in static buffers. */
+static const char *
+code_of(int i)
+{
+	static char b[32];
+
+	snprintf(b, sizeof(b), "NW%d", i);
+	return b;
+}
+
+static const char *
+url_of(const char *prefix, int i)
+{
+	static char b[64];
+
+	snprintf(b, sizeof(b), "%s%s", prefix, code_of(i));
+	return b;
+}
+
 /*
  * A source whose posts filled a batch ends when the batch's writer thread
  * is done with them, without waiting for another source still fetching
@@ -564,12 +583,12 @@ test_writer_ends_poll(void **state)
 	ev_now_update(f->loop);
 	assert_true(ev_now(f->loop) - t0 < 0.9);	/* not the flush timer */
 	assert_int_equal(store_post_exists(f->st, "NW0"), 1);
-	assert_int_equal(store_post_exists(f->st, "NW511"), 1);
-	assert_int_equal(store_post_exists(f->st, "NW512"), 0);
+	assert_int_equal(store_post_exists(f->st, code_of(BATCH_SIZE - 1)), 1);
+	assert_int_equal(store_post_exists(f->st, code_of(BATCH_SIZE)), 0);
 	assert_true(scheduler_busy(f->sched));
-	answer("ttext?id=NW512", 200, TEXT, NULL);
-	answer("ttext?id=NW513", 200, TEXT, NULL);
-	assert_int_equal(store_post_exists(f->st, "NW513"), 1);
+	answer(url_of("ttext?id=", BATCH_SIZE), 200, TEXT, NULL);
+	answer(url_of("ttext?id=", BATCH_SIZE + 1), 200, TEXT, NULL);
+	assert_int_equal(store_post_exists(f->st, code_of(BATCH_SIZE + 1)), 1);
 	assert_false(scheduler_busy(f->sched));
 	assert_int_equal(store_source_get(f->st, "t", &s), 0);
 	assert_string_equal(s.etag, "\"t1\"");

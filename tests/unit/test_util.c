@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -168,6 +169,31 @@ test_sbuf(void **state)
 	assert_int_equal(b.len, 0);
 	assert_int_equal(b.cap, 0);
 	free(sbuf_finish(&b, NULL));
+}
+
+/* finish_fit hands out the same bytes in a block of their size. */
+static void
+test_sbuf_fit(void **state)
+{
+	struct sbuf b = { 0 };
+	size_t len = 99;
+	char *s;
+
+	for (int i = 0; i < 1000; i++)
+		sbuf_str(&b, "正文");
+	assert_true(b.cap > 6000 + 64);	/* slack the fit takes away */
+	s = sbuf_finish_fit(&b, &len);
+	assert_non_null(s);
+	assert_int_equal(len, 6000);
+	assert_int_equal(strlen(s), 6000);
+	assert_memory_equal(s + 5994, "正文", 7);
+	assert_true(malloc_usable_size(s) < 6000 + 64);
+	assert_null(b.p);
+	free(s);
+	s = sbuf_finish_fit(&b, &len);
+	assert_string_equal(s, "");
+	assert_int_equal(len, 0);
+	free(s);
 }
 
 static void
@@ -927,6 +953,7 @@ main(void)
 		cmocka_unit_test(test_vec_huge_element),
 		cmocka_unit_test(test_sbuf),
 		cmocka_unit_test(test_sbuf_empty),
+		cmocka_unit_test(test_sbuf_fit),
 		cmocka_unit_test(test_sbuf_failure),
 		cmocka_unit_test(test_str_space),
 		cmocka_unit_test(test_str_dup_path),
