@@ -274,6 +274,27 @@ test_repair(void **state)
 	assert_true(exists(f, "_posts/2024-01-15-NW1.md"));
 }
 
+/* A start after a clean stop does not list _posts/ for temporary files,
+ * but one left there since (a crash of a later run) changed the folder, so
+ * the stamp no longer holds and the file is removed. */
+static void
+test_repair_tmp_after_stamp(void **state)
+{
+	struct fixture *f = *state;
+	char path[256];
+	FILE *fp;
+
+	add(f, "NW1", NULL);
+	assert_int_equal(batch_flush(f->batch), 1);
+	assert_int_equal(repair_stamp(&f->c, f->st), 0);
+	snprintf(path, sizeof(path), "%s/_posts/.2024-01-15-NW2.md.Ab12Cd.tmp", f->site);
+	assert_non_null(fp = fopen(path, "w"));
+	fclose(fp);
+	assert_int_equal(repair_run(&f->c, f->st, f->feeds), 0);
+	assert_false(exists(f, "_posts/.2024-01-15-NW2.md.Ab12Cd.tmp"));
+	assert_true(exists(f, "_posts/2024-01-15-NW1.md"));
+}
+
 /* Two records with one file id and two infoCodes: two files, never one
  * post over the other. */
 static void
@@ -406,6 +427,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rename_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feeds_recover, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repair, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repair_tmp_after_stamp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_taken, setup, teardown),
 	};
 
