@@ -83,6 +83,9 @@ int store_posts_older(struct store *st, long long before, const char *prefix,
 long long store_posts_count(struct store *st, const char *source);
 /* The rowid of the post stored last (0 for none), without a walk; -1. */
 long long store_posts_last(struct store *st);
+/* 1 when a commit waits for the disk (synchronous = FULL), as every commit
+ * but a source's state does; 0 if not, -1 on error. */
+int store_durable(struct store *st);
 
 /* Called once per category: its slug and the tag of its first post. */
 typedef int store_category_fn(void *arg, const char *category, const char *tag);

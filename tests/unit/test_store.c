@@ -195,6 +195,12 @@ test_open_schema(void **state)
 		assert_int_equal(sqlite3_column_int(s, 3), want[i].pk);
 	}
 	sqlite3_finalize(s);
+	/* A new database has 16 KiB pages: a row with its article on one. */
+	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA page_size", -1, &s,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 16384);
+	sqlite3_finalize(s);
 	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &s,
 	    NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
@@ -682,7 +688,14 @@ test_source_state(void **state)
 	assert_int_equal(got.failures, 0);
 	store_source_clear(&got);
 	store_source_clear(NULL);
-
+	/* A source's state is committed lazily; every other commit stays
+	 * durable, and inside a transaction nothing changes. */
+	assert_int_equal(store_durable(st), 1);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_source_set(st, "market37", &s), 0);
+	assert_int_equal(store_durable(st), 1);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_durable(st), 1);
 }
 
 static void
