@@ -320,6 +320,8 @@ conf_source_market s37 37
 mock_market 37 NW202401150000000601 NW202401160000000602
 daemon_signal HUP
 wait_polls 2 s37 "the poll after the reload ends"
+# The feeds are written when the round ends, just after its polls' lines.
+wait_log 2 '^poll of 1 source: ' "the round after the reload ends"
 assert_exists "$(post_of NW202401160000000602)"
 assert_exists "$T_SITE/category/cailianshe.html"
 assert_exists "$T_SITE/feeds/all.xml"
