@@ -500,32 +500,18 @@ clean_base_url(xmlDocPtr doc, const char *page_url)
 	return abs;
 }
 
-/*
- * What the fragment became below ROOT, its <html>, written as HTML without
- * added line breaks: the inside of <head> and <body>, and whatever the
- * parser put beside them (what followed a "</body>" in the fragment).
- */
-static char *
-clean_serialize(xmlDocPtr doc, xmlNodePtr root)
+char *
+clean_dump(xmlDocPtr doc, clean_dump_fn *each, xmlNodePtr node)
 {
 	xmlBufferPtr b;
 	xmlOutputBufferPtr o;
 	char *s = NULL;
-	const char *name;
 
 	if ((b = xmlBufferCreate()) == NULL)
 		return NULL;
 	if ((o = xmlOutputBufferCreateBuffer(b, NULL)) == NULL)
 		goto done;
-	for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
-		name = clean_local(c->name);
-		if (c->type == XML_ELEMENT_NODE && (strcasecmp(name, "body") == 0 ||
-		    strcasecmp(name, "head") == 0)) {
-			for (xmlNodePtr k = c->children; k != NULL; k = k->next)
-				htmlNodeDumpFormatOutput(o, doc, k, NULL, 0);
-		} else
-			htmlNodeDumpFormatOutput(o, doc, c, NULL, 0);
-	}
+	each(o, doc, node);
 	if (xmlOutputBufferClose(o) < 0)
 		goto done;
 	s = utf8_dup_repair((const char *)xmlBufferContent(b),
@@ -533,6 +519,26 @@ clean_serialize(xmlDocPtr doc, xmlNodePtr root)
 done:
 	xmlBufferFree(b);
 	return s;
+}
+
+/*
+ * What the fragment became below ROOT, its <html>: the inside of <head>
+ * and <body>, and whatever the parser put beside them (what followed a
+ * "</body>" in the fragment).
+ */
+static void
+clean_dump_fragment(xmlOutputBufferPtr o, xmlDocPtr doc, xmlNodePtr root)
+{
+	for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
+		const char *name = clean_local(c->name);
+
+		if (c->type == XML_ELEMENT_NODE && (strcasecmp(name, "body") == 0 ||
+		    strcasecmp(name, "head") == 0)) {
+			for (xmlNodePtr k = c->children; k != NULL; k = k->next)
+				htmlNodeDumpFormatOutput(o, doc, k, NULL, 0);
+		} else
+			htmlNodeDumpFormatOutput(o, doc, c, NULL, 0);
+	}
 }
 
 char *
@@ -564,7 +570,7 @@ clean_html(const char *html, size_t len, const char *base)
 	if (doc == NULL || (root = xmlDocGetRootElement(doc)) == NULL)
 		s = strdup("");
 	else if (clean_node(root, base) == 0)
-		s = clean_serialize(doc, root);
+		s = clean_dump(doc, clean_dump_fragment, root);
 	xmlFreeDoc(doc);
 	xmlquiet_end(&q);
 	return s;

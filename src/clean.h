@@ -25,6 +25,7 @@
 #include <stddef.h>
 
 #include <libxml/tree.h>
+#include <libxml/xmlIO.h>
 
 /*
  * Cleans the descendants of NODE in place (NODE itself is the container
@@ -48,5 +49,13 @@ char *clean_base_url(xmlDocPtr doc, const char *page_url);
  * Malloc'd; NULL when memory runs out.
  */
 char *clean_html(const char *html, size_t len, const char *base);
+
+/*
+ * The HTML EACH writes of NODE of DOC into O (with htmlNodeDumpFormatOutput,
+ * without the line breaks libxml2's formatting would add), as a malloc'd
+ * UTF-8 string, any invalid UTF-8 replaced by U+FFFD; NULL without memory.
+ */
+typedef void clean_dump_fn(xmlOutputBufferPtr o, xmlDocPtr doc, xmlNodePtr node);
+char *clean_dump(xmlDocPtr doc, clean_dump_fn *each, xmlNodePtr node);
 
 #endif

@@ -269,38 +269,20 @@ done:
 }
 
 /*
- * The inner HTML of NODE: its children serialized as HTML, without the
- * line breaks libxml2's formatting would add, so the body stays as the
- * source sent it.  For a node without element children of its own (a text
- * node, say) the node itself is serialized.  Any invalid UTF-8 in it is
- * replaced by U+FFFD.  malloc'd, or NULL.
+ * The inner HTML of NODE: its children, so the body stays as the source
+ * sent it; for a node without element children of its own (a text node,
+ * say) the node itself.
  */
-static char *
-source_html_inner(xmlDocPtr doc, xmlNodePtr node)
+static void
+source_html_inner(xmlOutputBufferPtr o, xmlDocPtr doc, xmlNodePtr node)
 {
-	xmlBufferPtr b;
-	xmlOutputBufferPtr o;
-	xmlNodePtr c;
-	char *s = NULL;
-
-	if ((b = xmlBufferCreate()) == NULL)
-		return NULL;
-	if ((o = xmlOutputBufferCreateBuffer(b, NULL)) == NULL)
-		goto done;
 	if (node->type == XML_ELEMENT_NODE || node->type == XML_ATTRIBUTE_NODE ||
 	    node->type == XML_DOCUMENT_NODE ||
 	    node->type == XML_HTML_DOCUMENT_NODE) {
-		for (c = node->children; c != NULL; c = c->next)
+		for (xmlNodePtr c = node->children; c != NULL; c = c->next)
 			htmlNodeDumpFormatOutput(o, doc, c, NULL, 0);
 	} else if (node->type != XML_NAMESPACE_DECL)
 		htmlNodeDumpFormatOutput(o, doc, node, NULL, 0);
-	if (xmlOutputBufferClose(o) < 0)
-		goto done;
-	s = utf8_dup_repair((const char *)xmlBufferContent(b),
-	    xmlBufferLength(b));
-done:
-	xmlBufferFree(b);
-	return s;
 }
 
 /* 1 when N is text (or a comment) holding a mark, its offset in *AT. */
@@ -404,7 +386,7 @@ source_html_text(const struct conf_source *sc,
 		e = EILSEQ;
 		goto done;
 	}
-	if ((s = source_html_inner(doc, node)) == NULL)
+	if ((s = clean_dump(doc, source_html_inner, node)) == NULL)
 		err_set(err, errlen, "cannot serialize the article");
 done:
 	xmlXPathFreeObject(res);
