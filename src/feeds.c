@@ -234,7 +234,8 @@ feeds_entries_clear(struct feeds_entries *fe)
 	memset(fe, 0, sizeof(*fe));
 }
 
-/* Notes the public URL of feeds/<CATEGORY or all>.EXT as changed. */
+/* Notes the public URL of feeds/<CATEGORY or all>.EXT as changed: 1, 0
+ * when it was already, -1 without memory. */
 static int
 feeds_url_add(struct feeds *f, const char *category, const char *ext)
 {
@@ -274,6 +275,32 @@ feeds_render_xsl(struct feeds *f, struct fsutil_batch *b)
 	return rc;
 }
 
+typedef char *feeds_render_fn(const struct atom_feed *, const struct atom_entry *,
+    size_t, size_t *);
+
+/* Renders the feed AF of FE with RENDER into B as feeds/<category>.EXT
+ * (all.EXT when CATEGORY is NULL), and lists its URL.  0 or -1. */
+static int
+feeds_render_one(struct feeds *f, struct fsutil_batch *b, const struct atom_feed *af,
+    const struct feeds_entries *fe, const char *ext, feeds_render_fn *render)
+{
+	char *path, *data = NULL;
+	size_t len;
+	int rc = -1;
+
+	if (asprintf(&path, "%s/feeds/%s.%s", f->c->site_dir,
+	    af->category != NULL ? af->category : "all", ext) == -1)
+		return -1;
+	if ((data = render(af, fe->v, fe->n, &len)) == NULL)
+		log_warnx("render %s failed", path);
+	else if (fsutil_batch_add(b, path, data, len, 0) == 0 &&
+	    feeds_url_add(f, af->category, ext) != -1)
+		rc = 0;
+	free(data);
+	free(path);
+	return rc;
+}
+
 /* Renders feeds/<category>.xml (all.xml when CATEGORY is NULL), and its
  * .json when the formats ask for it, into B. */
 static int
@@ -285,8 +312,7 @@ feeds_render(struct feeds *f, struct fsutil_batch *b, const char *category,
 	struct atom_feed af = { .site_url = c->site_url,
 	    .site_host = c->site_host, .category = category, .title = title,
 	    .stylesheet = FEEDS_XSL, .hub = c->websub_hub };
-	char *html = NULL, *data = NULL, *path = NULL;
-	size_t len;
+	char *html = NULL;
 	int rc = -1;
 
 	if (store_posts_newest(f->st, category, c->feed_entries,
@@ -303,41 +329,14 @@ feeds_render(struct feeds *f, struct fsutil_batch *b, const char *category,
 	af.html_url = html;
 	if (af.title == NULL)
 		af.title = category;
-	if (asprintf(&path, "%s/feeds/%s.xml", c->site_dir,
-	    category != NULL ? category : "all") == -1) {
-		path = NULL;
+	if (feeds_render_one(f, b, &af, &fe, "xml", atom_render) == -1 ||
+	    ((c->formats & CONF_FEED_JSON) &&
+	    feeds_render_one(f, b, &af, &fe, "json", jsonfeed_render) == -1))
 		goto out;
-	}
-	if ((data = atom_render(&af, fe.v, fe.n, &len)) == NULL) {
-		log_warnx("render %s failed", path);
-		goto out;
-	}
-	if (fsutil_batch_add(b, path, data, len, 0) == -1 ||
-	    feeds_url_add(f, category, "xml") == -1)
-		goto out;
-	if (c->formats & CONF_FEED_JSON) {
-		free(data);
-		data = NULL;
-		free(path);
-		if (asprintf(&path, "%s/feeds/%s.json", c->site_dir,
-		    category != NULL ? category : "all") == -1) {
-			path = NULL;
-			goto out;
-		}
-		if ((data = jsonfeed_render(&af, fe.v, fe.n, &len)) == NULL) {
-			log_warnx("render %s failed", path);
-			goto out;
-		}
-		if (fsutil_batch_add(b, path, data, len, 0) == -1 ||
-		    feeds_url_add(f, category, "json") == -1)
-			goto out;
-	}
 	rc = 0;
 out:
 	feeds_entries_clear(&fe);
 	free(html);
-	free(path);
-	free(data);
 	return rc;
 }
 
