@@ -3,9 +3,12 @@
  *
  * A poll goes: admission → list request (conditional) → parse → for each
  * valid record that is neither in the store nor in flight: text request →
- * body → batch.  When the last text of a source's poll is in, the pending
- * posts are written (batch_flush), the source's state is saved, and, once
- * no source is mid-poll, the feeds are rewritten (feeds_write).  The list's
+ * body → batch.  When the last text of a source's poll is in, its poll
+ * ends once the batch that holds its last post is written (its ticket:
+ * full batches are written by the batch's writer thread, which wakes the
+ * loop; the rest when every poll under way waits for it, or after
+ * SCHEDULER_FLUSH_DELAY), the source's state is saved, and, once no source
+ * is mid-poll, the feeds are rewritten (feeds_write).  The list's
  * validators are saved only when every new record of the list made it into
  * the store: otherwise the next poll must see the list again (not a 304)
  * to retry them.  The slug rules of record.c see the site through the
