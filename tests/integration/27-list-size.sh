@@ -149,3 +149,15 @@ expect_rc 0 "--once after the daemon"
 assert_eq "" "$(mock_text_ids_since)" "no text fetched"
 assert_eq "$before" "$(snapshot_mtimes "$T_SITE")" "no file rewritten"
 assert_eq "$((NBIG + 1))" "$(big_posts)" "every record of the big list, once"
+
+echo "a 503 with Retry-After and an error page larger than the limit: the status and its Retry-After, not the size"
+route_set "$(market_path 37)" \
+    '{"status": 503, "bytes": 9000000, "headers": {"Retry-After": "7200"}}'
+conf_begin interval=600
+conf_source_market big 37
+daemon_start --
+wait_failures 1 big "the poll of big fails"
+daemon_stop TERM
+daemon_expect_rc 0
+assert_grep "the error is the 503, and the next try waits the 7200 s asked" "$DAEMON_ERR" \
+    "source big: poll failed: list $(ere "$LIST_URL"): HTTP status 503; next try in 7200 s"
