@@ -310,10 +310,14 @@ xfer_finish(struct fetch *f, struct xfer *x, CURLcode cc)
 		r.etag = xfer_header(x, "ETag");
 		r.last_modified = xfer_header(x, "Last-Modified");
 	} else {
-		if (x->too_large || cc == CURLE_FILESIZE_EXCEEDED) {
+		/* An error page larger than the limit is the error it says:
+		 * a 503's Retry-After still holds, and no larger limit helps. */
+		int big = x->too_large || cc == CURLE_FILESIZE_EXCEEDED;
+
+		if (big && status < 400) {
 			r.too_large = 1;
 			xfer_size_error(error, sizeof(error), x->max_size);
-		} else if (cc != CURLE_OK)
+		} else if (cc != CURLE_OK && !big)
 			snprintf(error, sizeof(error), "%s",
 			    x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc));
 		else {
