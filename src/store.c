@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -544,6 +545,99 @@ store_close(struct store *st)
 		(void)close(st->lockfd);
 	free(st->path);
 	free(st);
+}
+
+/*
+ * The WAL's size in pages at which the checkpointer copies it (4 MiB: a
+ * handful of batches of rows), and at which the loop's own commit does,
+ * as SQLite's automatic checkpoint did before, when the checkpointer has
+ * not (it is busy with files, or no batch comes while polls commit their
+ * sources' state).
+ */
+#define STORE_CKPT_PAGES	256
+#define STORE_CKPT_BACKSTOP	1000
+
+struct store_ckpt {
+	sqlite3		*db;
+	sqlite3		*main;		/* the store's: its WAL hook */
+	char		*path;
+	atomic_int	 frames;	/* the WAL's pages at the last commit */
+};
+
+/* On the loop, after each commit of the store's connection. */
+static int
+store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct store_ckpt *ck = arg;
+
+	atomic_store(&ck->frames, frames);
+	if (frames >= STORE_CKPT_BACKSTOP)
+		(void)sqlite3_wal_checkpoint(db, name);
+	return SQLITE_OK;
+}
+
+struct store_ckpt *
+store_ckpt_open(struct store *st)
+{
+	struct store_ckpt *ck;
+	char err[512];
+
+	if ((ck = calloc(1, sizeof(*ck))) == NULL ||
+	    (ck->path = strdup(st->path)) == NULL) {
+		log_warnx("database %s: checkpointer: out of memory", st->path);
+		free(ck);
+		return NULL;
+	}
+	/* No CREATE: the database is there, in WAL mode, opened by ST. */
+	if (sqlite3_open_v2(st->path, &ck->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		log_warnx("database %s: checkpointer: %s", st->path,
+		    ck->db != NULL ? sqlite3_errmsg(ck->db) : "out of memory");
+		store_ckpt_close(ck);
+		return NULL;
+	}
+	/* The copy is synced as ST's commits are. */
+	if (store_exec(ck->db, st->path, "PRAGMA synchronous = FULL",
+	    "checkpointer: set synchronous", err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		store_ckpt_close(ck);
+		return NULL;
+	}
+	ck->main = st->db;
+	(void)sqlite3_wal_hook(st->db, store_wal_hook, ck);
+	return ck;
+}
+
+int
+store_ckpt_run(struct store_ckpt *ck)
+{
+	int rc;
+
+	if (atomic_load(&ck->frames) < STORE_CKPT_PAGES)
+		return 0;
+	rc = sqlite3_wal_checkpoint_v2(ck->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
+	/* BUSY: the loop's backstop is checkpointing; it does this. */
+	if (rc == SQLITE_OK || rc == SQLITE_BUSY)
+		return 0;
+	log_warnx("database %s: checkpoint: %s", ck->path,
+	    sqlite3_errmsg(ck->db));
+	return -1;
+}
+
+/* On the loop's thread, with the writer stopped. */
+void
+store_ckpt_close(struct store_ckpt *ck)
+{
+	if (ck == NULL)
+		return;
+	if (ck->main != NULL)
+		(void)sqlite3_wal_autocheckpoint(ck->main, STORE_CKPT_BACKSTOP);
+	if (ck->db != NULL && sqlite3_close(ck->db) != SQLITE_OK)
+		log_warnx("database %s: checkpointer: close: %s", ck->path,
+		    sqlite3_errmsg(ck->db));
+	free(ck->path);
+	free(ck);
 }
 
 int

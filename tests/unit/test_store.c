@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -919,6 +920,70 @@ test_not_a_database(void **state)
 	assert_null(store_open(f->db, NULL, 0));
 }
 
+static long long
+file_size(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+/* Commits N posts of 8 KiB bodies from FIRST on, one transaction. */
+static void
+add_big(struct store *st, int first, int n)
+{
+	static char body[8192];
+	char code[32];
+
+	memset(body, 'x', sizeof(body) - 1);
+	assert_int_equal(store_begin(st), 0);
+	for (int i = first; i < first + n; i++) {
+		struct store_post p;
+
+		snprintf(code, sizeof(code), "C%06d", i);
+		p = mkpost(code, "c", i);
+		p.body = body;
+		assert_int_equal(store_post_add(st, &p), 0);
+	}
+	assert_int_equal(store_commit(st), 0);
+}
+
+/*
+ * The checkpointer copies the WAL into the database file once it holds
+ * enough to be worth it (256 pages), and only then; meanwhile the store's
+ * own commits do not, until the backstop of 1,000 pages; after it is
+ * closed, the store checkpoints by itself again.
+ */
+static void
+test_checkpointer(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+	struct store_ckpt *ck;
+	long long before;
+
+	assert_non_null(ck = store_ckpt_open(st));
+	before = file_size(f->db);
+	add_big(st, 0, 40);		/* ~20 pages of 16 KiB */
+	assert_int_equal(store_ckpt_run(ck), 0);
+	assert_int_equal(file_size(f->db), before);   /* not worth it yet */
+	add_big(st, 40, 600);		/* ~320 pages: past 256 */
+	assert_int_equal(file_size(f->db), before);   /* the store did not */
+	assert_int_equal(store_ckpt_run(ck), 0);
+	assert_true(file_size(f->db) > before + 640 * 8192);
+	/* The checkpointer away, 1,200 pages more: the backstop copies. */
+	before = file_size(f->db);
+	add_big(st, 640, 2400);
+	assert_true(file_size(f->db) > before + 2000 * 8192);
+	assert_int_equal(store_posts_count(st, NULL), 3040);
+	store_ckpt_close(ck);
+	store_ckpt_close(NULL);
+	/* Closed: SQLite's automatic checkpoint again. */
+	before = file_size(f->db);
+	add_big(st, 3040, 2400);
+	assert_true(file_size(f->db) > before + 2000 * 8192);
+}
+
 static void
 test_close_null(void **state)
 {
@@ -957,6 +1022,8 @@ main(int argc, char *argv[])
 		cmocka_unit_test_setup_teardown(test_newer_version_refused,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_database, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_checkpointer, setup,
 		    teardown),
 		cmocka_unit_test(test_close_null),
 	};
