@@ -1,15 +1,17 @@
 /*
  * fsutil: durable, atomic file writes, batched.
  *
- * Owns the temporary files beside the files finewsd writes, their sync to
- * disk, their renaming over the final names, and the sync of the folders
- * that makes a rename durable (fsutil_dir_sync, which archive.c calls for
- * its own renames too).  A batch holds only names: the data goes straight
- * into its temporary file, so a poll that writes many posts keeps little
- * memory.  Also reads a whole file, with a cap, for the modules that read
- * the site's files back.  Errors are logged here, where the path is known,
- * and returned as -1 with errno; fsutil_read_file alone leaves the logging
- * to its caller.  Calls libc, util (VEC_RESERVE) and log.
+ * Owns the files a batch writes until they are in place: unnamed files
+ * (O_TMPFILE) in their folders, or temporary files beside their final
+ * names where that cannot be; their sync to disk, their linking in or
+ * renaming over the final names, and the sync of the folders that makes
+ * that durable (fsutil_dir_sync, which archive.c calls for its own renames
+ * too).  A batch holds only names and descriptors: the data goes straight
+ * into its file, so a poll that writes many posts keeps little memory.
+ * Also reads a whole file, with a cap, for the modules that read the
+ * site's files back.  Errors are logged here, where the path is known, and
+ * returned as -1 with errno; fsutil_read_file alone leaves the logging to
+ * its caller.  Calls libc, util (VEC_RESERVE) and log.
  */
 #include "config.h"
 
@@ -18,6 +20,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +39,8 @@
 
 struct fsutil_file {
 	char	*path;	/* the final name */
-	char	*tmp;	/* the temporary file beside it */
+	char	*tmp;	/* a temporary file beside it, by name, or NULL */
+	int	 fd;	/* else an unnamed one, open until committed; or -1 */
 	int	 flags;
 };
 
@@ -61,6 +65,8 @@ struct fsutil_dir {
 struct fsutil_batch {
 	struct fsutil_file *v;
 	size_t	 n, cap;
+	size_t	 nheld;		/* files with a descriptor held */
+	int	 named;		/* unnamed files failed here: names only */
 	struct fsutil_fs *fs;
 	size_t	 nfs, capfs;
 	struct fsutil_dir *dirs;
@@ -218,6 +224,10 @@ fsutil_file_drop(struct fsutil_file *f)
 {
 	if (f->tmp != NULL && unlink(f->tmp) == -1 && errno != ENOENT)
 		log_warn("%s", f->tmp);
+	/* An unnamed file not linked in is gone with its descriptor. */
+	if (f->fd != -1)
+		(void)close(f->fd);
+	f->fd = -1;
 	free(f->tmp);
 	free(f->path);
 	f->tmp = f->path = NULL;
@@ -232,6 +242,7 @@ fsutil_batch_drop(struct fsutil_batch *b, size_t i)
 	for (; i < b->n; i++)
 		fsutil_file_drop(&b->v[i]);
 	b->n = 0;
+	b->nheld = 0;
 	errno = saved;
 }
 
@@ -373,6 +384,9 @@ fsutil_tmp_random(char *out)
 		out[i] = set[v % (sizeof(set) - 1)];
 }
 
+/* ".NAME.XXXXXX.tmp" beside PATH, *RANDOMP at its "XXXXXX"; NULL (ENOMEM). */
+static char *fsutil_tmp_name(const char *path, char **randomp);
+
 /*
  * Creates ".NAME.XXXXXX.tmp" beside PATH and stores its name in *TMPP.  One
  * open(O_CREAT | O_EXCL) with mode 0644: mkostemps made the file 0600 and
@@ -381,13 +395,12 @@ fsutil_tmp_random(char *out)
  * takes a bit of 0644 away.  NAME is cut so that the temporary name fits
  * NAME_MAX.
  */
-static int
-fsutil_tmp_create(const char *path, char **tmpp)
+static char *
+fsutil_tmp_name(const char *path, char **randomp)
 {
 	const char *base = strrchr(path, '/');
 	size_t dlen, blen, extra = 1 + 1 + TMP_RANDOM + strlen(TMP_SUFFIX);
-	char *tmp, *r;
-	int fd = -1;
+	char *tmp;
 
 	base = base != NULL ? base + 1 : path;
 	dlen = base - path;
@@ -396,8 +409,19 @@ fsutil_tmp_create(const char *path, char **tmpp)
 		blen = NAME_MAX - extra;
 	if (asprintf(&tmp, "%.*s.%.*s.XXXXXX" TMP_SUFFIX, (int)dlen, path,
 	    (int)blen, base) == -1)
+		return NULL;
+	*randomp = tmp + strlen(tmp) - strlen(TMP_SUFFIX) - TMP_RANDOM;
+	return tmp;
+}
+
+static int
+fsutil_tmp_create(const char *path, char **tmpp)
+{
+	char *tmp, *r;
+	int fd = -1;
+
+	if ((tmp = fsutil_tmp_name(path, &r)) == NULL)
 		return -1;
-	r = tmp + strlen(tmp) - strlen(TMP_SUFFIX) - TMP_RANDOM;
 	for (int tries = 0; fd == -1 && tries < 100; tries++) {
 		fsutil_tmp_random(r);
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -420,6 +444,66 @@ fsutil_tmp_create(const char *path, char **tmpp)
 		return -1;
 	}
 	*tmpp = tmp;
+	return fd;
+}
+
+static int fsutil_proc_ok;
+static atomic_size_t fsutil_held_max = FSUTIL_HELD_MAX;
+
+void
+fsutil_set_held_max(size_t n)
+{
+	atomic_store(&fsutil_held_max, n < FSUTIL_HELD_MAX ? n : FSUTIL_HELD_MAX);
+}
+
+static void
+fsutil_proc_read(void)
+{
+	fsutil_proc_ok = access("/proc/self/fd", X_OK) == 0;
+}
+
+/* Whether an unnamed file can be linked in: through /proc/self/fd, since
+ * linkat(AT_EMPTY_PATH) needs a capability finewsd does not have. */
+static int
+fsutil_proc_fd(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	(void)pthread_once(&once, fsutil_proc_read);
+	return fsutil_proc_ok;
+}
+
+/*
+ * An unnamed file in PATH's folder (O_TMPFILE), mode 0644, that commit
+ * links in under PATH.  It spares the folder a name made, renamed away and
+ * looked up again, a fifth of what a post file costs the kernel, and a
+ * crash leaves nothing of it.  -1 when the kernel, the file system or
+ * /proc cannot: the caller names a temporary file instead.
+ */
+static int
+fsutil_tmpfile_open(const char *path)
+{
+	char dir[PATH_MAX];
+	size_t len = fsutil_dirlen(path);
+	int fd;
+
+	if (!fsutil_proc_fd() || len >= sizeof(dir)) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	if (len == 0)
+		dir[len++] = '.';
+	else
+		memcpy(dir, path, len);
+	dir[len] = '\0';
+	fd = open(dir, O_WRONLY | O_TMPFILE | O_CLOEXEC, 0644);
+	if (fd != -1 && (0644 & fsutil_umask()) != 0 && fchmod(fd, 0644) == -1) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return -1;
+	}
 	return fd;
 }
 
@@ -474,15 +558,22 @@ int
 fsutil_batch_add(struct fsutil_batch *b, const char *path,
     const void *data, size_t len, int flags)
 {
-	struct fsutil_file f = { .flags = flags };
-	int fd, saved;
+	struct fsutil_file f = { .fd = -1, .flags = flags };
+	int fd = -1, saved;
 
 	if (VEC_RESERVE(b->v, b->cap, b->n + 1) == -1 ||
 	    (f.path = strdup(path)) == NULL) {
 		log_warn("%s", path);
 		return -1;
 	}
-	if ((fd = fsutil_tmp_create(path, &f.tmp)) == -1) {
+	/* A file system without O_TMPFILE says so once a batch. */
+	if (!b->named && b->nheld < atomic_load(&fsutil_held_max) &&
+	    (fd = fsutil_tmpfile_open(path)) == -1 && (errno == EOPNOTSUPP ||
+	    errno == EISDIR || errno == EINVAL))
+		b->named = 1;
+	if (fd != -1)
+		f.fd = fd;
+	else if ((fd = fsutil_tmp_create(path, &f.tmp)) == -1) {
 		log_warn("%s: temporary file", path);
 		free(f.path);
 		return -1;
@@ -502,8 +593,11 @@ fsutil_batch_add(struct fsutil_batch *b, const char *path,
 	/*
 	 * Linux closes the descriptor even when close fails with EINTR, and
 	 * the data is synced later anyway; any other error (NFS) is real.
+	 * An unnamed file's stays open: it is the file.
 	 */
-	if (close(fd) == -1 && errno != EINTR) {
+	if (f.fd != -1)
+		b->nheld++;
+	else if (close(fd) == -1 && errno != EINTR) {
 		saved = errno;
 		goto fail;
 	}
@@ -511,7 +605,7 @@ fsutil_batch_add(struct fsutil_batch *b, const char *path,
 	return 0;
 fail:
 	errno = saved;
-	log_warn("%s", f.tmp);
+	log_warn("%s", f.tmp != NULL ? f.tmp : path);
 	fsutil_file_drop(&f);
 	errno = saved;
 	return -1;
@@ -566,12 +660,51 @@ fsutil_batch_syncfs(struct fsutil_batch *b)
 #endif
 
 /*
+ * Links the unnamed file F in under its final name; an existing file there
+ * stays with FSUTIL_NOREPLACE, or else is replaced, atomically: F is
+ * linked under a temporary name and renamed over it.
+ */
+static int
+fsutil_file_link(struct fsutil_file *f)
+{
+	char proc[64], *r;
+
+	(void)snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f->fd);
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, f->path, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -1;
+	if (f->flags & FSUTIL_NOREPLACE)
+		return 0;
+	if ((f->tmp = fsutil_tmp_name(f->path, &r)) == NULL)
+		return -1;
+	for (int tries = 0;; tries++) {
+		fsutil_tmp_random(r);
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, f->tmp,
+		    AT_SYMLINK_FOLLOW) == 0)
+			break;
+		if (errno != EEXIST || tries == 100) {
+			free(f->tmp);
+			f->tmp = NULL;
+			return -1;
+		}
+	}
+	if (rename(f->tmp, f->path) == -1)
+		return -1;
+	free(f->tmp);
+	f->tmp = NULL;
+	return 0;
+}
+
+/*
  * Gives F its final name.  With FSUTIL_NOREPLACE an existing file stays as
  * it is: link() fails with EEXIST instead of replacing it, atomically.
  */
 static int
 fsutil_file_install(struct fsutil_file *f)
 {
+	if (f->fd != -1)
+		return fsutil_file_link(f);
 	if (!(f->flags & FSUTIL_NOREPLACE)) {
 		if (rename(f->tmp, f->path) == -1)
 			return -1;

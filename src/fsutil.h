@@ -1,14 +1,17 @@
 /*
  * fsutil: durable, atomic file writes, batched.
  *
- * A file is written to a temporary name in its own folder (".NAME.XXXXXX.tmp"),
- * and only renamed over its final name once its data is on disk.  A batch
- * collects many such files and makes them durable with one sync (syncfs where
- * available, else one fsync per file), then renames them all and syncs each
- * folder once.  A reader never sees half a file; a crash leaves the old file
- * or the new one, and at worst a temporary file that fsutil_clean_tmp removes.
- * The folder sync and a size-capped whole-file read are here too, for the
- * modules that move or read the site's files.  Calls libc, util and log.
+ * A file is written as an unnamed file in its own folder (O_TMPFILE, linked
+ * in through /proc/self/fd), or where that cannot be to a temporary name
+ * beside it (".NAME.XXXXXX.tmp"), and gets its final name only once its
+ * data is on disk.  A batch collects many such files and makes them durable
+ * with one sync (syncfs where available, else one fsync per file), then
+ * links or renames them all into place and syncs each folder once.  A
+ * reader never sees half a file; a crash leaves the old file or the new
+ * one, and at worst a temporary file that fsutil_clean_tmp removes (an
+ * unnamed file leaves nothing).  The folder sync and a size-capped
+ * whole-file read are here too, for the modules that move or read the
+ * site's files.  Calls libc, util and log.
  */
 #ifndef FINEWSD_FSUTIL_H
 #define FINEWSD_FSUTIL_H
@@ -17,6 +20,15 @@
 #include <sys/types.h>
 
 struct fsutil_batch;
+
+/*
+ * The unnamed files (O_TMPFILE) a batch holds open at most; past them its
+ * files get temporary names.  A batch of posts is 256 files and a page or
+ * two, and finewsd raises its soft limit on descriptors at start.
+ */
+#define FSUTIL_HELD_MAX	320
+/* Lowers that to N for the process, when descriptors are short (main's). */
+void fsutil_set_held_max(size_t n);
 
 /* Flags of fsutil_batch_add. */
 #define FSUTIL_NOREPLACE 0x1  /* leave an existing file as it is (category pages) */
@@ -48,16 +60,17 @@ int fsutil_mkparent(const char *path, mode_t mode);
 void fsutil_batch_destroy(struct fsutil_batch *b);
 
 /*
- * Writes DATA to a temporary file beside PATH (whose folder must exist).
- * Nothing is visible under PATH until fsutil_batch_commit.  0 or -1 (errno).
+ * Writes DATA to an unnamed file in PATH's folder (which must exist), or a
+ * temporary file beside PATH.  Nothing is visible under PATH until
+ * fsutil_batch_commit.  0 or -1 (errno).
  */
 int fsutil_batch_add(struct fsutil_batch *b, const char *path,
                      const void *data, size_t len, int flags);
 /* Number of files waiting in the batch. */
 size_t fsutil_batch_count(const struct fsutil_batch *b);
 /*
- * Syncs all files of the batch, renames them to their final names, syncs
- * their folders, and empties the batch.  0, or -1 with errno set and the
+ * Syncs all files of the batch, links or renames them to their final
+ * names, syncs their folders, and empties the batch.  0, or -1 with errno set and the
  * offending path logged; on failure nothing not yet renamed becomes visible.
  */
 int fsutil_batch_commit(struct fsutil_batch *b);

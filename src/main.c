@@ -72,11 +72,14 @@ usage(FILE *fp)
 
 /*
  * Descriptors: every transfer holds a socket, and finewsd itself a few
- * more (the database and its WAL, the event loop, a file being written, the
- * hook's pipes).  A max_transfers the descriptor limit cannot hold would
- * fail transfers as "Couldn't connect" (EMFILE): the soft limit is raised
- * to the hard one if need be, and a configuration that still does not fit
- * is refused at start, naming both numbers.
+ * more (the database and its WAL, the event loop, the hook's pipes), and
+ * the batch writer up to FSUTIL_HELD_MAX unnamed post files until their
+ * batch is committed.  A max_transfers the descriptor limit cannot hold
+ * would fail transfers as "Couldn't connect" (EMFILE): the soft limit is
+ * raised towards the hard one if need be, and a configuration that still
+ * does not fit its transfers is refused at start, naming both numbers.
+ * What is left past the transfers is what the writer may hold; with less
+ * than FSUTIL_HELD_MAX its other files get temporary names.
  */
 #define MAIN_FDS_OWN	32
 
@@ -85,12 +88,13 @@ limits_check(const struct conf *c)
 {
 	struct rlimit rl;
 	rlim_t need = (rlim_t)c->max_transfers + MAIN_FDS_OWN;
+	rlim_t want = need + FSUTIL_HELD_MAX;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return 0;
-	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
-		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ?
-		    need : rl.rlim_max;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ?
+		    want : rl.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 		(void)getrlimit(RLIMIT_NOFILE, &rl);
 	}
@@ -102,6 +106,8 @@ limits_check(const struct conf *c)
 		    (unsigned long long)rl.rlim_cur);
 		return -1;
 	}
+	fsutil_set_held_max(rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= want ? FSUTIL_HELD_MAX : (size_t)(rl.rlim_cur - need));
 	return 0;
 }
 

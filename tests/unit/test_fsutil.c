@@ -147,11 +147,12 @@ test_batch(void **state)
 	assert_int_equal(fsutil_batch_add(b, at("feeds/all.xml"), "X", 1, 0), 0);
 	assert_int_equal(fsutil_batch_add(b, at("_posts/b.md"), "BB", 2, 0), 0);
 	assert_int_equal(fsutil_batch_count(b), 3);
-	/* Nothing visible before the commit, only temporary files. */
+	/* Nothing visible before the commit, not even a temporary name:
+	 * the files are unnamed (O_TMPFILE) until they are linked in. */
 	assert_int_equal(stat(at("_posts/a.md"), &sb), -1);
 	assert_int_equal(errno, ENOENT);
-	assert_int_equal(count_dot_files(at("_posts")), 2);
-	assert_int_equal(count_dot_files(at("feeds")), 1);
+	assert_int_equal(count_dot_files(at("_posts")), 0);
+	assert_int_equal(count_dot_files(at("feeds")), 0);
 
 	assert_int_equal(fsutil_batch_commit(b), 0);
 	assert_int_equal(fsutil_batch_count(b), 0);
@@ -198,7 +199,6 @@ test_destroy_uncommitted(void **state)
 	assert_non_null(b);
 	assert_int_equal(fsutil_batch_add(b, at("a"), "a", 1, 0), 0);
 	assert_int_equal(fsutil_batch_add(b, at("b"), "b", 1, 0), 0);
-	assert_int_equal(count_dot_files(scratch), 2);
 	fsutil_batch_destroy(b);
 	assert_int_equal(count_dot_files(scratch), 0);
 	assert_int_equal(stat(at("a"), &sb), -1);
@@ -266,9 +266,24 @@ test_clean_tmp(void **state)
 	assert_int_equal(fsutil_clean_tmp(at("missing")), 0);
 }
 
+/* Fills B with FSUTIL_HELD_MAX unnamed files, "h0" to "h319". */
+static void
+fill_held(struct fsutil_batch *b)
+{
+	char name[32];
+
+	for (int i = 0; i < FSUTIL_HELD_MAX; i++) {
+		snprintf(name, sizeof(name), "h%d", i);
+		assert_int_equal(fsutil_batch_add(b, at(name), name,
+		    strlen(name), 0), 0);
+	}
+	assert_int_equal(count_dot_files(scratch), 0);
+}
+
 /*
  * What fsutil leaves behind after a crash, fsutil_clean_tmp removes: a
- * batch that is never committed stands for the crashed process.
+ * batch that is never committed stands for the crashed process.  Unnamed
+ * files leave nothing; the files past FSUTIL_HELD_MAX have names.
  */
 static void
 test_clean_own_tmp(void **state)
@@ -276,6 +291,7 @@ test_clean_own_tmp(void **state)
 	struct fsutil_batch *b = fsutil_batch_create();
 
 	assert_non_null(b);
+	fill_held(b);
 	assert_int_equal(fsutil_batch_add(b, at("2022-03-23-NW1.md"), "x", 1, 0),
 	    0);
 	assert_int_equal(fsutil_batch_add(b, at(".hidden"), "x", 1, 0), 0);
@@ -283,6 +299,28 @@ test_clean_own_tmp(void **state)
 	assert_int_equal(fsutil_clean_tmp(scratch), 0);
 	assert_int_equal(count_dot_files(scratch), 0);
 	fsutil_batch_destroy(b);
+}
+
+/* With no descriptor to spare (main's limit), every file is named. */
+static void
+test_held_none(void **state)
+{
+	struct fsutil_batch *b = fsutil_batch_create();
+
+	assert_non_null(b);
+	fsutil_set_held_max(0);
+	assert_int_equal(fsutil_batch_add(b, at("a"), "a", 1, 0), 0);
+	assert_int_equal(fsutil_batch_add(b, at("b"), "b", 1, 0), 0);
+	assert_int_equal(count_dot_files(scratch), 2);
+	assert_int_equal(fsutil_batch_commit(b), 0);
+	check_file(at("a"), "a");
+	assert_int_equal(count_dot_files(scratch), 0);
+	fsutil_set_held_max(FSUTIL_HELD_MAX + 1);   /* capped at the most */
+	fill_held(b);
+	assert_int_equal(fsutil_batch_add(b, at("c"), "c", 1, 0), 0);
+	assert_int_equal(count_dot_files(scratch), 1);
+	fsutil_batch_destroy(b);
+	assert_int_equal(count_dot_files(scratch), 0);
 }
 
 static void
@@ -371,7 +409,12 @@ test_dir_sync(void **state)
 	assert_int_equal(errno, ENOTDIR);
 }
 
-/* A batch grows past the room it first makes. */
+/*
+ * A batch grows past the room it first makes, and past the unnamed files
+ * it may hold open: the rest are named temporary files, committed the
+ * same, replacing and keeping as the unnamed ones do; then, the batch
+ * empty, its files are unnamed again.
+ */
 static void
 test_batch_many(void **state)
 {
@@ -380,16 +423,29 @@ test_batch_many(void **state)
 	int i;
 
 	assert_non_null(b);
+	touch(at("h0"), "old");
+	touch(at("f1"), "old");
+	touch(at("f2"), "kept");
+	fill_held(b);
 	for (i = 0; i < 100; i++) {
 		snprintf(name, sizeof(name), "f%d", i);
 		assert_int_equal(fsutil_batch_add(b, at(name), name, strlen(name),
-		    0), 0);
+		    i == 2 ? FSUTIL_NOREPLACE : 0), 0);
 	}
-	assert_int_equal(fsutil_batch_count(b), 100);
+	assert_int_equal(count_dot_files(scratch), 100);
+	assert_int_equal(fsutil_batch_count(b), FSUTIL_HELD_MAX + 100);
 	assert_int_equal(fsutil_batch_commit(b), 0);
+	check_file(at("h0"), "h0");
+	check_file(at("h319"), "h319");
 	check_file(at("f0"), "f0");
+	check_file(at("f1"), "f1");
+	check_file(at("f2"), "kept");
 	check_file(at("f99"), "f99");
 	assert_int_equal(count_dot_files(scratch), 0);
+	assert_int_equal(fsutil_batch_add(b, at("again"), "a", 1, 0), 0);
+	assert_int_equal(count_dot_files(scratch), 0);
+	assert_int_equal(fsutil_batch_commit(b), 0);
+	check_file(at("again"), "a");
 	fsutil_batch_destroy(b);
 }
 
@@ -398,6 +454,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_write_one, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_held_none, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_noreplace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_uncommitted, setup,
