@@ -9,10 +9,8 @@
  * it, so at most two batches are held.  The writer touches only the job's
  * posts, the configuration (which does not change while a job is out:
  * batch_set_conf waits for it) and the set of known pages (which the loop
- * touches only while no job is out); the rows, the feeds and the callbacks
- * stay on the loop's thread.  After each job the writer also checkpoints
- * the WAL on a connection of its own (store_ckpt), so that the copy of
- * committed rows into the database file is not the loop's either.
+ * touches only while no job is out); SQLite, the feeds and the callbacks
+ * stay on the loop's thread.
  */
 #include "config.h"
 
@@ -58,7 +56,6 @@ struct batch {
 	struct record_post	**spare;	/* the other array of BATCH_SIZE */
 	batch_wake_fn		*wake;		/* under mu */
 	void			*wake_arg;
-	struct store_ckpt	*ckpt;		/* the writer's; may be NULL */
 };
 
 enum { JOB_NONE, JOB_QUEUED, JOB_DONE };
@@ -87,13 +84,6 @@ batch_writer(void *arg)
 		pthread_cond_broadcast(&b->cv);
 		if (b->wake != NULL)
 			b->wake(b->wake_arg);
-		/* While the loop commits this job's rows, the pages of the
-		 * rows before them go from the WAL into the database. */
-		if (b->ckpt != NULL) {
-			pthread_mutex_unlock(&b->mu);
-			(void)store_ckpt_run(b->ckpt);
-			pthread_mutex_lock(&b->mu);
-		}
 	}
 	pthread_mutex_unlock(&b->mu);
 	return NULL;
@@ -112,14 +102,11 @@ batch_start_writer(struct batch *b)
 		pthread_mutex_destroy(&b->mu);
 		return -1;
 	}
-	b->ckpt = store_ckpt_open(b->st);
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	rc = pthread_create(&b->thread, NULL, batch_writer, b);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
-		store_ckpt_close(b->ckpt);
-		b->ckpt = NULL;
 		pthread_cond_destroy(&b->cv);
 		pthread_mutex_destroy(&b->mu);
 		errno = rc;
@@ -277,7 +264,6 @@ batch_destroy(struct batch *b)
 		pthread_cond_broadcast(&b->cv);
 		pthread_mutex_unlock(&b->mu);
 		pthread_join(b->thread, NULL);
-		store_ckpt_close(b->ckpt);
 		pthread_cond_destroy(&b->cv);
 		pthread_mutex_destroy(&b->mu);
 	}

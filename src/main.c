@@ -207,6 +207,7 @@ run(struct conf *c, const char *conf_path, int once)
 	struct fetch *f = NULL;
 	struct feeds *feeds = NULL;
 	struct batch *batch = NULL;
+	struct store_ckpt *ckpt;
 	struct metrics *metrics = NULL;
 	struct fetch_opts fo;
 	char err[1024] = "";
@@ -220,6 +221,7 @@ run(struct conf *c, const char *conf_path, int once)
 		return 1;
 	}
 	d.st = st;
+	ckpt = store_ckpt_open(st);
 	d.loop = ev_default_loop(EVFLAG_AUTO);
 	scheduler_fetch_opts(c, &fo);
 	if ((metrics = metrics_create()) == NULL ||
@@ -282,6 +284,7 @@ out:
 	batch_destroy(batch);
 	feeds_destroy(feeds);
 	metrics_destroy(metrics);
+	store_ckpt_close(ckpt);
 	store_close(st);
 	if (d.loop != NULL)
 		ev_loop_destroy(d.loop);

@@ -16,8 +16,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -551,8 +552,7 @@ store_close(struct store *st)
  * The WAL's size in pages at which the checkpointer copies it (4 MiB: a
  * handful of batches of rows), and at which the loop's own commit does,
  * as SQLite's automatic checkpoint did before, when the checkpointer has
- * not (it is busy with files, or no batch comes while polls commit their
- * sources' state).
+ * not caught up.
  */
 #define STORE_CKPT_PAGES	256
 #define STORE_CKPT_BACKSTOP	1000
@@ -561,26 +561,82 @@ struct store_ckpt {
 	sqlite3		*db;
 	sqlite3		*main;		/* the store's: its WAL hook */
 	char		*path;
-	atomic_int	 frames;	/* the WAL's pages at the last commit */
+	pthread_t	 thread;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 frames;	/* under mu: the WAL's pages at the last
+					 * commit, when the thread has to copy */
+	int		 quit;		/* under mu */
 };
 
-/* On the loop, after each commit of the store's connection. */
+/* On the loop, after each commit of the store's connection: a WAL worth
+ * copying wakes the checkpointer, one too long is copied here. */
 static int
 store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 {
 	struct store_ckpt *ck = arg;
 
-	atomic_store(&ck->frames, frames);
 	if (frames >= STORE_CKPT_BACKSTOP)
 		(void)sqlite3_wal_checkpoint(db, name);
+	else if (frames >= STORE_CKPT_PAGES) {
+		pthread_mutex_lock(&ck->mu);
+		ck->frames = frames;
+		pthread_cond_signal(&ck->cv);
+		pthread_mutex_unlock(&ck->mu);
+	}
 	return SQLITE_OK;
+}
+
+/* Passive: copies what no reader needs and never waits for a lock (BUSY:
+ * the loop's backstop is copying, which does the same). */
+static void
+store_ckpt_copy(struct store_ckpt *ck)
+{
+	int rc = sqlite3_wal_checkpoint_v2(ck->db, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		log_warnx("database %s: checkpoint: %s", ck->path,
+		    sqlite3_errmsg(ck->db));
+}
+
+static void *
+store_ckpt_thread(void *arg)
+{
+	struct store_ckpt *ck = arg;
+
+	pthread_mutex_lock(&ck->mu);
+	for (;;) {
+		while (ck->frames == 0 && !ck->quit)
+			pthread_cond_wait(&ck->cv, &ck->mu);
+		if (ck->quit)
+			break;
+		ck->frames = 0;
+		pthread_mutex_unlock(&ck->mu);
+		store_ckpt_copy(ck);
+		pthread_mutex_lock(&ck->mu);
+	}
+	pthread_mutex_unlock(&ck->mu);
+	return NULL;
+}
+
+static void
+store_ckpt_free(struct store_ckpt *ck)
+{
+	if (ck->db != NULL && sqlite3_close(ck->db) != SQLITE_OK)
+		log_warnx("database %s: checkpointer: close: %s", ck->path,
+		    sqlite3_errmsg(ck->db));
+	free(ck->path);
+	free(ck);
 }
 
 struct store_ckpt *
 store_ckpt_open(struct store *st)
 {
 	struct store_ckpt *ck;
+	sigset_t all, old;
 	char err[512];
+	int rc;
 
 	if ((ck = calloc(1, sizeof(*ck))) == NULL ||
 	    (ck->path = strdup(st->path)) == NULL) {
@@ -588,19 +644,39 @@ store_ckpt_open(struct store *st)
 		free(ck);
 		return NULL;
 	}
-	/* No CREATE: the database is there, in WAL mode, opened by ST. */
+	/* No CREATE: the database is there, in WAL mode, opened by ST.  The
+	 * copy is synced as ST's commits are. */
 	if (sqlite3_open_v2(st->path, &ck->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		log_warnx("database %s: checkpointer: %s", st->path,
 		    ck->db != NULL ? sqlite3_errmsg(ck->db) : "out of memory");
-		store_ckpt_close(ck);
+		store_ckpt_free(ck);
 		return NULL;
 	}
-	/* The copy is synced as ST's commits are. */
 	if (store_exec(ck->db, st->path, "PRAGMA synchronous = FULL",
 	    "checkpointer: set synchronous", err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
-		store_ckpt_close(ck);
+		store_ckpt_free(ck);
+		return NULL;
+	}
+	if ((rc = pthread_mutex_init(&ck->mu, NULL)) != 0 ||
+	    (rc = pthread_cond_init(&ck->cv, NULL)) != 0) {
+		log_warnx("database %s: checkpointer: %s", st->path,
+		    strerror(rc));
+		store_ckpt_free(ck);
+		return NULL;
+	}
+	/* Signals are the loop's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&ck->thread, NULL, store_ckpt_thread, ck);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		log_warnx("database %s: checkpointer thread: %s", st->path,
+		    strerror(rc));
+		pthread_cond_destroy(&ck->cv);
+		pthread_mutex_destroy(&ck->mu);
+		store_ckpt_free(ck);
 		return NULL;
 	}
 	ck->main = st->db;
@@ -608,36 +684,20 @@ store_ckpt_open(struct store *st)
 	return ck;
 }
 
-int
-store_ckpt_run(struct store_ckpt *ck)
-{
-	int rc;
-
-	if (atomic_load(&ck->frames) < STORE_CKPT_PAGES)
-		return 0;
-	rc = sqlite3_wal_checkpoint_v2(ck->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    NULL, NULL);
-	/* BUSY: the loop's backstop is checkpointing; it does this. */
-	if (rc == SQLITE_OK || rc == SQLITE_BUSY)
-		return 0;
-	log_warnx("database %s: checkpoint: %s", ck->path,
-	    sqlite3_errmsg(ck->db));
-	return -1;
-}
-
-/* On the loop's thread, with the writer stopped. */
 void
 store_ckpt_close(struct store_ckpt *ck)
 {
 	if (ck == NULL)
 		return;
-	if (ck->main != NULL)
-		(void)sqlite3_wal_autocheckpoint(ck->main, STORE_CKPT_BACKSTOP);
-	if (ck->db != NULL && sqlite3_close(ck->db) != SQLITE_OK)
-		log_warnx("database %s: checkpointer: close: %s", ck->path,
-		    sqlite3_errmsg(ck->db));
-	free(ck->path);
-	free(ck);
+	(void)sqlite3_wal_autocheckpoint(ck->main, STORE_CKPT_BACKSTOP);
+	pthread_mutex_lock(&ck->mu);
+	ck->quit = 1;
+	pthread_cond_signal(&ck->cv);
+	pthread_mutex_unlock(&ck->mu);
+	pthread_join(ck->thread, NULL);
+	pthread_cond_destroy(&ck->cv);
+	pthread_mutex_destroy(&ck->mu);
+	store_ckpt_free(ck);
 }
 
 int

@@ -59,21 +59,17 @@ struct store *store_open_readonly(const char *path, char *err, size_t errlen);
 void store_close(struct store *st);   /* accepts NULL */
 
 /*
- * A second connection to ST's database that only checkpoints its WAL, for
- * another thread (the batch writer's): copying committed pages into the
- * database file and syncing it, the larger half of what a batch of rows
- * costs SQLite, then happens beside the loop instead of inside a commit.
- * ST's own checkpoint at a WAL of 1,000 pages stays as the backstop, which
- * a checkpointer that keeps up never lets it reach.  One thread uses a
- * checkpointer; opening and closing it are the loop's (with that thread
- * stopped).  NULL when it cannot be opened (logged): ST checkpoints as
- * before.
+ * A thread with a second connection to ST's database that only checkpoints
+ * its WAL: copying committed pages into the database file and syncing it,
+ * the larger half of what a batch of rows costs SQLite, happens beside the
+ * loop instead of inside its commits.  A commit of ST that leaves 256
+ * pages in the WAL wakes it; one that leaves 1,000 (the checkpointer
+ * behind) copies them itself, as SQLite's automatic checkpoint did.  Opened
+ * and closed on ST's thread, before ST is closed; NULL when it cannot be
+ * (logged): ST checkpoints by itself as before.
  */
 struct store_ckpt;
 struct store_ckpt *store_ckpt_open(struct store *st);
-/* Copies what the WAL holds that no reader needs, once it holds a few
- * batches; never waits for a lock.  0, or -1 (logged). */
-int store_ckpt_run(struct store_ckpt *ck);
 void store_ckpt_close(struct store_ckpt *ck);   /* accepts NULL */
 
 int store_begin(struct store *st);
