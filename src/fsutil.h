@@ -29,6 +29,9 @@ struct fsutil_batch;
 #define FSUTIL_HELD_MAX	320
 /* Lowers that to N for the process, when descriptors are short (main's). */
 void fsutil_set_held_max(size_t n);
+/* 0: unnamed files are linked in through /proc/self/fd only, as on Linux
+ * before 6.10 without CAP_DAC_READ_SEARCH (for the tests of that path). */
+void fsutil_set_empty_path(int on);
 
 /* Flags of fsutil_batch_add. */
 #define FSUTIL_NOREPLACE 0x1  /* leave an existing file as it is (category pages) */

@@ -301,6 +301,17 @@ test_clean_own_tmp(void **state)
 	fsutil_batch_destroy(b);
 }
 
+/* Through /proc/self/fd, as before Linux 6.10: the same files, replaced
+ * and kept the same. */
+static void
+test_link_proc(void **state)
+{
+	fsutil_set_empty_path(0);
+	test_write_one(state);
+	test_noreplace(state);
+	fsutil_set_empty_path(1);
+}
+
 /* With no descriptor to spare (main's limit), every file is named. */
 static void
 test_held_none(void **state)
@@ -455,6 +466,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_write_one, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_held_none, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_proc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_noreplace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_uncommitted, setup,
