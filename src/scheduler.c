@@ -136,6 +136,7 @@ struct scheduler {
 	long long total;        /* posts in the store: counted once, then kept */
 	ev_timer flush_timer;   /* the latest a waiting batch is flushed */
 	ev_async written;       /* the batch's writer is done with a job */
+	ev_prepare release;     /* before the loop waits: the reads' hold */
 	int settling;           /* in scheduler_settle */
 	int feeds_failed;       /* the last rewrite of the feeds failed */
 	int round_polled;       /* polls ended since the scheduler was last idle */
@@ -452,6 +453,16 @@ scheduler_written_cb(struct ev_loop *loop, ev_async *w, int revents)
 	(void)revents;
 	(void)batch_reap(p->batch);
 	scheduler_written(p);
+}
+
+static void
+scheduler_release_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct scheduler *p = w->data;
+
+	(void)loop;
+	(void)revents;
+	store_release(p->st);
 }
 
 /* On the batch writer's thread: only wakes the loop. */
@@ -1085,6 +1096,12 @@ scheduler_create(struct ev_loop *loop, struct conf *c, struct store *st, struct 
 	p->written.data = p;
 	ev_async_start(loop, &p->written);
 	ev_unref(loop);   /* the loop of --once ends when the polls do */
+	/* The records of one turn of the loop share a read transaction. */
+	store_hold(st, 1);
+	ev_prepare_init(&p->release, scheduler_release_cb);
+	p->release.data = p;
+	ev_prepare_start(loop, &p->release);
+	ev_unref(loop);
 	batch_on_written(b, scheduler_wake, p);
 	scheduler_spread(p);
 	return p;
@@ -1100,6 +1117,9 @@ scheduler_destroy(struct scheduler *p)
 	batch_on_fail(p->batch, NULL, NULL);
 	ev_ref(p->loop);
 	ev_async_stop(p->loop, &p->written);
+	ev_ref(p->loop);
+	ev_prepare_stop(p->loop, &p->release);
+	store_hold(p->st, 0);
 	scheduler_unbuild(p);
 	strmap_clear(&p->slugs);
 	conf_destroy(p->c);

@@ -72,6 +72,14 @@ struct store_ckpt;
 struct store_ckpt *store_ckpt_open(struct store *st);
 void store_ckpt_close(struct store_ckpt *ck);   /* accepts NULL */
 
+/*
+ * ON: the reads that follow share one read transaction until
+ * store_release, or until the next write (which is never part of it): for
+ * the loop, which releases before it waits.  Off releases.
+ */
+void store_hold(struct store *st, int on);
+void store_release(struct store *st);
+
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);

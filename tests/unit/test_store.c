@@ -948,6 +948,42 @@ add_big(struct store *st, int first, int n)
 	assert_int_equal(store_commit(st), 0);
 }
 
+/*
+ * With store_hold the reads share one transaction: another connection's
+ * write is not seen until store_release, or until a write of the store's
+ * own ends the hold; without it, each read sees the latest.
+ */
+static void
+test_hold(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+
+	store_hold(st, 1);
+	assert_int_equal(store_page_exists(st, "a"), 0);   /* holds from here */
+	assert_int_equal(sql_exec(f->db, "INSERT INTO pages VALUES ('a')"), 0);
+	assert_int_equal(store_page_exists(st, "a"), 0);
+	store_release(st);
+	assert_int_equal(store_page_exists(st, "a"), 1);
+	/* A write of its own runs outside the hold, and ends it. */
+	assert_int_equal(sql_exec(f->db, "INSERT INTO pages VALUES ('b')"), 0);
+	assert_int_equal(store_flag_set(st, "x", 1), 0);
+	assert_int_equal(store_page_exists(st, "b"), 1);
+	assert_int_equal(sql_exec(f->db, "INSERT INTO pages VALUES ('c')"), 0);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_page_exists(st, "c"), 1);
+	assert_int_equal(store_page_add(st, "d"), 0);
+	assert_int_equal(store_commit(st), 0);
+	/* Off: each read on its own. */
+	assert_int_equal(store_page_exists(st, "d"), 1);
+	store_hold(st, 0);
+	assert_int_equal(sql_exec(f->db, "INSERT INTO pages VALUES ('e')"), 0);
+	assert_int_equal(store_page_exists(st, "e"), 1);
+	/* Closing while held is fine. */
+	store_hold(st, 1);
+	assert_int_equal(store_page_exists(st, "e"), 1);
+}
+
 /* Waits up to 5 s for the database file to pass SIZE bytes. */
 static int
 grows_past(const char *path, long long size)
@@ -1035,6 +1071,7 @@ main(int argc, char *argv[])
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_checkpointer, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_hold, setup, teardown),
 		cmocka_unit_test(test_close_null),
 	};
 
