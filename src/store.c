@@ -6,11 +6,13 @@
  * transaction, and refuses a database written by a newer finewsd.  Every
  * statement is prepared once, on first use, and kept for the life of the
  * handle; after each use it is reset and its bindings cleared, so that no
- * read transaction outlives a call and the WAL can always be checkpointed.
- * Errors are logged here, once, as "database PATH: what: sqlite message";
- * store_open and store_open_readonly, which have no handle to log under
- * yet, put theirs in the caller's buffer instead.  Calls SQLite, util
- * (err_set) and log.
+ * read transaction outlives a call, except the loop's reads held together
+ * until it next waits (store_hold), and the WAL can always be checkpointed.
+ * The checkpoints themselves are a thread's of their own (store_ckpt), on
+ * a second connection.  Errors are logged here, once, as "database PATH:
+ * what: sqlite message"; store_open and store_open_readonly, which have no
+ * handle to log under yet, put theirs in the caller's buffer instead.
+ * Calls SQLite, POSIX threads, util (err_set) and log.
  */
 #include "config.h"
 
@@ -712,10 +714,16 @@ store_ckpt_open(struct store *st)
 		store_ckpt_free(ck);
 		return NULL;
 	}
-	if ((rc = pthread_mutex_init(&ck->mu, NULL)) != 0 ||
-	    (rc = pthread_cond_init(&ck->cv, NULL)) != 0) {
+	if ((rc = pthread_mutex_init(&ck->mu, NULL)) != 0) {
 		log_warnx("database %s: checkpointer: %s", st->path,
 		    strerror(rc));
+		store_ckpt_free(ck);
+		return NULL;
+	}
+	if ((rc = pthread_cond_init(&ck->cv, NULL)) != 0) {
+		log_warnx("database %s: checkpointer: %s", st->path,
+		    strerror(rc));
+		pthread_mutex_destroy(&ck->mu);
 		store_ckpt_free(ck);
 		return NULL;
 	}

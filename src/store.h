@@ -4,10 +4,11 @@
  * Owns the schema (versioned with PRAGMA user_version, migrated on open),
  * the posts table of the contract, the categories the site already uses,
  * each source's state (validators for conditional requests, last poll,
- * backoff) and a few flags.  WAL mode, prepared statements kept for the life
- * of the handle, every return code checked.  Errors are logged here, once,
- * with the SQLite message (those of opening go to the caller's buffer).
- * Calls SQLite, util and log.
+ * backoff) and a few flags.  WAL mode, checkpointed by a thread of its own
+ * (store_ckpt), prepared statements kept for the life of the handle, every
+ * return code checked.  Errors are logged here, once, with the SQLite
+ * message (those of opening go to the caller's buffer).  Calls SQLite,
+ * POSIX threads, util and log.
  */
 #ifndef FINEWSD_STORE_H
 #define FINEWSD_STORE_H
