@@ -1,9 +1,15 @@
 /*
  * fault: named fault-injection points.  See fault.h.
+ *
+ * The batch writer's thread hits points too (rename, page): the
+ * environment is read once for the process and the hits are counted
+ * atomically, so that the Nth hit is one hit whichever thread makes it.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +18,10 @@
 #include "fault.h"
 
 static struct {
-	int	 read;		/* the environment was read */
 	char	 name[64];	/* the armed point, "" for none */
 	int	 kill;
-	long	 at, hits;
+	long	 at;
+	atomic_long hits;
 } fault;
 
 static void
@@ -25,9 +31,8 @@ fault_parse(const char *v)
 	char *end;
 	size_t n;
 
-	fault.read = 1;
 	fault.name[0] = '\0';
-	fault.hits = 0;
+	atomic_store(&fault.hits, 0);
 	fault.kill = 1;
 	fault.at = 1;
 	if (v == NULL || *v == '\0')
@@ -48,19 +53,29 @@ fault_parse(const char *v)
 	}
 }
 
+
+static pthread_once_t fault_once = PTHREAD_ONCE_INIT;
+
+static void
+fault_read_env(void)
+{
+	fault_parse(getenv("FINEWSD_FAULT"));
+}
+
+/* What fault_arm sets is not overwritten by the environment later. */
 void
 fault_arm(const char *spec)
 {
+	(void)pthread_once(&fault_once, fault_read_env);
 	fault_parse(spec);
 }
 
 int
 fault_hit(const char *name)
 {
-	if (!fault.read)
-		fault_parse(getenv("FINEWSD_FAULT"));
+	(void)pthread_once(&fault_once, fault_read_env);
 	if (fault.name[0] == '\0' || strcmp(fault.name, name) != 0 ||
-	    ++fault.hits != fault.at)
+	    atomic_fetch_add(&fault.hits, 1) + 1 != fault.at)
 		return 0;
 	if (fault.kill) {
 		(void)kill(getpid(), SIGKILL);

@@ -6,8 +6,10 @@
  * at its Nth hit (default 1) the process is killed (ACTION "kill", the
  * default: SIGKILL, as a power cut would stop it) or the step fails
  * (ACTION "fail": fault_hit returns 1 and errno is EIO).  Unset, every
- * point costs one comparison.  The points are listed in finewsd(8).
- * Calls libc only.
+ * point costs one comparison.  The points: rename (a file linked or
+ * renamed into place), page (a category page queued), row-commit-before
+ * and row-commit-after (a batch's rows), feeds (the feeds' files),
+ * archive-copy and archive-unlink (archiving).  Calls libc only.
  */
 #ifndef FINEWSD_FAULT_H
 #define FINEWSD_FAULT_H

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +24,7 @@
 #include <curl/curl.h>
 
 #include "datetime.h"
+#include "fault.h"
 #include "strset.h"
 #include "tmpl.h"
 #include "utf8.h"
@@ -943,11 +945,55 @@ test_from_epoch(void **state)
 	assert_int_equal(dt.mi, 5);
 }
 
+/* Hits "x" 1,000 times; returns how many of them failed. */
+static void *
+fault_hits(void *arg)
+{
+	long failed = 0;
+
+	(void)arg;
+	for (int i = 0; i < 1000; i++)
+		failed += fault_hit("x");
+	return (void *)failed;
+}
+
+/*
+ * An armed point fails at its Nth hit only, counted over every thread (the
+ * batch writer's hits points too), and the environment, read at the first
+ * hit, does not undo what fault_arm set.
+ */
+static void
+test_fault(void **state)
+{
+	pthread_t t[2];
+	void *r[2];
+
+	(void)state;
+	setenv("FINEWSD_FAULT", "y:fail:1", 1);
+	fault_arm("x:fail:2");
+	assert_int_equal(fault_hit("y"), 0);
+	assert_int_equal(fault_hit("x"), 0);
+	errno = 0;
+	assert_int_equal(fault_hit("x"), 1);
+	assert_int_equal(errno, EIO);
+	assert_int_equal(fault_hit("x"), 0);
+	fault_arm("x:fail:1500");
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, fault_hits, NULL), 0);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(t[i], &r[i]), 0);
+	assert_int_equal((long)r[0] + (long)r[1], 1);
+	fault_arm(NULL);
+	assert_int_equal(fault_hit("x"), 0);
+	unsetenv("FINEWSD_FAULT");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_err_set),
+		cmocka_unit_test(test_fault),
 		cmocka_unit_test(test_vec_growth),
 		cmocka_unit_test(test_vec_overflow),
 		cmocka_unit_test(test_vec_huge_element),
