@@ -559,7 +559,7 @@ fsutil_batch_add(struct fsutil_batch *b, const char *path,
     const void *data, size_t len, int flags)
 {
 	struct fsutil_file f = { .fd = -1, .flags = flags };
-	int fd = -1, saved;
+	int fd = -1, unnamed, saved;
 
 	if (VEC_RESERVE(b->v, b->cap, b->n + 1) == -1 ||
 	    (f.path = strdup(path)) == NULL) {
@@ -571,33 +571,32 @@ fsutil_batch_add(struct fsutil_batch *b, const char *path,
 	    (fd = fsutil_tmpfile_open(path)) == -1 && (errno == EOPNOTSUPP ||
 	    errno == EISDIR || errno == EINVAL))
 		b->named = 1;
-	if (fd != -1)
-		f.fd = fd;
-	else if ((fd = fsutil_tmp_create(path, &f.tmp)) == -1) {
+	unnamed = fd != -1;
+	if (!unnamed && (fd = fsutil_tmp_create(path, &f.tmp)) == -1) {
 		log_warn("%s: temporary file", path);
 		free(f.path);
 		return -1;
 	}
-	if (fsutil_fill(fd, data, len) == -1) {
-		saved = errno;
-		close(fd);
-		goto fail;
-	}
-#ifdef HAVE_SYNCFS
-	if (fsutil_batch_keep_dir(b, path, fd) == -1) {
-		saved = errno;
-		close(fd);
-		goto fail;
-	}
-#endif
 	/*
-	 * Linux closes the descriptor even when close fails with EINTR, and
-	 * the data is synced later anyway; any other error (NFS) is real.
-	 * An unnamed file's stays open: it is the file.
+	 * FD is closed here, once, on every path but the one that keeps an
+	 * unnamed file (which is the file until commit): closed twice, its
+	 * number could be another thread's by the second time.  Linux closes
+	 * the descriptor even when close fails with EINTR, and the data is
+	 * synced later anyway; any other error (NFS) is real.
 	 */
-	if (f.fd != -1)
+	if (fsutil_fill(fd, data, len) == -1
+#ifdef HAVE_SYNCFS
+	    || fsutil_batch_keep_dir(b, path, fd) == -1
+#endif
+	    ) {
+		saved = errno;
+		close(fd);
+		goto fail;
+	}
+	if (unnamed) {
+		f.fd = fd;
 		b->nheld++;
-	else if (close(fd) == -1 && errno != EINTR) {
+	} else if (close(fd) == -1 && errno != EINTR) {
 		saved = errno;
 		goto fail;
 	}

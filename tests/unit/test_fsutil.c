@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -460,6 +463,45 @@ test_batch_many(void **state)
 	fsutil_batch_destroy(b);
 }
 
+/* close(2), counting the calls on a descriptor that was not open: a
+ * descriptor closed twice may be another thread's by the second time. */
+static int closes_ebadf;
+
+int
+close(int fd)
+{
+	long rc = syscall(SYS_close, fd);
+
+	if (rc == -1 && errno == EBADF)
+		closes_ebadf++;
+	return (int)rc;
+}
+
+/* A file whose write fails (EFBIG, under RLIMIT_FSIZE) is closed once. */
+static void
+test_add_write_fails(void **state)
+{
+	struct fsutil_batch *b = fsutil_batch_create();
+	struct rlimit old, rl;
+	char data[8192];
+
+	memset(data, 'x', sizeof(data));
+	assert_non_null(b);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	rl = old;
+	rl.rlim_cur = 4096;
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	closes_ebadf = 0;
+	assert_int_equal(fsutil_batch_add(b, at("big"), data, sizeof(data), 0), -1);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_int_equal(closes_ebadf, 0);
+	fsutil_batch_destroy(b);
+	assert_int_equal(closes_ebadf, 0);
+	assert_int_equal(access(at("big"), F_OK), -1);
+	assert_int_equal(count_dot_files(scratch), 0);
+}
+
 int
 main(void)
 {
@@ -483,6 +525,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_read_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dir_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_many, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_add_write_fails, setup,
 		    teardown),
 	};
 
