@@ -97,7 +97,7 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 
 /* The kept statements, by what they do; their SQL is in store_sql. */
 enum store_stmt_id {
-	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
+	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_HOLD, ST_UNHOLD,
 	ST_POST_EXISTS, ST_POST_ADD, ST_CATEGORY_ADD, ST_POST_SET_PATH,
 	ST_POSTS_NEWEST, ST_POSTS_NEWEST_CAT, ST_POSTS_OLDER,
 	ST_POST_GET, ST_PATHS_EACH,
@@ -123,6 +123,8 @@ static const char *const store_sql[ST__COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_HOLD] = "BEGIN",
+	[ST_UNHOLD] = "COMMIT",
 	[ST_POST_EXISTS] = "SELECT 1 FROM posts WHERE info_code = ?1",
 	[ST_POST_ADD] = "INSERT INTO posts (info_code, source, category, tag,"
 	    " media, title, published, link, body, path, fetched_at, file_id,"
@@ -250,6 +252,21 @@ store_stmt(struct store *st, enum store_stmt_id id)
 	return s;
 }
 
+/* Runs the hold's BEGIN or COMMIT, kept prepared like the rest: a poll
+ * with nothing new begins and ends a few.  0 or -1 (not logged). */
+static int
+store_hold_step(struct store *st, enum store_stmt_id id)
+{
+	sqlite3_stmt *s = store_stmt(st, id);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	(void)sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /*
  * With store_hold on, the reads share one read transaction, begun by the
  * first of them and ended by store_release (the loop's, before it waits)
@@ -263,13 +280,15 @@ store_stmt(struct store *st, enum store_stmt_id id)
 static void
 store_hold_for(struct store *st, enum store_stmt_id id, sqlite3_stmt *s)
 {
+	if (id == ST_HOLD || id == ST_UNHOLD)
+		return;
 	if (id == ST_BEGIN || id == ST_COMMIT || id == ST_ROLLBACK ||
 	    !sqlite3_stmt_readonly(s)) {
 		store_release(st);
 		return;
 	}
 	if (!st->holding && sqlite3_get_autocommit(st->db) &&
-	    sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
+	    store_hold_step(st, ST_HOLD) == 0)
 		st->holding = 1;
 }
 
@@ -288,7 +307,7 @@ store_release(struct store *st)
 		return;
 	/* It only read: COMMIT fails only while a walk is under way (a
 	 * write from a walk's callback), and then the next release ends it. */
-	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ||
+	if (store_hold_step(st, ST_UNHOLD) == 0 ||
 	    sqlite3_get_autocommit(st->db))
 		st->holding = 0;
 }
