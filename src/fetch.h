@@ -9,7 +9,8 @@
  * timeout and an ev_io per socket, and a FIFO of transfers waiting for a
  * place under max_transfers.  Connections are reused, redirects limited,
  * compressed responses accepted, and a response larger than its request's
- * max_size (else the engine's) fails without growing memory further.  Calls libcurl, libev, util, log.
+ * max_size (else the engine's) fails without growing memory further.
+ * Calls libcurl, libev, util, log.
  */
 #ifndef FINEWSD_FETCH_H
 #define FINEWSD_FETCH_H
