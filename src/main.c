@@ -11,13 +11,16 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 #include <curl/curl.h>
 #include <ev.h>
 #include <libxml/parser.h>
@@ -51,6 +54,7 @@ struct daemon {
 	struct store *st;
 	struct hook *hook;
 	struct websub *websub;
+	int sitefd;             /* the lock of the site being written */
 	ev_signal sigusr1, sighup, sigterm, sigint;
 	ev_timer watchdog;
 };
@@ -111,12 +115,45 @@ limits_check(const struct conf *c)
 	return 0;
 }
 
+/*
+ * One process writes a site: two finewsd on two databases and one site_dir
+ * would each take the other's post files for free (a post of one written
+ * over a post of the other with the same file name) and each rewrite the
+ * feeds with its own posts alone.  The writer (the daemon, --once,
+ * --import) holds an exclusive flock on the site's folder itself, so that
+ * nothing is added to the site and no time of it changes; a reload that
+ * moves site_dir takes the new folder's before it lets the old one go.
+ * The descriptor, or -1 logged.
+ */
+static int
+site_lock(const struct conf *c)
+{
+	int fd;
+
+	if (fsutil_mkdirs(c->site_dir) == -1 ||
+	    (fd = open(c->site_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_warn("site %s", c->site_dir);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			log_warnx("site %s is in use by another finewsd; one "
+			    "process per site_dir", c->site_dir);
+		else
+			log_warn("site %s: lock", c->site_dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static void
 on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct daemon *d = w->data;
 	char err[1024];
 	struct conf *c;
+	int sitefd = -1;
 
 	switch (w->signum) {
 	case SIGUSR1:
@@ -126,7 +163,9 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	case SIGHUP:
 		notify_reloading();
 		if ((c = conf_load(d->conf_path, err, sizeof(err))) == NULL ||
-		    limits_check(c) == -1) {
+		    limits_check(c) == -1 ||
+		    (strcmp(c->site_dir, scheduler_conf(d->sched)->site_dir) != 0 &&
+		    (sitefd = site_lock(c)) == -1)) {
 			if (c == NULL)
 				log_error("reload: %s; keeping the old configuration", err);
 			else
@@ -138,6 +177,10 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 		}
 		if (strcmp(c->database, scheduler_conf(d->sched)->database) != 0)
 			log_warnx("reload: database changes take effect at the next start");
+		if (sitefd != -1) {
+			close(d->sitefd);
+			d->sitefd = sitefd;
+		}
 		hook_set_argv(d->hook, c->on_update);
 		(void)websub_set_hub(d->websub, c->websub_hub, c->interval);
 		scheduler_reload(d->sched, c);
@@ -202,7 +245,7 @@ database_dir_make(const struct conf *c)
 static int
 run(struct conf *c, const char *conf_path, int once)
 {
-	struct daemon d = { .conf_path = conf_path };
+	struct daemon d = { .conf_path = conf_path, .sitefd = -1 };
 	struct store *st = NULL;
 	struct fetch *f = NULL;
 	struct feeds *feeds = NULL;
@@ -214,9 +257,11 @@ run(struct conf *c, const char *conf_path, int once)
 	int status = 1;
 
 	if (database_dir_make(c) == -1 ||
-	    (st = store_open(c->database, err, sizeof(err))) == NULL) {
+	    (st = store_open(c->database, err, sizeof(err))) == NULL ||
+	    (d.sitefd = site_lock(c)) == -1) {
 		if (st == NULL && err[0] != '\0')
 			log_error("%s", err);
+		store_close(st);
 		conf_destroy(c);
 		return 1;
 	}
@@ -286,6 +331,7 @@ out:
 	metrics_destroy(metrics);
 	store_ckpt_close(ckpt);
 	store_close(st);
+	close(d.sitefd);
 	if (d.loop != NULL)
 		ev_loop_destroy(d.loop);
 	if (!once && status == 0)
@@ -368,7 +414,12 @@ main(int argc, char *argv[])
 	}
 	xmlInitParser();
 	if (mode == MODE_IMPORT) {
-		rc = database_dir_make(c) == -1 ? 1 : import_run(c, import_dir);
+		int sitefd = -1;
+
+		rc = database_dir_make(c) == -1 || (sitefd = site_lock(c)) == -1 ?
+		    1 : import_run(c, import_dir);
+		if (sitefd != -1)
+			close(sitefd);
 		conf_destroy(c);
 	} else
 		rc = run(c, conf_path, mode == MODE_ONCE);

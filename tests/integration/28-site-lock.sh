@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# 28-site-lock: one process per site_dir.  A daemon runs on database A and
+# the site; a --once or an --import on database B and the same site_dir,
+# whose source gives a record with another infoCode but the same file name,
+# is refused with a message naming the site, and the daemon's post file
+# stays as it was.  A reload that moves the daemon's site_dir takes the new
+# folder and lets the old one go.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+t_begin 28-site-lock "a second finewsd on the same site_dir is refused"
+
+mock_list "$(market_path 37)" m37.json <<EOF2
+{"record": [{"infoCode": "NW202406010000000001", "fid": "SAME", "title": "甲",
+  "datetime": "2024-06-01 10:00:00", "medianame": "财联社"}]}
+EOF2
+mock_list "$(market_path 38)" m38.json <<EOF2
+{"record": [{"infoCode": "NW202406010000000002", "fid": "SAME", "title": "乙",
+  "datetime": "2024-06-01 10:00:00", "medianame": "财联社"}]}
+EOF2
+mock_text NW202406010000000001 '<p>甲的正文。</p>'
+mock_text NW202406010000000002 '<p>乙的正文。</p>'
+mock_start
+
+conf_begin
+conf_source_market a 37 "$MOCK_URL" file_id_field=fid
+cp "$T_CONF" "$TMP/a.conf"
+daemon_start
+wait_polls 1 a "the daemon on database A polls"
+POST=$T_SITE/_posts/2024-06-01-SAME.md
+assert_grep "the daemon wrote its post" "$POST" '^title: "甲"$'
+
+conf_begin
+sed -i "s#^database = .*#database = $TMP/other.db#" "$T_CONF"
+conf_source_market b 38 "$MOCK_URL" file_id_field=fid
+mv "$T_CONF" "$TMP/b.conf"
+cp "$TMP/a.conf" "$T_CONF"
+run_finewsd -c "$TMP/b.conf" --once
+expect_rc 1 "--once on another database and the same site_dir"
+assert_grep "the error names the site" "$RUN_ERR" \
+    "^site $(ere "$T_SITE") is in use by another finewsd; one process per site_dir$"
+run_finewsd -c "$TMP/b.conf" --import "$T_SITE"
+expect_rc 1 "--import on another database and the same site_dir"
+assert_grep "--import is refused too" "$RUN_ERR" \
+    "^site $(ere "$T_SITE") is in use by another finewsd"
+assert_grep "the daemon's post is untouched" "$POST" '^title: "甲"$'
+
+echo "a reload that moves site_dir moves the lock"
+sed -i "s#^site_dir = .*#site_dir = $TMP/site2#" "$T_CONF"
+daemon_signal HUP
+wait_log 1 'configuration .* loaded' "the reload is taken"
+sed "s#^site_dir = .*#site_dir = $TMP/site2#" "$TMP/b.conf" > "$TMP/b2.conf"
+run_finewsd -c "$TMP/b2.conf" --once
+expect_rc 1 "--once on the daemon's new site_dir"
+assert_grep "the error names the new site" "$RUN_ERR" \
+    "^site $(ere "$TMP/site2") is in use by another finewsd"
+run_finewsd -c "$TMP/b.conf" --once
+expect_rc 0 "--once on the site the daemon left"
+daemon_alive || fail "the daemon died"
+daemon_stop TERM
+daemon_expect_rc 0
