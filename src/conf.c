@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <ini.h>
 
@@ -45,6 +46,8 @@ enum conf_section { SECT_NONE, SECT_FINEWSD, SECT_CATEGORIES, SECT_SOURCE };
 /* How a key's value is checked and stored. */
 enum conf_kind {
 	KIND_STR,	/* any string */
+	KIND_DIR,	/* a path that, if it exists, is a folder */
+	KIND_FILE,	/* a path that, if it exists, is not a folder */
 	KIND_URL,	/* an http or https URL */
 	KIND_ID_URL,	/* the same with {id} in it */
 	KIND_CAT_URL,	/* may hold {category} and start with "//" */
@@ -74,8 +77,8 @@ struct conf_key {
 
 #define G(f)	offsetof(struct conf, f)
 static const struct conf_key conf_keys[] = {
-	{ "database", G(database), KIND_STR, 0, 0 },
-	{ "site_dir", G(site_dir), KIND_STR, 0, 0 },
+	{ "database", G(database), KIND_FILE, 0, 0 },
+	{ "site_dir", G(site_dir), KIND_DIR, 0, 0 },
 	{ "site_url", G(site_url), KIND_SITE_URL, 0, 0 },
 	{ "timezone", G(tz), KIND_TZ, 0, 0 },
 	{ "interval", G(interval), KIND_NUMBER, 1, 604800 },
@@ -211,6 +214,39 @@ conf_string_set(struct conf_parse *p, char **field, const char *value)
 }
 
 /*
+ * A path that exists must be of the kind the key wants, and one that does
+ * not must be makeable: a file on the way is an operator's typo, told here
+ * with the key rather than later as a bare "Not a directory".
+ */
+static int
+conf_path_check(const struct conf_key *k, const char *value, char *msg,
+    size_t msglen)
+{
+	struct stat sb;
+	int dir = k->kind == KIND_DIR;
+
+	if (stat(value, &sb) == -1) {
+		/* Missing: made at start; not ours to look at: --check run by
+		 * another user than the daemon's. */
+		if (errno == ENOENT || errno == EACCES)
+			return 0;
+		snprintf(msg, msglen, "%s: %s: %s", k->name, strerror(errno),
+		    value);
+		return -1;
+	}
+	if (dir && !S_ISDIR(sb.st_mode)) {
+		snprintf(msg, msglen, "%s: not a folder: %s", k->name, value);
+		return -1;
+	}
+	if (!dir && S_ISDIR(sb.st_mode)) {
+		snprintf(msg, msglen, "%s: a folder, not a file: %s", k->name,
+		    value);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * The kinds that are kept as the string they are written as, once
  * conf_value.c has checked them.
  */
@@ -219,6 +255,9 @@ conf_string_check(const struct conf_key *k, const char *value, char *msg,
     size_t msglen)
 {
 	switch (k->kind) {
+	case KIND_DIR:
+	case KIND_FILE:
+		return conf_path_check(k, value, msg, msglen);
 	case KIND_URL:
 		return conf_value_check_url(k->name, value, msg, msglen);
 	case KIND_ID_URL:

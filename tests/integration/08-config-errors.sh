@@ -65,6 +65,15 @@ bad missing-list-url list_url "" \
     '0,/^list_url = .*/{//d}'
 bad bad-format format "format = yaml" \
     "/^\\[source market37\\]/a format = yaml"
+# Paths: a site_dir that is a file, a database that is a folder.
+printf 'not a folder\n' > "$TMP/afile"
+bad site-dir-is-file site_dir "site_dir = $TMP/afile" \
+    "s#^site_dir = .*#site_dir = $TMP/afile#"
+bad site-dir-under-file site_dir "site_dir = $TMP/afile/site" \
+    "s#^site_dir = .*#site_dir = $TMP/afile/site#"
+mkdir -p "$TMP/adir"
+bad database-is-folder database "database = $TMP/adir" \
+    "s#^database = .*#database = $TMP/adir#"
 
 say "a file that does not exist"
 run_finewsd -c "$TMP/nonexistent.conf" --check
