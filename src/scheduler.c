@@ -52,6 +52,11 @@
  * sources are slow, and lets those that are not hold max_transfers whole
  * lists.  Memory stays within the budget, and about a list per host with
  * room, whatever the number of sources and records.
+ *
+ * A host that answers none of a poll's texts ends that poll after
+ * SCHEDULER_UNANSWERED of them in a row: the feeds, on_update and a reload
+ * wait for every poll under way, and its list would keep them waiting for
+ * its length times the timeout.
  */
 #include "config.h"
 
@@ -71,6 +76,15 @@
 #include "source.h"
 #include "strset.h"
 #include "util.h"
+
+/* Texts of one poll in a row that get no response at all (a timeout, a
+ * refused connection) after which the rest of its list waits for the next
+ * poll: a host that answers none of them would otherwise keep the poll, and
+ * with it the feeds, on_update and a reload, for the list's length times
+ * the timeout. */
+#ifndef SCHEDULER_UNANSWERED
+#define SCHEDULER_UNANSWERED 16
+#endif
 
 /* The shortest wait before polling a source again, whatever a server says. */
 #define SCHEDULER_DELAY_MIN 10.0
@@ -108,6 +122,7 @@ struct psrc {
 	int spare;          /* its list, in flight, was let in on room alone */
 	struct psrc *next_held; /* the next source waiting for admission */
 	size_t charge;      /* what it counts against SCHEDULER_HOLD */
+	int unanswered;     /* texts in a row that got no response at all */
 };
 
 /* A text request: the post it will complete. */
@@ -544,6 +559,18 @@ text_done(void *arg, const struct fetch_result *r)
 	}
 	/* Its place goes to the next record of the list at once. */
 	ps->texts--;
+	if (r->ok || r->status != 0)
+		ps->unanswered = 0;
+	else if (++ps->unanswered == SCHEDULER_UNANSWERED &&
+	    ps->cursor < ps->list.n) {
+		log_warnx("source %s: %d texts in a row got no response; the "
+		    "%zu records left wait for the next %s", ps->sc->name,
+		    ps->unanswered, ps->list.n - ps->cursor,
+		    scheduler_next(ps->p));
+		psrc_set_error(ps, "%d texts in a row got no response",
+		    ps->unanswered);
+		ps->cursor = ps->list.n;
+	}
 	psrc_pump(ps);
 	metrics_request(ps->p->metrics, ps->sc->name, METRICS_TEXT,
 	    r->ok ? METRICS_OK : METRICS_FAILED, r->bytes, r->seconds);
@@ -820,6 +847,7 @@ psrc_take_list(struct psrc *ps, const struct fetch_result *r)
 	list->n = kept;
 	record_list_shrink(list);
 	ps->cursor = 0;
+	ps->unanswered = 0;
 	ps->p->listed++;
 	ps->p->listed_records += kept;
 }

@@ -638,6 +638,42 @@ test_window(void **state)
 	assert_int_equal(scheduler_failed(f->sched), 0);
 }
 
+/*
+ * A host that answers none of a poll's texts (no HTTP response at all)
+ * ends the poll after 16 of them in a row, a response of any status
+ * counting again from zero; the rest of the list waits for the next poll,
+ * which fetches every record the first did not write.
+ */
+static void
+test_unanswered(void **state)
+{
+	struct fixture *f = *state;
+	char list[16384];
+
+	answer("/list", 200, make_list(list, sizeof(list), "A", 1, 100, 0), "\"v1\"");
+	for (int i = 0; i < 15; i++)
+		answer("?id=", 0, NULL, NULL);
+	answer("?id=", 500, NULL, NULL);	/* an answer: the count starts again */
+	for (int i = 0; i < 15; i++)
+		answer("?id=", 0, NULL, NULL);
+	assert_int_equal(ever_asked("?id="), 8 + 31);
+	answer("?id=", 0, NULL, NULL);		/* the 16th in a row */
+	assert_int_equal(ever_asked("?id="), 8 + 31);
+	while (nreqs > 0)
+		answer("?id=", 0, NULL, NULL);
+	assert_int_equal(ever_asked("?id="), 8 + 31);
+	assert_int_equal(scheduler_failed(f->sched), 1);
+	assert_int_equal(store_post_exists(f->st, "A001"), 0);
+	/* The next poll fetches them all. */
+	scheduler_all_now(f->sched);
+	answer("/list", 200, make_list(list, sizeof(list), "A", 1, 100, 0), "\"v1\"");
+	while (nreqs > 0)
+		answer_text("?id=");
+	assert_int_equal(ever_asked("?id="), 8 + 31 + 100);
+	assert_int_equal(store_post_exists(f->st, "A100"), 1);
+	assert_int_equal(scheduler_failed(f->sched), 0);
+}
+
 /* The poll of source NAME ended without failing. */
 static void
 assert_polled(struct fixture *f, const char *name)
@@ -800,6 +836,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unwritten, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_ends_poll, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unanswered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admission, setup_three, teardown),
 		cmocka_unit_test_setup_teardown(test_stalled, setup_four, teardown),
 		cmocka_unit_test_setup_teardown(test_hung_lists, setup_hung, teardown),
