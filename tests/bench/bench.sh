@@ -42,7 +42,7 @@ for t in nginx curl python3 /usr/bin/time; do
 done
 [ -x "$FINEWSD" ] || { echo "bench: build finewsd first" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/finewsd-bench.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/finewsd-bench.XXXXXX")
 chmod 755 "$work"   # nginx workers run as another user
 nginx_pid=
 cleanup() {
