@@ -554,7 +554,14 @@ charset_utf8_prefix(const unsigned char *u, size_t n)
 			}
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf) {
+		/* Most of a Chinese text: a lead byte whose second byte may be
+		 * any continuation byte, and which no mark starts with. */
+		if ((c >= 0xe1 && c <= 0xec) || c == 0xee) {
+			if (i + 2 >= n ||
+			    ((u[i + 1] << 8 | u[i + 2]) & 0xc0c0) != 0x8080)
+				break;
+			i += 3;
+		} else if (c >= 0xc2 && c <= 0xdf) {
 			if (i + 1 >= n || (u[i + 1] & 0xc0) != 0x80)
 				break;
 			i += 2;

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "charset.h"
+#include "utf8.h"
 
 static void
 test_resolve(void **state)
@@ -308,6 +309,81 @@ test_decode_shapes(void **state)
 	free(copy);
 }
 
+/*
+ * 1 when UTF-8 takes U[N] as it is: valid (by utf8.c, a decoder of its
+ * own) and without a reserved noncharacter U+FDD0..U+FDEF.
+ */
+static int
+taken_as_is(const unsigned char *u, size_t n)
+{
+	struct charset_choice ch = { "UTF-8", CHARSET_FROM_DEFAULT, 0 };
+	char err[256], *copy;
+	const char *s;
+	size_t len;
+
+	s = charset_decode(&ch, (const char *)u, n, &len, &copy, NULL, err,
+	    sizeof(err));
+	free(copy);
+	return s == (const char *)u;
+}
+
+static int
+reserved_in(const unsigned char *u, size_t n)
+{
+	for (size_t i = 0; i + 3 <= n; i++)
+		if (u[i] == 0xef && u[i + 1] == 0xb7 && u[i + 2] >= 0x90 &&
+		    u[i + 2] <= 0xaf)
+			return 1;
+	return 0;
+}
+
+/* 1 when charset_decode's take of U[N] as UTF-8 is utf8_is_valid's. */
+static void
+check_sequence(const unsigned char *u, size_t n)
+{
+	int want = utf8_is_valid(u, n) && !reserved_in(u, n);
+
+	if (taken_as_is(u, n) != want)
+		fail_msg("%02x %02x %02x %02x, %zu bytes: %d, want %d", u[1],
+		    n > 2 ? u[2] : 0, n > 3 ? u[3] : 0, n > 4 ? u[4] : 0,
+		    n - 1, !want, want);
+}
+
+/*
+ * The UTF-8 side's fast scan against utf8_is_valid: every lead byte of 2
+ * and 3 with every second byte, a lead of 4 with the edges of the ranges
+ * (continuation bytes, the narrowed second bytes, the reserved third
+ * bytes), and after them the same edges; each sequence after an ASCII
+ * byte, whole and cut short by the end.
+ */
+static void
+test_decode_every_sequence(void **state)
+{
+	static const unsigned char edge[] = { 0x00, 0x41, 0x7f, 0x80, 0x8f,
+	    0x90, 0x91, 0x9f, 0xa0, 0xaf, 0xb0, 0xb7, 0xbf, 0xc0, 0xff };
+	const size_t ne = sizeof(edge);
+	unsigned char u[5] = { 'x' };
+
+	for (unsigned a = 0x80; a < 0xf0; a++)
+		for (unsigned b = 0; b <= 0xff; b++)
+			for (size_t i = 0; i < ne; i++) {
+				u[1] = (unsigned char)a;
+				u[2] = (unsigned char)b;
+				u[3] = edge[i];
+				for (size_t k = 2; k <= 4; k++)
+					check_sequence(u, k);
+			}
+	for (unsigned a = 0xf0; a <= 0xff; a++)
+		for (size_t i = 0; i < ne * ne * ne; i++) {
+			u[1] = (unsigned char)a;
+			u[2] = edge[i / (ne * ne)];
+			u[3] = edge[i / ne % ne];
+			u[4] = edge[i % ne];
+			for (size_t k = 2; k <= 5; k++)
+				check_sequence(u, k);
+		}
+}
+
 static void
 test_mark_find(void **state)
 {
@@ -343,6 +419,7 @@ main(void)
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_decode_shapes),
+		cmocka_unit_test(test_decode_every_sequence),
 		cmocka_unit_test(test_mark_find),
 	};
 

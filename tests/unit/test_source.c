@@ -560,6 +560,16 @@ test_json_bytes(void **state)
 	assert_int_not_equal(errno, EILSEQ);
 	assert_string_equal(err, "'text' in the response: a field is not valid "
 	    "UTF-8 (a lone surrogate or a stray byte)");
+	/* Whatever the case of its hex digits, and after a valid pair. */
+	assert_null(text_of(&sc, "{\"text\":\"\\ud83d\\ude00 \\uDFFF\"}", err,
+	    sizeof(err)));
+	assert_string_equal(err, "'text' in the response: a field is not valid "
+	    "UTF-8 (a lone surrogate or a stray byte)");
+	/* An escaped backslash before "uD800" is text, not a surrogate. */
+	assert_non_null(s = text_of(&sc, "{\"text\":\"\\\\uD800\"}", err,
+	    sizeof(err)));
+	assert_string_equal(s, "\\uD800");
+	free(s);
 	/* Overlong and surrogate forms are invalid UTF-8 too. */
 	assert_null(text_of(&sc, "{\"text\":\"\xc0\xaf\"}", err, sizeof(err)));
 	assert_string_equal(err, "bytes that do not decode as UTF-8 at offset 9");
