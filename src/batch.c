@@ -3,10 +3,13 @@
  *
  * A full batch is handed to the writer thread, which renders its files and
  * makes them durable (the part that waits on the kernel), while the loop
- * goes on fetching and fills the next batch; the loop then commits the
- * handed batch's rows when the writer is done (batch_reap).  One batch is
- * with the writer at a time: a second one that fills meanwhile waits for
- * it, so at most two batches are held.  The writer touches only the job's
+ * goes on fetching and fills the next batch; the loop then adds the
+ * handed batch's rows when the writer is done (batch_reap).  The rows of
+ * several batches share a transaction, committed once it holds
+ * BATCH_COMMIT_ROWS posts, at a flush, or when the scheduler asks
+ * (batch_commit); a batch's ticket ends at the commit of its rows.  One
+ * batch is with the writer at a time: a second one that fills meanwhile
+ * waits for it, so at most two batches are held.  The writer touches only the job's
  * posts, the configuration (which does not change while a job is out:
  * batch_set_conf waits for it) and the set of known pages (which the loop
  * touches only while no job is out); SQLite, the feeds and the callbacks
@@ -28,6 +31,12 @@
 #include "strset.h"
 #include "util.h"
 
+/* A post whose row is in the open transaction, to name if it fails. */
+struct batch_key {
+	char	*source;
+	char	*info_code;
+};
+
 struct batch {
 	const struct conf	*c;
 	struct store		*st;
@@ -41,6 +50,12 @@ struct batch {
 	void			*fail_arg;
 	unsigned long		 filling;	/* ticket of the batch being filled */
 	unsigned long		 done;		/* tickets up to this are written or failed */
+
+	/* The transaction the rows of written batches are in, if open. */
+	int			 open;
+	struct batch_key	*keys;		/* its posts */
+	size_t			 nkeys, capkeys;
+	unsigned long		 open_ticket;	/* the last ticket in it */
 
 	/* The writer thread and the one job it may hold. */
 	pthread_t		 thread;
@@ -63,7 +78,9 @@ enum { JOB_NONE, JOB_QUEUED, JOB_DONE };
 static int batch_write_files_all(struct batch *b, struct record_post **items,
     size_t n);
 static int batch_complete(struct batch *b, struct record_post **items,
-    size_t n, int files_rc);
+    size_t n, int files_rc, unsigned long ticket, int commit);
+static int batch_rows_commit(struct batch *b, size_t keep);
+static void batch_keys_end(struct batch *b, size_t from, int fail);
 
 static void *
 batch_writer(void *arg)
@@ -136,14 +153,13 @@ batch_reap_job(struct batch *b, int wait)
 	pthread_mutex_unlock(&b->mu);
 	if (state != JOB_DONE)
 		return 0;
-	written = batch_complete(b, b->job, b->njob, rc);
+	written = batch_complete(b, b->job, b->njob, rc, b->job_ticket, 0);
 	for (size_t i = 0; i < b->njob; i++)
 		record_post_free(b->job[i]);
 	b->spare = b->job;
 	b->job = NULL;
 	b->njob = 0;
 	strset_clear(&b->job_paths);
-	b->done = b->job_ticket;
 	pthread_mutex_lock(&b->mu);
 	b->job_state = JOB_NONE;
 	pthread_mutex_unlock(&b->mu);
@@ -183,6 +199,12 @@ unsigned long
 batch_done(const struct batch *b)
 {
 	return b->done;
+}
+
+int
+batch_uncommitted(const struct batch *b, unsigned long ticket)
+{
+	return b->open && ticket > b->done && ticket <= b->open_ticket;
 }
 
 /*
@@ -267,6 +289,9 @@ batch_destroy(struct batch *b)
 		pthread_cond_destroy(&b->cv);
 		pthread_mutex_destroy(&b->mu);
 	}
+	/* The rows of written files are kept. */
+	(void)batch_rows_commit(b, 0);
+	free(b->keys);
 	batch_drop(b);
 	strset_clear(&b->job_paths);
 	free(b->items);
@@ -432,13 +457,73 @@ batch_write_files(struct batch *b, struct fsutil_batch *fb,
 	return fsutil_batch_commit(fb);
 }
 
+/*
+ * Keeps the posts ITEMS[N] as those whose rows are in the open transaction.
+ * 0 or -1 (out of memory; none of them kept then).
+ */
+static int
+batch_keep(struct batch *b, struct record_post **items, size_t n)
+{
+	size_t n0 = b->nkeys;
+
+	if (VEC_RESERVE(b->keys, b->capkeys, b->nkeys + n) == -1)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct batch_key *k = &b->keys[b->nkeys];
+
+		if ((k->source = strdup(items[i]->source)) == NULL ||
+		    (k->info_code = strdup(items[i]->info_code)) == NULL) {
+			free(k->source);
+			batch_keys_end(b, n0, 0);
+			return -1;
+		}
+		b->nkeys++;
+	}
+	return 0;
+}
+
+/*
+ * Forgets the posts kept from the FROM-th on; with FAIL, each is logged and
+ * handed to the fail callback first: its row was rolled back.
+ */
+static void
+batch_keys_end(struct batch *b, size_t from, int fail)
+{
+	for (size_t i = from; i < b->nkeys; i++) {
+		struct batch_key *k = &b->keys[i];
+
+		if (fail) {
+			log_warnx("source %s: record %s: its row was rolled "
+			    "back; tried again at the next poll", k->source,
+			    k->info_code);
+			if (b->fail != NULL)
+				b->fail(b->fail_arg, k->source, k->info_code);
+		}
+		free(k->source);
+		free(k->info_code);
+	}
+	b->nkeys = from;
+}
+
+/*
+ * Adds the rows of ITEMS[N] to the open transaction, beginning one if none
+ * is, and marks their feeds.  On failure the transaction is rolled back
+ * (a savepoint to undo these rows alone would cost SQLite a copy of every
+ * page they touch), and the posts of the batches before in it are
+ * reported.  0 or -1.
+ */
 static int
 batch_write_rows(struct batch *b, struct record_post **items, size_t n,
     long long now)
 {
-	if (store_begin(b->st) == -1)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
+	size_t i;
+
+	if (!b->open) {
+		if (store_begin(b->st) == -1)
+			return -1;
+		b->open = 1;
+	}
+	for (i = 0; i < n; i++) {
 		struct record_post *it = items[i];
 		struct store_post sp = {
 			.info_code = it->info_code, .source = it->source,
@@ -452,14 +537,55 @@ batch_write_rows(struct batch *b, struct record_post **items, size_t n,
 		if (store_post_add(b->st, &sp) == -1)
 			goto fail;
 	}
-	if (store_flag_set(b->st, "feeds_dirty", 1) == -1 ||
-	    fault_hit("row-commit-before") || store_commit(b->st) == -1)
-		goto fail;
-	(void)fault_hit("row-commit-after");
-	return 0;
+	for (i = 0; i < n; i++)
+		if (strset_add(&b->pages, items[i]->category) == -1 ||
+		    feeds_mark(b->feeds, items[i]->category) == -1) {
+			strset_clear(&b->pages);
+			goto fail;
+		}
+	if (batch_keep(b, items, n) == 0)
+		return 0;
 fail:
 	store_rollback(b->st);
+	b->open = 0;
+	batch_keys_end(b, 0, 1);
+	if (b->open_ticket > b->done)
+		b->done = b->open_ticket;
 	return -1;
+}
+
+/*
+ * Commits the open transaction, which ends its batches' tickets.  On
+ * failure it is rolled back: the posts of the last KEEP rows in it are the
+ * caller's to write again, the others are reported.  0 or -1.
+ */
+static int
+batch_rows_commit(struct batch *b, size_t keep)
+{
+	int rc = 0;
+
+	if (!b->open)
+		return 0;
+	b->open = 0;
+	if (store_flag_set(b->st, "feeds_dirty", 1) == -1 ||
+	    fault_hit("row-commit-before") || store_commit(b->st) == -1) {
+		store_rollback(b->st);
+		batch_keys_end(b, b->nkeys - (keep < b->nkeys ? keep : b->nkeys), 0);
+		batch_keys_end(b, 0, 1);
+		rc = -1;
+	} else {
+		(void)fault_hit("row-commit-after");
+		batch_keys_end(b, 0, 0);
+	}
+	if (b->open_ticket > b->done)
+		b->done = b->open_ticket;
+	return rc;
+}
+
+int
+batch_commit(struct batch *b)
+{
+	return batch_rows_commit(b, 0);
 }
 
 /*
@@ -511,53 +637,38 @@ out:
 	return rc;
 }
 
-/* The rows of ITEMS[N], whose files are in place, then the marks.  0 or -1. */
-static int
-batch_write_rest(struct batch *b, struct record_post **items, size_t n)
-{
-	if (batch_write_rows(b, items, n, (long long)time(NULL)) == -1)
-		goto fail;
-	for (size_t i = 0; i < n; i++) {
-		if (strset_add(&b->pages, items[i]->category) == -1 ||
-		    feeds_mark(b->feeds, items[i]->category) == -1)
-			goto fail;
-	}
-	return 0;
-fail:
-	strset_clear(&b->pages);
-	return -1;
-}
-
-/* Writes ITEMS[N] as one batch: files, rows, then the marks.  0 or -1. */
-static int
-batch_write(struct batch *b, struct record_post **items, size_t n)
-{
-	if (batch_write_files_all(b, items, n) == -1)
-		return -1;
-	return batch_write_rest(b, items, n);
-}
-
 /*
- * Ends the batch ITEMS[N] whose files were written with FILES_RC: its rows
- * when they were, else (or when the rows fail) each post again on its own,
- * so that one post that cannot be written never takes the others with it.
- * Returns the posts written; the items stay the caller's.
+ * Ends the batch ITEMS[N] of ticket TICKET whose files were written with
+ * FILES_RC: its rows join the open transaction, committed now with COMMIT
+ * or once it holds BATCH_COMMIT_ROWS posts.  When the files, the rows or
+ * the commit fail, each post is written again on its own, its row
+ * committed alone, so that one post that cannot be written never takes
+ * the others with it.  The ticket ends with the commit.  Returns the
+ * posts written; the items stay the caller's.
  */
 static int
 batch_complete(struct batch *b, struct record_post **items, size_t n,
-    int files_rc)
+    int files_rc, unsigned long ticket, int commit)
 {
+	long long now = (long long)time(NULL);
 	size_t written = 0;
 
-	if (files_rc == 0 && batch_write_rest(b, items, n) == 0)
-		return (int)n;
+	if (files_rc == 0 && batch_write_rows(b, items, n, now) == 0) {
+		b->open_ticket = ticket;
+		if ((!commit && b->nkeys < BATCH_COMMIT_ROWS) ||
+		    batch_rows_commit(b, n) == 0)
+			return (int)n;
+	}
 	if (n > 1)
 		log_warnx("a batch of %zu posts failed; writing them one "
 		    "by one", n);
+	b->open_ticket = ticket;
 	for (size_t i = 0; i < n; i++) {
 		struct record_post *it = items[i];
 
-		if (n > 1 && batch_write(b, &items[i], 1) == 0) {
+		if (n > 1 && batch_write_files_all(b, &items[i], 1) == 0 &&
+		    batch_write_rows(b, &items[i], 1, now) == 0 &&
+		    batch_rows_commit(b, 1) == 0) {
 			written++;
 			continue;
 		}
@@ -567,6 +678,11 @@ batch_complete(struct batch *b, struct record_post **items, size_t n,
 		if (b->fail != NULL)
 			b->fail(b->fail_arg, it->source, it->info_code);
 	}
+	/* Rows of the batches before may still be open: the ticket ends
+	 * after theirs. */
+	(void)batch_rows_commit(b, 0);
+	if (ticket > b->done)
+		b->done = ticket;
 	return (int)written;
 }
 
@@ -576,11 +692,12 @@ batch_flush(struct batch *b)
 	size_t n = b->n;
 	int written = batch_reap_job(b, 1);
 
-	if (n == 0)
+	if (n == 0) {
+		(void)batch_rows_commit(b, 0);
 		return written;
+	}
 	written += batch_complete(b, b->items, n,
-	    batch_write_files_all(b, b->items, n));
-	b->done = b->filling++;
+	    batch_write_files_all(b, b->items, n), b->filling++, 1);
 	batch_drop(b);
 	return written;
 }

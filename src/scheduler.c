@@ -4,14 +4,15 @@
  * A poll goes: admission → list request (conditional) → parse → for each
  * valid record that is neither in the store nor in flight: text request →
  * body → batch.  When the last text of a source's poll is in, its poll
- * ends once the batch that holds its last post is written (its ticket:
- * full batches are written by the batch's writer thread, which wakes the
- * loop; the rest when every poll under way waits for it, or after
- * SCHEDULER_FLUSH_DELAY), the source's state is saved, and, once no source
- * is mid-poll, the feeds are rewritten (feeds_write).  The list's
- * validators are saved only when every new record of the list made it into
- * the store: otherwise the next poll must see the list again (not a 304)
- * to retry them.  The slug rules of record.c see the site through the
+ * ends once the batch that holds its last post is written and its rows
+ * committed (its ticket: full batches are written by the batch's writer
+ * thread, which wakes the loop, and their rows committed then if a poll
+ * waits for them; the rest when every poll under way waits for it, or
+ * after SCHEDULER_FLUSH_DELAY), the source's state is saved, and, once no
+ * source is mid-poll, the feeds are rewritten (feeds_write).  The list's
+ * validators are saved only when every new record of the list made it
+ * into the store: otherwise the next poll must see the list again (not a
+ * 304) to retry them.  The slug rules of record.c see the site through the
  * store (the adapter below), with a per-configuration cache of each
  * media's slug.
  *
@@ -440,6 +441,8 @@ scheduler_written(struct scheduler *p)
 {
 	if (p->settling || p->nwaiting == 0)
 		return;
+	/* Polls wait for rows the writer's job may have brought. */
+	(void)batch_commit(p->batch);
 	p->settling = 1;
 	for (size_t i = 0; i < p->n && p->nwaiting > 0; i++) {
 		struct psrc *ps = &p->v[i];
@@ -517,6 +520,9 @@ psrc_done(struct psrc *ps)
 {
 	struct scheduler *p = ps->p;
 
+	/* Its rows are written: committed now, not four batches later. */
+	if (ps->queued && batch_uncommitted(p->batch, ps->gen))
+		(void)batch_commit(p->batch);
 	if (!ps->queued || batch_written(p->batch, ps->gen)) {
 		psrc_finish(ps);
 		if (!p->settling)
@@ -1299,6 +1305,10 @@ scheduler_idle(struct scheduler *p)
 
 	if (scheduler_busy(p))
 		return;
+	/* The polls ended once their rows were committed; any left over (a
+	 * poll's failure ends it sooner) are committed before the feeds read
+	 * the store and the archive begins a transaction of its own. */
+	(void)batch_commit(p->batch);
 	/* The feeds of every category that changed, once for all the polls
 	 * that ended together; after a failure, again after the next poll. */
 	p->feeds_failed = feeds_write(p->feeds) == -1;

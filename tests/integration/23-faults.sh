@@ -47,24 +47,65 @@ want=$(state "$TMP/clean")
 assert_eq 5 "$(find "$TMP/clean/site/old_post" -name '*.md' | wc -l | tr -d ' ')" \
     "the clean run archived the five old posts"
 
+# kill_at NAME:HIT OUT: finewsd --once killed at that hit of that step;
+# its output in OUT.out and OUT.err.
+kill_at() {
+	local point=$1
+	RUN_RC=0
+	# shellcheck disable=SC2086 # FINEWSD_WRAPPER is a command prefix.
+	# In a subshell of its own, so that bash reports no "Killed" job.
+	(FINEWSD_FAULT="${point%%:*}:kill:${point#*:}" exec timeout -k 5 \
+	    "$FINEWSD_TIMEOUT" ${FINEWSD_WRAPPER:-} "$FINEWSD" -c "$T_CONF" --once \
+	    > "$2.out" 2> "$2.err" < /dev/null) 2>/dev/null || RUN_RC=$?
+	say "finewsd was killed at $point (exit status $RUN_RC)"
+	[ "$RUN_RC" -eq 137 ] || { cat "$2.err" >&2; fail "not killed at $point"; }
+}
+
+# recovers NAME:HIT DIR: the run after that kill leaves DIR as the clean
+# run left its own ($want).
+recovers() {
+	finewsd_once
+	expect_rc 0 "the run after the kill at $1"
+	assert_eq "$want" "$(state "$2")" \
+	    "after the kill at $1: the same files and rows as the clean run"
+	assert_no_tmp_files
+}
+
 n=0
 for point in rename:1 rename:7 row-commit-before:1 row-commit-after:1 page:1 \
     page:2 feeds:1 archive-copy:1 archive-unlink:1; do
 	n=$((n + 1))
 	echo "killed at $point"
 	setup "$TMP/f$n"
-	RUN_RC=0
-	# shellcheck disable=SC2086 # FINEWSD_WRAPPER is a command prefix.
-	# In a subshell of its own, so that bash reports no "Killed" job.
-	(FINEWSD_FAULT="${point%%:*}:kill:${point#*:}" exec timeout -k 5 \
-	    "$FINEWSD_TIMEOUT" ${FINEWSD_WRAPPER:-} "$FINEWSD" -c "$T_CONF" --once \
-	    > "$TMP/f$n.out" 2> "$TMP/f$n.err" < /dev/null) 2>/dev/null || RUN_RC=$?
-	say "finewsd was killed at $point (exit status $RUN_RC)"
-	[ "$RUN_RC" -eq 137 ] || { cat "$TMP/f$n.err" >&2; fail "not killed at $point"; }
-	finewsd_once
-	expect_rc 0 "the run after the kill at $point"
-	assert_eq "$want" "$(state "$TMP/f$n")" \
-	    "after the kill at $point: the same files and rows as the clean run"
-	assert_no_tmp_files
+	kill_at "$point" "$TMP/f$n"
+	recovers "$point" "$TMP/f$n"
+done
+
+# The rows of several batches share a transaction (BATCH_COMMIT_ROWS,
+# 1,024): 1,300 more posts of one source, killed before and after the
+# first commit, and at a post file written while the rows of the batches
+# before it wait for theirs (the small sources' polls, waiting for their
+# rows, have the first batch committed alone).
+BIG=()
+for i in $(seq 1 1300); do BIG+=("$(printf 'NW%s%010d' "$TODAY" "$((100 + i))")"); done
+MOCK_MEDIA=财联社 mock_market 39 "${BIG[@]}"
+big() {
+	setup "$1"
+	conf_source_market s39 39
+}
+big "$TMP/bigclean"
+finewsd_once
+expect_rc 0 "an uninterrupted run of 1,310 posts"
+want=$(state "$TMP/bigclean")
+assert_eq 1310 "$(sqlite3 "$TMP/bigclean/finewsd.db" 'select count(*) from posts')" \
+    "the clean run has every row"
+for point in row-commit-before:1 row-commit-after:1 rename:1100; do
+	n=$((n + 1))
+	echo "killed at $point, 1,310 posts"
+	big "$TMP/f$n"
+	kill_at "$point" "$TMP/f$n"
+	before=$(sqlite3 "$TMP/f$n/finewsd.db" 'select count(*) from posts')
+	say "rows committed before the kill: $before"
+	recovers "$point" "$TMP/f$n"
 done
 mock_stop

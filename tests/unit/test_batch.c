@@ -7,8 +7,9 @@
  * rewritten at the next try; a missing post file, its folder included, is
  * written again from its row; two posts naming one file get two files;
  * full batches go to the writer thread and end in the order they filled,
- * their rows committed when the loop reaps them, a failure there written
- * again post by post.
+ * their rows added when the loop reaps them and committed four batches at
+ * a time, a failure there written again post by post, a failed commit
+ * reported for the posts no longer in hand.
  */
 #include "config.h"
 
@@ -48,6 +49,7 @@ struct fixture {
 	struct feeds *feeds;
 	struct batch *batch;
 	char failed[512];	/* what the fail callback heard */
+	int nfailed;
 };
 
 static int
@@ -62,6 +64,10 @@ on_fail(void *arg, const char *source, const char *info_code)
 {
 	struct fixture *f = arg;
 
+	f->nfailed++;
+	if (strlen(f->failed) + strlen(source) + strlen(info_code) + 3 >
+	    sizeof(f->failed))
+		return;
 	snprintf(f->failed + strlen(f->failed), sizeof(f->failed) - strlen(f->failed),
 	    "%s:%s ", source, info_code);
 }
@@ -165,6 +171,21 @@ static long long
 rows(struct fixture *f)
 {
 	return store_posts_count(f->st, NULL);
+}
+
+/* The rows another connection sees: those committed. */
+static long long
+committed(struct fixture *f)
+{
+	struct store *ro;
+	char err[256];
+	long long n;
+
+	if ((ro = store_open_readonly(f->db, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	n = store_posts_count(ro, NULL);
+	store_close(ro);
+	return n;
 }
 
 static void
@@ -340,17 +361,66 @@ test_writer_batches(void **state)
 	assert_false(batch_written(f->batch, t1));
 	assert_true(batch_pending(f->batch) == BATCH_SIZE);
 	add_many(f, BATCH_SIZE, BATCH_SIZE);
-	/* The second hand-off waited for the first job and committed it. */
+	/* The second hand-off waited for the first job and added its rows,
+	 * not committed yet: its ticket ends with their commit. */
+	assert_false(batch_written(f->batch, t1));
+	assert_true(rows(f) == BATCH_SIZE);
+	assert_true(committed(f) == 0);
+	assert_int_equal(batch_commit(f->batch), 0);
 	assert_true(batch_written(f->batch, t1));
 	assert_false(batch_written(f->batch, t1 + 1));
-	assert_true(rows(f) == BATCH_SIZE);
+	assert_true(committed(f) == BATCH_SIZE);
 	add_many(f, 2 * BATCH_SIZE, 3);
 	assert_int_equal(batch_flush(f->batch), BATCH_SIZE + 3);
 	assert_true(batch_written(f->batch, t1 + 2));
 	assert_true(batch_done(f->batch) == t1 + 2);
-	assert_true(rows(f) == 2 * BATCH_SIZE + 3);
+	assert_true(committed(f) == 2 * BATCH_SIZE + 3);
 	assert_int_equal(count_files(f, "_posts", "2024-01-15-NW"), 2 * BATCH_SIZE + 3);
 	assert_string_equal(f->failed, "");
+}
+
+/* The rows of the batches the writer wrote are committed once there are
+ * BATCH_COMMIT_ROWS of them, which ends their tickets, in order. */
+static void
+test_writer_commit_rows(void **state)
+{
+	struct fixture *f = *state;
+	unsigned long t1 = batch_ticket(f->batch);
+	const int jobs = BATCH_COMMIT_ROWS / BATCH_SIZE;
+
+	/* Each hand-off completes the job before it. */
+	add_many(f, 0, jobs * BATCH_SIZE);
+	assert_false(batch_written(f->batch, t1));
+	assert_true(committed(f) == 0);
+	add_many(f, jobs * BATCH_SIZE, BATCH_SIZE);
+	assert_true(batch_written(f->batch, t1 + jobs - 1));
+	assert_false(batch_written(f->batch, t1 + jobs));
+	assert_true(committed(f) == BATCH_COMMIT_ROWS);
+	assert_int_equal(batch_flush(f->batch), BATCH_SIZE);
+	assert_true(committed(f) == BATCH_COMMIT_ROWS + BATCH_SIZE);
+	assert_string_equal(f->failed, "");
+}
+
+/* A commit that fails takes the rows of every batch in it: those whose
+ * posts are still in hand (the flush's) are written again one by one, the
+ * others reported to their source, to be fetched again.  Their files stay,
+ * as a crash would leave them. */
+static void
+test_commit_fails_rows_before(void **state)
+{
+	struct fixture *f = *state;
+	unsigned long t1 = batch_ticket(f->batch);
+
+	add_many(f, 0, 2 * BATCH_SIZE + 3);
+	fault_arm("row-commit-before:fail:1");
+	assert_int_equal(batch_flush(f->batch), BATCH_SIZE + 3);
+	assert_int_equal(f->nfailed, 2 * BATCH_SIZE);
+	assert_non_null(strstr(f->failed, "m37:NW0 "));
+	assert_true(batch_written(f->batch, t1 + 2));
+	assert_true(committed(f) == 3);
+	assert_int_equal(store_post_exists(f->st, "NW0"), 0);
+	assert_int_equal(store_post_exists(f->st, "NW512"), 1);
+	assert_int_equal(count_files(f, "_posts", "2024-01-15-NW"), 2 * BATCH_SIZE + 3);
 }
 
 static volatile int woken;
@@ -362,25 +432,36 @@ on_written(void *arg)
 	__atomic_add_fetch(&woken, 1, __ATOMIC_SEQ_CST);
 }
 
-/* The writer wakes the loop when its job is done; batch_reap then commits
- * the rows, and nothing before. */
+/* Hands a full batch of NW0.. to the writer and waits (up to 10 s) for it
+ * to say it is done. */
 static void
-test_writer_wakes(void **state)
+job_written(struct fixture *f)
 {
-	struct fixture *f = *state;
-	unsigned long t = batch_ticket(f->batch);
-
 	woken = 0;
 	batch_on_written(f->batch, on_written, f);
 	add_many(f, 0, BATCH_SIZE);
 	for (int i = 0; i < 1000 && __atomic_load_n(&woken, __ATOMIC_SEQ_CST) == 0; i++)
 		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
 	assert_int_equal(__atomic_load_n(&woken, __ATOMIC_SEQ_CST), 1);
+}
+
+/* The writer wakes the loop when its job is done; batch_reap then adds the
+ * rows, and nothing before; batch_commit commits them. */
+static void
+test_writer_wakes(void **state)
+{
+	struct fixture *f = *state;
+	unsigned long t = batch_ticket(f->batch);
+
+	job_written(f);
 	assert_true(rows(f) == 0);
 	assert_int_equal(count_files(f, "_posts", "2024-01-15-NW"), BATCH_SIZE);
 	assert_int_equal(batch_reap(f->batch), BATCH_SIZE);
-	assert_true(batch_written(f->batch, t));
+	assert_false(batch_written(f->batch, t));
 	assert_true(rows(f) == BATCH_SIZE);
+	assert_int_equal(batch_commit(f->batch), 0);
+	assert_true(batch_written(f->batch, t));
+	assert_true(committed(f) == BATCH_SIZE);
 	assert_int_equal(batch_reap(f->batch), 0);
 	batch_on_written(f->batch, NULL, NULL);
 }
@@ -400,6 +481,26 @@ test_writer_fails(void **state)
 	assert_int_equal(count_files(f, "_posts", "2024-01-15-NW"), BATCH_SIZE);
 }
 
+/* A job whose files fail while the rows of the job before are still
+ * uncommitted: written post by post, and the rows before committed with
+ * the first of them, none lost. */
+static void
+test_writer_fails_after_rows(void **state)
+{
+	struct fixture *f = *state;
+	unsigned long t1 = batch_ticket(f->batch);
+
+	job_written(f);
+	fault_arm("rename:fail:1");
+	add_many(f, BATCH_SIZE, BATCH_SIZE);
+	assert_true(committed(f) == 0);
+	assert_int_equal(batch_flush(f->batch), BATCH_SIZE);
+	assert_true(batch_written(f->batch, t1 + 1));
+	assert_string_equal(f->failed, "");
+	assert_true(committed(f) == 2 * BATCH_SIZE);
+	batch_on_written(f->batch, NULL, NULL);
+}
+
 /* A batch destroyed with a job out completes it: its files are on the
  * site, so its rows are committed too. */
 static void
@@ -410,7 +511,7 @@ test_writer_destroy(void **state)
 	add_many(f, 0, BATCH_SIZE + 1);
 	batch_destroy(f->batch);
 	f->batch = NULL;
-	assert_true(rows(f) == BATCH_SIZE);
+	assert_true(committed(f) == BATCH_SIZE);
 }
 
 int
@@ -419,8 +520,11 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_flush, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_commit_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit_fails_rows_before, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_wakes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_fails_after_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_destroy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit_fails_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_culprit_alone, setup, teardown),
