@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -40,6 +41,7 @@
 #include "source.h"
 #include "status.h"
 #include "store.h"
+#include "util.h"
 #include "websub.h"
 
 #define DEFAULT_CONF SYSCONFDIR "/finewsd/finewsd.conf"
@@ -145,6 +147,55 @@ site_lock(const struct conf *c)
 		return -1;
 	}
 	return fd;
+}
+
+/*
+ * A new database (or a lost one) pointed at a site that is not new: the
+ * posts already there would never be in the feeds, the slugs the site
+ * uses for their media would not be known, so new posts of those media
+ * could get other URLs, and the feeds would be written anew with the new
+ * posts alone.  --import takes a site over.  A database that exists is
+ * not questioned: a crash in its first run leaves post files without
+ * rows, which its next run writes again.  Only the folders' own entries
+ * are read, up to the first post.  0, or -1 logged.
+ */
+static int
+site_known(const struct conf *c)
+{
+	const char *const dirs[] = { "_posts", c->archive_dir };
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char *path = path_join(c->site_dir, dirs[i]);
+		struct dirent *e;
+		DIR *dir;
+		size_t len;
+
+		if (path == NULL) {
+			log_warn("site %s", c->site_dir);
+			return -1;
+		}
+		if ((dir = opendir(path)) == NULL) {
+			free(path);
+			continue;
+		}
+		while ((e = readdir(dir)) != NULL) {
+			len = strlen(e->d_name);
+			if (e->d_name[0] != '.' && len > 3 &&
+			    strcmp(e->d_name + len - 3, ".md") == 0)
+				break;
+		}
+		if (e != NULL)
+			log_error("site %s has posts (%s/%s) and database %s is "
+			    "new: take the site over with \"finewsd -c %s "
+			    "--import %s\" first, or give the database that "
+			    "wrote them", c->site_dir, path, e->d_name,
+			    c->database, c->path, c->site_dir);
+		closedir(dir);
+		free(path);
+		if (e != NULL)
+			return -1;
+	}
+	return 0;
 }
 
 static void
@@ -254,14 +305,21 @@ run(struct conf *c, const char *conf_path, int once)
 	struct metrics *metrics = NULL;
 	struct fetch_opts fo;
 	char err[1024] = "";
-	int status = 1;
+	int status = 1, fresh;
 
+	fresh = access(c->database, F_OK) == -1 && errno == ENOENT;
 	if (database_dir_make(c) == -1 ||
 	    (st = store_open(c->database, err, sizeof(err))) == NULL ||
-	    (d.sitefd = site_lock(c)) == -1) {
+	    (d.sitefd = site_lock(c)) == -1 || (fresh && site_known(c) == -1)) {
 		if (st == NULL && err[0] != '\0')
 			log_error("%s", err);
-		store_close(st);
+		if (d.sitefd != -1)
+			close(d.sitefd);
+		/* A refused start leaves no database behind. */
+		if (fresh)
+			store_discard(st);
+		else
+			store_close(st);
 		conf_destroy(c);
 		return 1;
 	}

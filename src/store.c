@@ -606,6 +606,22 @@ store_open_readonly(const char *path, char *err, size_t errlen)
 }
 
 void
+store_discard(struct store *st)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
+	char path[4096];
+
+	if (st == NULL)
+		return;
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
+		if ((size_t)snprintf(path, sizeof(path), "%s%s", st->path,
+		    suffixes[i]) < sizeof(path) && unlink(path) == -1 &&
+		    errno != ENOENT)
+			log_warn("database %s", path);
+	store_close(st);
+}
+
+void
 store_close(struct store *st)
 {
 	if (st == NULL)

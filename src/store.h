@@ -57,7 +57,13 @@ struct store_source {
 struct store *store_open(const char *path, char *err, size_t errlen);
 /* Opens read-only (for --status while the daemon runs). */
 struct store *store_open_readonly(const char *path, char *err, size_t errlen);
-void store_close(struct store *st);   /* accepts NULL */
+void store_close(struct store *st);
+/*
+ * For a database this process has just created and will not use: its
+ * files are removed, while its lock still keeps other writers out, and
+ * the handle closed.  Accepts NULL.
+ */
+void store_discard(struct store *st);   /* accepts NULL */
 
 /*
  * A thread with a second connection to ST's database that only checkpoints

@@ -4,7 +4,9 @@
 # whose source gives a record with another infoCode but the same file name,
 # is refused with a message naming the site, and the daemon's post file
 # stays as it was.  A reload that moves the daemon's site_dir takes the new
-# folder and lets the old one go.
+# folder and lets the old one go.  A new database on a site that has posts
+# is refused, and leaves no database behind, until --import takes the
+# site over.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -54,8 +56,30 @@ run_finewsd -c "$TMP/b2.conf" --once
 expect_rc 1 "--once on the daemon's new site_dir"
 assert_grep "the error names the new site" "$RUN_ERR" \
     "^site $(ere "$TMP/site2") is in use by another finewsd"
-run_finewsd -c "$TMP/b.conf" --once
-expect_rc 0 "--once on the site the daemon left"
+run_finewsd -c "$TMP/b.conf" --import "$T_SITE"
+expect_rc 0 "--import on the site the daemon left"
 daemon_alive || fail "the daemon died"
 daemon_stop TERM
 daemon_expect_rc 0
+
+echo "a new database on a site with posts is refused until --import"
+sed "s#^database = .*#database = $TMP/new.db#" "$TMP/a.conf" > "$TMP/n.conf"
+run_finewsd -c "$TMP/n.conf" --once
+expect_rc 1 "--once with a new database on a site that has posts"
+assert_grep "the error names the site, a post and --import" "$RUN_ERR" \
+    "^site $(ere "$T_SITE") has posts \\($(ere "$POST")\\) and database $(ere "$TMP/new.db") is new: take the site over with \"finewsd -c $(ere "$TMP/n.conf") --import $(ere "$T_SITE")\" first"
+[ ! -e "$TMP/new.db" ] && [ ! -e "$TMP/new.db-wal" ] ||
+	fail "the refused start left a database behind"
+say "the refused start left no database behind"
+assert_grep "the daemon's post is untouched" "$POST" '^title: "甲"$'
+run_finewsd -c "$TMP/n.conf" --import "$T_SITE"
+expect_rc 0 "--import with the new database"
+run_finewsd -c "$TMP/n.conf" --once
+expect_rc 0 "--once after the import"
+assert_grep "the post is still the daemon's" "$POST" '^title: "甲"$'
+rm "$TMP/new.db"*
+mkdir -p "$TMP/fresh"
+sed "s#^site_dir = .*#site_dir = $TMP/fresh#; s#^database = .*#database = $TMP/new.db#" \
+    "$TMP/a.conf" > "$TMP/f.conf"
+run_finewsd -c "$TMP/f.conf" --once
+expect_rc 0 "a new database on an empty site_dir"
