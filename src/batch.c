@@ -518,6 +518,8 @@ batch_write_rows(struct batch *b, struct record_post **items, size_t n,
 {
 	size_t i;
 
+	if (b->open && !store_in_transaction(b->st))
+		goto fail;
 	if (!b->open) {
 		if (store_begin(b->st) == -1)
 			return -1;
@@ -567,7 +569,10 @@ batch_rows_commit(struct batch *b, size_t keep)
 	if (!b->open)
 		return 0;
 	b->open = 0;
-	if (store_flag_set(b->st, "feeds_dirty", 1) == -1 ||
+	/* A statement of another module may have failed in it and rolled
+	 * it back; the flag would be set outside it. */
+	if (!store_in_transaction(b->st) ||
+	    store_flag_set(b->st, "feeds_dirty", 1) == -1 ||
 	    fault_hit("row-commit-before") || store_commit(b->st) == -1) {
 		store_rollback(b->st);
 		batch_keys_end(b, b->nkeys - (keep < b->nkeys ? keep : b->nkeys), 0);

@@ -813,6 +813,12 @@ store_commit(struct store *st)
 	return s == NULL ? -1 : store_run(st, s, 1, "commit", NULL);
 }
 
+int
+store_in_transaction(struct store *st)
+{
+	return !sqlite3_get_autocommit(st->db) && !st->holding;
+}
+
 /* Some errors roll the transaction back by themselves: then nothing is left. */
 void
 store_rollback(struct store *st)

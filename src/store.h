@@ -90,6 +90,9 @@ void store_release(struct store *st);
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
+/* 1 while a transaction begun by store_begin is open: an error may have
+ * rolled it back since (SQLite does on some I/O errors). */
+int store_in_transaction(struct store *st);
 
 /* 1 if a post with INFO_CODE exists, 0 if not, -1 on error. */
 int store_post_exists(struct store *st, const char *info_code);

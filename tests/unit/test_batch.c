@@ -423,6 +423,25 @@ test_commit_fails_rows_before(void **state)
 	assert_int_equal(count_files(f, "_posts", "2024-01-15-NW"), 2 * BATCH_SIZE + 3);
 }
 
+/* The open transaction rolled back under the batch (an I/O error in a
+ * statement of another module does that): the posts whose rows it held
+ * are reported, and the next batch goes on in a transaction of its own. */
+static void
+test_rows_rolled_back_under(void **state)
+{
+	struct fixture *f = *state;
+
+	add_many(f, 0, 2 * BATCH_SIZE + 3);
+	assert_true(rows(f) == BATCH_SIZE);
+	store_rollback(f->st);
+	assert_int_equal(batch_flush(f->batch), BATCH_SIZE + 3);
+	assert_int_equal(f->nfailed, BATCH_SIZE);
+	assert_non_null(strstr(f->failed, "m37:NW0 "));
+	assert_true(committed(f) == BATCH_SIZE + 3);
+	assert_int_equal(store_post_exists(f->st, "NW0"), 0);
+	assert_int_equal(store_post_exists(f->st, "NW256"), 1);
+}
+
 static volatile int woken;
 
 static void
@@ -522,6 +541,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_writer_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_commit_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit_fails_rows_before, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rows_rolled_back_under, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_wakes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_fails_after_rows, setup, teardown),
