@@ -27,6 +27,9 @@
 #
 #   BENCH_RUNS=3 BENCH_SOURCES=5 BENCH_RECORDS=2000 BENCH_PAR=8 BENCH_SCALE=1
 #   tests/bench/bench.sh
+# Everything goes in a new folder under $TMPDIR (default /tmp), removed at
+# the end unless BENCH_KEEP is set: TMPDIR on a freshly made file system
+# compares two builds without the penalty of recent deletions (below).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
