@@ -656,7 +656,7 @@ batch_complete(struct batch *b, struct record_post **items, size_t n,
     int files_rc, unsigned long ticket, int commit)
 {
 	long long now = (long long)time(NULL);
-	size_t written = 0;
+	size_t written = 0, before = b->open ? b->nkeys : 0;
 
 	if (files_rc == 0 && batch_write_rows(b, items, n, now) == 0) {
 		b->open_ticket = ticket;
@@ -671,7 +671,9 @@ batch_complete(struct batch *b, struct record_post **items, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		struct record_post *it = items[i];
 
-		if (n > 1 && batch_write_files_all(b, &items[i], 1) == 0 &&
+		/* A post is tried again alone unless it failed alone. */
+		if ((n > 1 || before > 0) &&
+		    batch_write_files_all(b, &items[i], 1) == 0 &&
 		    batch_write_rows(b, &items[i], 1, now) == 0 &&
 		    batch_rows_commit(b, 1) == 0) {
 			written++;

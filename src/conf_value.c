@@ -246,6 +246,7 @@ conf_value_check_reldir(const char *name, const char *value, char *err,
 {
 	const char *s = value;
 	size_t len;
+	int below = 0;
 
 	if (*s == '/')
 		goto bad;
@@ -253,10 +254,15 @@ conf_value_check_reldir(const char *name, const char *value, char *err,
 		len = strcspn(s, "/");
 		if (len == 2 && s[0] == '.' && s[1] == '.')
 			goto bad;
+		/* "", "." and "./" name site_dir itself. */
+		if (len > 0 && !(len == 1 && s[0] == '.'))
+			below = 1;
 		if (s[len] == '\0')
-			return 0;
+			break;
 		s += len + 1;
 	}
+	if (below)
+		return 0;
 bad:
 	err_set(err, errlen, "%s: not a path below site_dir: %s", name,
 	    value);

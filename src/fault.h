@@ -9,7 +9,8 @@
  * point costs one comparison.  The points: rename (a file linked or
  * renamed into place), page (a category page queued), row-commit-before
  * and row-commit-after (a batch's rows), feeds (the feeds' files),
- * archive-copy and archive-unlink (archiving).  Calls libc only.
+ * archive-copy and archive-unlink (archiving), import-post (a post
+ * --import stored).  Calls libc only.
  */
 #ifndef FINEWSD_FAULT_H
 #define FINEWSD_FAULT_H

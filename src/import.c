@@ -30,6 +30,7 @@
 
 #include "feeds.h"
 #include "fsutil.h"
+#include "fault.h"
 #include "import.h"
 #include "log.h"
 #include "post.h"
@@ -311,7 +312,7 @@ import_store(struct import *im, const struct import_post *p, const char *media,
 	rc = store_post_add(im->st, &sp);
 	free(rel);
 	free(url);
-	if (rc == -1)
+	if (rc == -1 || fault_hit("import-post"))
 		return -1;
 	im->imported++;
 	if (++im->batch < IMPORT_BATCH)
@@ -643,9 +644,13 @@ import_run(const struct conf *c, const char *dir)
 		log_warnx("%s", err);
 		goto out;
 	}
-	if (store_begin(im.st) == -1)
+	/* Until its last commit, a start is refused (main.c: site_check). */
+	if (store_flag_set(im.st, "import_running", 1) == -1 ||
+	    store_begin(im.st) == -1)
 		goto out;
-	if (import_walk(&im, dir, "") == -1 || store_commit(im.st) == -1) {
+	if (import_walk(&im, dir, "") == -1 ||
+	    store_flag_set(im.st, "import_running", 0) == -1 ||
+	    store_commit(im.st) == -1) {
 		store_rollback(im.st);
 		import_progress(&im, 1);
 		log_warnx("import %s: stopped on a database error; the %ld "

@@ -10,9 +10,9 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -149,53 +149,83 @@ site_lock(const struct conf *c)
 	return fd;
 }
 
+/* The first post file nftw() meets, in site_has_post's search. */
+static char site_post[4096];
+
+static int
+site_post_find(const char *path, const struct stat *sb, int flag,
+    struct FTW *ftw)
+{
+	const char *name = path + ftw->base;
+	size_t len = strlen(name);
+
+	(void)sb;
+	if (flag == FTW_F && name[0] != '.' && len > 3 &&
+	    strcmp(name + len - 3, ".md") == 0) {
+		(void)snprintf(site_post, sizeof(site_post), "%s", path);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A post file below the site's _posts/ or archive folder, at any depth, as
+ * --import and Jekyll read them (links not followed), into site_post: 1,
+ * or 0.
+ */
+static int
+site_has_post(const struct conf *c)
+{
+	const char *const dirs[] = { "_posts", c->archive_dir };
+	int found = 0;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !found; i++) {
+		char *path = path_join(c->site_dir, dirs[i]);
+
+		found = path != NULL && nftw(path, site_post_find, 16, FTW_PHYS) == 1;
+		free(path);
+	}
+	return found;
+}
+
 /*
  * A new database (or a lost one) pointed at a site that is not new: the
  * posts already there would never be in the feeds, the slugs the site
  * uses for their media would not be known, so new posts of those media
  * could get other URLs, and the feeds would be written anew with the new
- * posts alone.  --import takes a site over.  A database that exists is
- * not questioned: a crash in its first run leaves post files without
- * rows, which its next run writes again.  Only the folders' own entries
- * are read, up to the first post.  0, or -1 logged.
+ * posts alone.  --import takes a site over.  So a database without posts
+ * is refused beside a site with post files, until it has passed this
+ * check once (the flag site_checked, set then: a crash in its first run
+ * leaves post files without rows, which its next run writes again), and
+ * so is a database whose last --import did not finish (import_running).
+ * 0, or -1 logged.
  */
 static int
-site_known(const struct conf *c)
+site_check(const struct conf *c, struct store *st)
 {
-	const char *const dirs[] = { "_posts", c->archive_dir };
+	long long checked = 0, importing = 0, n;
 
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		char *path = path_join(c->site_dir, dirs[i]);
-		struct dirent *e;
-		DIR *dir;
-		size_t len;
-
-		if (path == NULL) {
-			log_warn("site %s", c->site_dir);
-			return -1;
-		}
-		if ((dir = opendir(path)) == NULL) {
-			free(path);
-			continue;
-		}
-		while ((e = readdir(dir)) != NULL) {
-			len = strlen(e->d_name);
-			if (e->d_name[0] != '.' && len > 3 &&
-			    strcmp(e->d_name + len - 3, ".md") == 0)
-				break;
-		}
-		if (e != NULL)
-			log_error("site %s has posts (%s/%s) and database %s is "
-			    "new: take the site over with \"finewsd -c %s "
-			    "--import %s\" first, or give the database that "
-			    "wrote them", c->site_dir, path, e->d_name,
-			    c->database, c->path, c->site_dir);
-		closedir(dir);
-		free(path);
-		if (e != NULL)
-			return -1;
+	if (store_flag_get(st, "import_running", &importing) == -1 ||
+	    store_flag_get(st, "site_checked", &checked) == -1)
+		return -1;
+	if (importing) {
+		log_error("database %s: the last --import into it did not "
+		    "finish: run it again (\"finewsd -c %s --import %s\")",
+		    c->database, c->path, c->site_dir);
+		return -1;
 	}
-	return 0;
+	if (checked)
+		return 0;
+	if ((n = store_posts_count(st, NULL)) < 0)
+		return -1;
+	if (n == 0 && site_has_post(c)) {
+		log_error("site %s has posts (%s) and database %s has none: "
+		    "take the site over with \"finewsd -c %s --import %s\" "
+		    "first, or give the database that wrote them", c->site_dir,
+		    site_post, c->database, c->path, c->site_dir);
+		return -1;
+	}
+	return store_flag_set(st, "site_checked", 1);
 }
 
 static void
@@ -305,18 +335,17 @@ run(struct conf *c, const char *conf_path, int once)
 	struct metrics *metrics = NULL;
 	struct fetch_opts fo;
 	char err[1024] = "";
-	int status = 1, fresh;
+	int status = 1;
 
-	fresh = access(c->database, F_OK) == -1 && errno == ENOENT;
 	if (database_dir_make(c) == -1 ||
 	    (st = store_open(c->database, err, sizeof(err))) == NULL ||
-	    (d.sitefd = site_lock(c)) == -1 || (fresh && site_known(c) == -1)) {
+	    (d.sitefd = site_lock(c)) == -1 || site_check(c, st) == -1) {
 		if (st == NULL && err[0] != '\0')
 			log_error("%s", err);
 		if (d.sitefd != -1)
 			close(d.sitefd);
-		/* A refused start leaves no database behind. */
-		if (fresh)
+		/* A refused start leaves no new database behind. */
+		if (st != NULL && store_created(st))
 			store_discard(st);
 		else
 			store_close(st);

@@ -338,6 +338,10 @@ psrc_save(struct psrc *ps, int written)
 	free(s.conf_hash);
 	if ((s.conf_hash = malloc(17)) != NULL)
 		conf_source_hash(ps->sc, s.conf_hash);
+	/* Not inside the rows of other sources' posts, which may be open:
+	 * the state would wait for their commit, unseen by --status, and
+	 * go with it if it failed. */
+	(void)batch_commit(p->batch);
 	if (store_source_set(p->st, ps->sc->name, &s) == -1)
 		log_warnx("source %s: its state could not be saved", ps->sc->name);
 	/* A --once run has no next try to promise: the next run is the

@@ -222,7 +222,9 @@ source_sql_is_absent(sqlite3_stmt *st, int col)
  * valid UTF-8.  BUF is valid UTF-8 (source.c decoded it), and SQLite
  * copies a string's bytes as they are and turns its escapes into what
  * they stand for, which is valid UTF-8 but for a surrogate: it writes
- * "\uD800" out as the three bytes ED A0 80.  So only a "\u" followed by
+ * "\uD800" out as the three bytes ED A0 80.  (The JSON5 escape "\xHH",
+ * which SQLite 3.42 to 3.44 wrote out as the raw byte, never gets here:
+ * json_valid(), the statements' WHERE, refuses JSON5.)  So only a "\u" followed by
  * D and one of 8 to F can give one.  Every backslash is looked at, even
  * one that a backslash before it escapes: a false alarm costs a
  * validation, never a miss.  Validating every string was a twelfth of the

@@ -193,6 +193,7 @@ struct store {
 	sqlite3		*db;
 	char		*path;
 	int		 lockfd;	/* PATH.lock, held by a writer; -1 */
+	int		 created;	/* the writer found no database file */
 	int		 version;	/* the schema version of the file */
 	int		 hold;		/* reads share a transaction (store_hold) */
 	int		 holding;	/* ... which is open */
@@ -555,6 +556,8 @@ store_open_flags(const char *path, int readonly, char *err, size_t errlen)
 	st->lockfd = -1;
 	if (!readonly && store_lock(st, err, errlen) == -1)
 		goto fail;
+	/* Under the lock: no other writer can make it meanwhile. */
+	st->created = !readonly && access(path, F_OK) == -1 && errno == ENOENT;
 	flags = readonly ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX,
@@ -605,10 +608,18 @@ store_open_readonly(const char *path, char *err, size_t errlen)
 	return store_open_flags(path, 1, err, errlen);
 }
 
+int
+store_created(const struct store *st)
+{
+	return st->created;
+}
+
+/* The lock file goes last, still held: a writer that opened it before
+ * finds it locked, one that opens it after makes a new one. */
 void
 store_discard(struct store *st)
 {
-	static const char *const suffixes[] = { "", "-wal", "-shm" };
+	static const char *const suffixes[] = { "", "-wal", "-shm", ".lock" };
 	char path[4096];
 
 	if (st == NULL)

@@ -58,6 +58,8 @@ struct store *store_open(const char *path, char *err, size_t errlen);
 /* Opens read-only (for --status while the daemon runs). */
 struct store *store_open_readonly(const char *path, char *err, size_t errlen);
 void store_close(struct store *st);
+/* 1 when the database file did not exist when ST (a writer) opened it. */
+int store_created(const struct store *st);
 /*
  * For a database this process has just created and will not use: its
  * files are removed, while its lock still keeps other writers out, and

@@ -64,20 +64,56 @@ daemon_expect_rc 0
 
 echo "a new database on a site with posts is refused until --import"
 sed "s#^database = .*#database = $TMP/new.db#" "$TMP/a.conf" > "$TMP/n.conf"
+# refused WHAT POST: the last run was refused for a database without
+# posts beside the site, which has POST.
+refused() {
+	expect_rc 1 "$1"
+	assert_grep "the error names the site, a post and --import" "$RUN_ERR" \
+	    "^site $(ere "$T_SITE") has posts \\($(ere "$2")\\) and database $(ere "$TMP/new.db") has none: take the site over with \"finewsd -c $(ere "$TMP/n.conf") --import $(ere "$T_SITE")\" first"
+}
 run_finewsd -c "$TMP/n.conf" --once
-expect_rc 1 "--once with a new database on a site that has posts"
-assert_grep "the error names the site, a post and --import" "$RUN_ERR" \
-    "^site $(ere "$T_SITE") has posts \\($(ere "$POST")\\) and database $(ere "$TMP/new.db") is new: take the site over with \"finewsd -c $(ere "$TMP/n.conf") --import $(ere "$T_SITE")\" first"
-[ ! -e "$TMP/new.db" ] && [ ! -e "$TMP/new.db-wal" ] ||
+refused "--once with a new database on a site that has posts" "$POST"
+[ ! -e "$TMP/new.db" ] && [ ! -e "$TMP/new.db-wal" ] && [ ! -e "$TMP/new.db.lock" ] ||
 	fail "the refused start left a database behind"
 say "the refused start left no database behind"
 assert_grep "the daemon's post is untouched" "$POST" '^title: "甲"$'
+
+echo "an --import of the wrong folder imports nothing: still refused"
+mkdir -p "$TMP/typo"
+run_finewsd -c "$TMP/n.conf" --import "$TMP/typo"
+expect_rc 0 "--import of an empty folder"
+run_finewsd -c "$TMP/n.conf" --once
+refused "--once after importing nothing" "$POST"
+[ -e "$TMP/new.db" ] || fail "the refused start removed a database it did not create"
+say "the database the import made is kept"
+
+echo "an --import that was killed: refused until one finishes"
+RUN_RC=0
+# In a subshell of its own, so that bash reports no "Killed" job.
+(FINEWSD_FAULT=import-post:kill:1 exec timeout -k 5 "$FINEWSD_TIMEOUT" "$FINEWSD" \
+    -c "$TMP/n.conf" --import "$T_SITE" \
+    > "$TMP/killed.out" 2>&1 < /dev/null) 2>/dev/null || RUN_RC=$?
+expect_rc 137 "--import killed at its first post"
+run_finewsd -c "$TMP/n.conf" --once
+expect_rc 1 "--once after the killed import"
+assert_grep "the error says the import did not finish" "$RUN_ERR" \
+    "^database $(ere "$TMP/new.db"): the last --import into it did not finish: run it again \\(\"finewsd -c $(ere "$TMP/n.conf") --import $(ere "$T_SITE")\"\\)$"
 run_finewsd -c "$TMP/n.conf" --import "$T_SITE"
 expect_rc 0 "--import with the new database"
 run_finewsd -c "$TMP/n.conf" --once
 expect_rc 0 "--once after the import"
 assert_grep "the post is still the daemon's" "$POST" '^title: "甲"$'
+
+echo "posts below a subfolder of _posts count, as Jekyll and --import read them"
 rm "$TMP/new.db"*
+mkdir -p "$TMP/sub/_posts/2019"
+printf -- '---\ntitle: "旧"\n---\n' > "$TMP/sub/_posts/2019/2019-01-01-old.md"
+sed -i "s#^site_dir = .*#site_dir = $TMP/sub#" "$TMP/n.conf"
+T_SITE=$TMP/sub
+run_finewsd -c "$TMP/n.conf" --once
+refused "--once with a new database, a post two folders down" \
+    "$TMP/sub/_posts/2019/2019-01-01-old.md"
+
 mkdir -p "$TMP/fresh"
 sed "s#^site_dir = .*#site_dir = $TMP/fresh#; s#^database = .*#database = $TMP/new.db#" \
     "$TMP/a.conf" > "$TMP/f.conf"

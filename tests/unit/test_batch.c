@@ -423,6 +423,21 @@ test_commit_fails_rows_before(void **state)
 	assert_int_equal(count_files(f, "_posts", "2024-01-15-NW"), 2 * BATCH_SIZE + 3);
 }
 
+/* The same with one post in hand: it failed with the others, so it is
+ * written again alone. */
+static void
+test_commit_fails_one_in_hand(void **state)
+{
+	struct fixture *f = *state;
+
+	add_many(f, 0, 2 * BATCH_SIZE + 1);
+	fault_arm("row-commit-before:fail:1");
+	assert_int_equal(batch_flush(f->batch), BATCH_SIZE + 1);
+	assert_int_equal(f->nfailed, 2 * BATCH_SIZE);
+	assert_true(committed(f) == 1);
+	assert_int_equal(store_post_exists(f->st, "NW512"), 1);
+}
+
 /* The open transaction rolled back under the batch (an I/O error in a
  * statement of another module does that): the posts whose rows it held
  * are reported, and the next batch goes on in a transaction of its own. */
@@ -541,6 +556,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_writer_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_commit_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit_fails_rows_before, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit_fails_one_in_hand, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rows_rolled_back_under, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_wakes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_fails, setup, teardown),

@@ -729,6 +729,11 @@ test_error_keys(void **state)
 	    ":5: archive_dir: not a path below site_dir: a/../../old");
 	ERROR_IS(FINEWSD "archive_dir = /srv/old\n" SOURCE,
 	    ":5: archive_dir: not a path below site_dir: /srv/old");
+	/* site_dir itself is not below it either. */
+	ERROR_IS(FINEWSD "archive_dir = .\n" SOURCE,
+	    ":5: archive_dir: not a path below site_dir: .");
+	ERROR_IS(FINEWSD "archive_dir = ././/\n" SOURCE,
+	    ":5: archive_dir: not a path below site_dir: ././/");
 	ERROR_IS(FINEWSD "syntax error here\n" SOURCE,
 	    ":5: syntax error: expected [section], key = value or a comment");
 	/* Only the first error counts, whichever finds it. */
