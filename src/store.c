@@ -614,8 +614,7 @@ store_created(const struct store *st)
 	return st->created;
 }
 
-/* The lock file goes last, still held: a writer that opened it before
- * finds it locked, one that opens it after makes a new one. */
+/* The lock file goes too, last, while it is still held. */
 void
 store_discard(struct store *st)
 {
