@@ -411,8 +411,9 @@ test_commit_fails_rows_before(void **state)
 	struct fixture *f = *state;
 	unsigned long t1 = batch_ticket(f->batch);
 
-	add_many(f, 0, 2 * BATCH_SIZE + 3);
+	/* Armed before the writer runs: its thread reads the points. */
 	fault_arm("row-commit-before:fail:1");
+	add_many(f, 0, 2 * BATCH_SIZE + 3);
 	assert_int_equal(batch_flush(f->batch), BATCH_SIZE + 3);
 	assert_int_equal(f->nfailed, 2 * BATCH_SIZE);
 	assert_non_null(strstr(f->failed, "m37:NW0 "));
@@ -430,8 +431,8 @@ test_commit_fails_one_in_hand(void **state)
 {
 	struct fixture *f = *state;
 
-	add_many(f, 0, 2 * BATCH_SIZE + 1);
 	fault_arm("row-commit-before:fail:1");
+	add_many(f, 0, 2 * BATCH_SIZE + 1);
 	assert_int_equal(batch_flush(f->batch), BATCH_SIZE + 1);
 	assert_int_equal(f->nfailed, 2 * BATCH_SIZE);
 	assert_true(committed(f) == 1);
