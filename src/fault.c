@@ -53,7 +53,6 @@ fault_parse(const char *v)
 	}
 }
 
-
 static pthread_once_t fault_once = PTHREAD_ONCE_INIT;
 
 static void
