@@ -648,8 +648,12 @@ import_run(const struct conf *c, const char *dir)
 	if (store_flag_set(im.st, "import_running", 1) == -1 ||
 	    store_begin(im.st) == -1)
 		goto out;
+	/* An import of the whole site is the site taken over, even when
+	 * none of its files was a post to store (hand-written ones). */
 	if (import_walk(&im, dir, "") == -1 ||
 	    store_flag_set(im.st, "import_running", 0) == -1 ||
+	    (im.base != NULL && im.base[0] == '\0' &&
+	    store_flag_set(im.st, "site_checked", 1) == -1) ||
 	    store_commit(im.st) == -1) {
 		store_rollback(im.st);
 		import_progress(&im, 1);

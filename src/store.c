@@ -608,26 +608,51 @@ store_open_readonly(const char *path, char *err, size_t errlen)
 	return store_open_flags(path, 1, err, errlen);
 }
 
+/* Closes ST's SQLite handle, its statements first; the lock stays. */
+static void
+store_close_db(struct store *st)
+{
+	store_release(st);
+	for (int i = 0; i < ST__COUNT; i++) {
+		(void)sqlite3_finalize(st->stmt[i]);
+		st->stmt[i] = NULL;
+	}
+	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
+		log_warnx("database %s: close: %s", st->path,
+		    sqlite3_errmsg(st->db));
+	st->db = NULL;
+	st->holding = 0;
+}
+
 int
 store_created(const struct store *st)
 {
 	return st->created;
 }
 
-/* The lock file goes too, last, while it is still held. */
+/*
+ * SQLite is closed first, since closing deletes the WAL by its name; then
+ * the files go, the lock file last, while it is still held.
+ */
 void
 store_discard(struct store *st)
 {
 	static const char *const suffixes[] = { "", "-wal", "-shm", ".lock" };
 	char path[4096];
+	int lockfd;
 
 	if (st == NULL)
 		return;
+	lockfd = st->lockfd;
+	st->lockfd = -1;
+	store_close_db(st);
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
 		if ((size_t)snprintf(path, sizeof(path), "%s%s", st->path,
 		    suffixes[i]) < sizeof(path) && unlink(path) == -1 &&
 		    errno != ENOENT)
 			log_warn("database %s", path);
+	if (lockfd != -1)
+		(void)close(lockfd);
 	store_close(st);
 }
 
@@ -636,12 +661,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
-	store_release(st);
-	for (int i = 0; i < ST__COUNT; i++)
-		(void)sqlite3_finalize(st->stmt[i]);
-	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
-		log_warnx("database %s: close: %s", st->path,
-		    sqlite3_errmsg(st->db));
+	store_close_db(st);
 	if (st->lockfd != -1)
 		(void)close(st->lockfd);
 	free(st->path);

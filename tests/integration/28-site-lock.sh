@@ -119,3 +119,11 @@ sed "s#^site_dir = .*#site_dir = $TMP/fresh#; s#^database = .*#database = $TMP/n
     "$TMP/a.conf" > "$TMP/f.conf"
 run_finewsd -c "$TMP/f.conf" --once
 expect_rc 0 "a new database on an empty site_dir"
+
+echo "a site whose only post is not finewsd's: --import of the site takes it over"
+rm "$TMP/new.db"*
+T_SITE=$TMP/sub
+run_finewsd -c "$TMP/n.conf" --import "$T_SITE"
+expect_rc 0 "--import of a site whose one post is hand-written"
+run_finewsd -c "$TMP/n.conf" --once
+expect_rc 0 "--once after the import of the whole site"
