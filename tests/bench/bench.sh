@@ -8,12 +8,20 @@
 # the median):
 #   raw      curl --parallel --parallel-max PAR over every list and text URL
 #            (one process, connections reused): the fetch limit
-#   old      tests/bench/old-pipeline.py: threads, a new connection per
-#            request, every file rewritten (what it models is said there)
+#   old      tests/bench/old-pipeline.py: the site's old cron pipeline as
+#            it worked (a thread per list API, requests and a new
+#            connection per request, every file rewritten, every post's
+#            front matter parsed again for the category pages; what it
+#            models and where it is kinder than the script is said there)
+#   lean     old-pipeline.py --lean: the lighter model this benchmark used
+#            before (a pool of PAR threads, urllib, no YAML pass), kept so
+#            that the ratio against it stays in view
 #   finewsd  finewsd --once, cold (empty database and site), then again
 #            with nothing new
-# finewsd runs with max_transfers = max_per_host = PAR, the old pipeline
-# with PAR threads, curl with PAR transfers: the same concurrency for all.
+# finewsd runs with max_transfers = max_per_host = PAR, curl with PAR
+# transfers, the lean model with PAR threads; the old pipeline with its
+# own thread per list (it is bound by its CPU, not by its concurrency:
+# its CPU time exceeds its wall time).
 # Wall time, CPU (user + system) and peak RSS come from /usr/bin/time; the
 # requests from nginx's access log; the files written with nothing new
 # from `find -newer`, the bytes from the kernel's count of blocks written.
@@ -39,10 +47,14 @@ nsrc=${BENCH_SOURCES:-5}
 nrec=${BENCH_RECORDS:-2000}
 par=${BENCH_PAR:-8}
 scale=${BENCH_SCALE:-1}
+need="apt-get install nginx-light curl python3 python3-requests python3-yaml time unicode-data"
 for t in nginx curl python3 /usr/bin/time; do
-	command -v "$t" >/dev/null || {
-		echo "bench: $t is needed (apt-get install nginx-light curl python3 time)" >&2; exit 1; }
+	command -v "$t" >/dev/null || { echo "bench: $t is needed ($need)" >&2; exit 1; }
 done
+python3 -c 'import requests, yaml' 2>/dev/null || {
+	echo "bench: python3's requests and yaml are needed ($need)" >&2; exit 1; }
+unihan=${UNIHAN_READINGS:-/usr/share/unicode/Unihan_Readings.txt.bz2}
+[ -r "$unihan" ] || { echo "bench: $unihan is needed ($need)" >&2; exit 1; }
 [ -x "$FINEWSD" ] || { echo "bench: build finewsd first" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/finewsd-bench.XXXXXX")
@@ -105,6 +117,22 @@ http {
 }
 NGX
 gen main "$nsrc" "$nrec"
+# The old pipeline's pinyin table, in xpinyin's format ("9752<TAB>QING1"):
+# the kMandarin readings of the CJK Unified Ideographs U+4E00-U+9FFF (what
+# xpinyin's table covers), tone marks dropped.
+python3 - "$unihan" "$work/pinyin.dat" <<'PY'
+import bz2, sys, unicodedata
+with open(sys.argv[2], "w") as out:
+    for line in bz2.open(sys.argv[1], "rt", encoding="utf-8"):
+        if "\tkMandarin\t" not in line:
+            continue
+        cp, _, readings = line.rstrip("\n").split("\t")
+        if 0x4E00 <= int(cp[2:], 16) <= 0x9FFF:
+            out.write("%s\t%s\n" % (cp[2:], " ".join(
+                "".join(c for c in unicodedata.normalize("NFD", r)
+                        if not unicodedata.combining(c)).upper() + "1"
+                for r in readings.split())))
+PY
 nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
 nginx_pid=$!
 for _ in $(seq 50); do
@@ -172,7 +200,7 @@ nurls=$((total + nsrc))
 res=$work/results
 : > "$res"
 # No run deletes a file, and no file is deleted between runs: every run
-# writes into a folder of its own ($work/old.RUN, $work/fw.RUN), the old
+# writes into a folder of its own ($work/old.RUN, lean.RUN, fw.RUN), the old
 # pipeline's "nothing new" run into its own run's, and everything goes at
 # exit.  On ext4 without a journal (as here), the inode allocator skips
 # inodes freed in the last 60 s, or 6 minutes while their inode table block
@@ -190,19 +218,25 @@ for run in $(seq "$runs"); do
 	read -r wall kb usr sys blk < "$work/t.raw"
 	echo "raw $run $wall $kb $(python3 -c "print($usr+$sys)") - - - -" >> "$res"
 
-	old=$work/old.$run
-	sync
-	timed "$work/t.old" python3 "$here/old-pipeline.py" "$base/main" "$nsrc" "$old/site" "$par"
-	read -r wall kb usr sys blk < "$work/t.old"
-	read -r nposts _ < "$work/t.old.stdout"
-	[ "$nposts" -eq "$total" ] || { echo "bench: old pipeline wrote $nposts posts" >&2; exit 1; }
-	# Nothing new: the old pipeline does it all again, over its own run's
-	# site (it rewrites each file in place: no file is deleted).
-	touch "$work/mark.old"; sleep 0.01; r0=$(requests)
-	timed "$work/t.old2" python3 "$here/old-pipeline.py" "$base/main" "$nsrc" "$old/site" "$par"
-	files=$(find "$old/site" -type f -newer "$work/mark.old" | wc -l)
-	read -r _ _ _ _ blk2 < "$work/t.old2"
-	echo "old $run $wall $kb $(python3 -c "print($usr+$sys)") $(( $(requests) - r0 )) $files $((blk2 / 2)) -" >> "$res"
+	for model in old lean; do
+		old=$work/$model.$run
+		flag=; [ "$model" = old ] || flag=--lean
+		sync
+		timed "$work/t.$model" python3 "$here/old-pipeline.py" $flag "$base/main" "$nsrc" \
+		    "$old/site" "$par" "$work/pinyin.dat"
+		read -r wall kb usr sys blk < "$work/t.$model"
+		read -r nposts _ < "$work/t.$model.stdout"
+		[ "$nposts" -eq "$total" ] || { echo "bench: $model pipeline wrote $nposts posts" >&2; exit 1; }
+		# Nothing new: the old pipeline does it all again, over its own
+		# run's site (it rewrites each post in place; the few category
+		# pages it removes and writes again).
+		touch "$work/mark.$model"; sleep 0.01; r0=$(requests)
+		timed "$work/t.${model}2" python3 "$here/old-pipeline.py" $flag "$base/main" "$nsrc" \
+		    "$old/site" "$par" "$work/pinyin.dat"
+		files=$(find "$old/site" -type f -newer "$work/mark.$model" | wc -l)
+		read -r _ _ _ _ blk2 < "$work/t.${model}2"
+		echo "$model $run $wall $kb $(python3 -c "print($usr+$sys)") $(( $(requests) - r0 )) $files $((blk2 / 2)) -" >> "$res"
+	done
 
 	fwd=$work/fw.$run
 	mkdir "$fwd"; conf "$fwd.conf" main "$nsrc" "$fwd"
@@ -222,7 +256,7 @@ def rate(r):   # records/s; the raw fetch counts requests
 print("%-8s %4s %10s %12s %9s %22s" % ("", "run", "records/s", "CPU ms/1k", "RSS MiB",
                                        "nothing new: req/files/KiB"))
 med = {}
-for who in ("raw", "old", "finewsd"):
+for who in ("raw", "old", "lean", "finewsd"):
     rs = [r for r in rows if r[0] == who]
     for r in rs:
         extra = "-" if r[5] == "-" else "%s/%s/%s" % (r[5], r[6], r[7])
@@ -232,6 +266,7 @@ for who in ("raw", "old", "finewsd"):
     print("%-8s %4s %10.0f" % (who, "med", med[who]))
 print("finewsd / old pipeline: %.1fx   finewsd / raw fetch: %.0f %%  (medians; raw in requests/s)"
       % (med["finewsd"] / med["old"], 100 * med["finewsd"] / med["raw"]))
+print("finewsd / lean model of the old pipeline: %.1fx" % (med["finewsd"] / med["lean"]))
 for r in rows:
     if r[0] == "finewsd":
         w, c, m = r[8].split("/")
