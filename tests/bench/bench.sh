@@ -47,7 +47,7 @@ nsrc=${BENCH_SOURCES:-5}
 nrec=${BENCH_RECORDS:-2000}
 par=${BENCH_PAR:-8}
 scale=${BENCH_SCALE:-1}
-need="apt-get install nginx-light curl python3 python3-requests python3-yaml time unicode-data"
+need="tools/install-deps bench installs it"
 for t in nginx curl python3 /usr/bin/time; do
 	command -v "$t" >/dev/null || { echo "bench: $t is needed ($need)" >&2; exit 1; }
 done
