@@ -57,6 +57,8 @@ struct daemon {
 	struct hook *hook;
 	struct websub *websub;
 	int sitefd;             /* the lock of the site being written */
+	int next_sitefd;        /* that of a reload's new site_dir, */
+	char *next_site;        /* until the reload takes effect */
 	ev_signal sigusr1, sighup, sigterm, sigint;
 	ev_timer watchdog;
 };
@@ -124,7 +126,9 @@ limits_check(const struct conf *c)
  * feeds with its own posts alone.  The writer (the daemon, --once,
  * --import) holds an exclusive flock on the site's folder itself, so that
  * nothing is added to the site and no time of it changes; a reload that
- * moves site_dir takes the new folder's before it lets the old one go.
+ * moves site_dir takes the new folder's at the signal, and lets the old
+ * one go only when the reload takes effect, once no poll is under way:
+ * until then the daemon still writes there (reload_lock, on_applied).
  * The descriptor, or -1 logged.
  */
 static int
@@ -228,13 +232,68 @@ site_check(const struct conf *c, struct store *st)
 	return store_flag_set(st, "site_checked", 1);
 }
 
+/* Lets go of the lock a reload took that has not taken effect. */
+static void
+reload_unlock(struct daemon *d)
+{
+	if (d->next_sitefd != -1)
+		close(d->next_sitefd);
+	d->next_sitefd = -1;
+	free(d->next_site);
+	d->next_site = NULL;
+}
+
+/*
+ * The lock of C's site_dir, for a reload to C: none needed when it is the
+ * site the daemon writes, kept when it is a pending reload's; a pending
+ * reload to another site gives way, and its lock with it.  0, or -1
+ * logged (the pending reload, if any, then stays).
+ */
+static int
+reload_lock(struct daemon *d, const struct conf *c)
+{
+	char *site = NULL;
+	int fd = -1;
+
+	if (d->next_site != NULL && strcmp(c->site_dir, d->next_site) == 0)
+		return 0;
+	if (strcmp(c->site_dir, scheduler_conf(d->sched)->site_dir) != 0) {
+		if ((site = strdup(c->site_dir)) == NULL) {
+			log_warn("reload");
+			return -1;
+		}
+		if ((fd = site_lock(c)) == -1) {
+			free(site);
+			return -1;
+		}
+	}
+	reload_unlock(d);
+	d->next_sitefd = fd;
+	d->next_site = site;
+	return 0;
+}
+
+/* A reload took effect: the old site is written no more. */
+static void
+on_applied(void *arg)
+{
+	struct daemon *d = arg;
+
+	if (d->next_site == NULL)
+		return;
+	close(d->sitefd);
+	d->sitefd = d->next_sitefd;
+	d->next_sitefd = -1;
+	free(d->next_site);
+	d->next_site = NULL;
+}
+
 static void
 on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct daemon *d = w->data;
 	char err[1024];
 	struct conf *c;
-	int sitefd = -1;
 
 	switch (w->signum) {
 	case SIGUSR1:
@@ -242,11 +301,10 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 		scheduler_all_now(d->sched);
 		break;
 	case SIGHUP:
+		log_info("SIGHUP: reading %s", d->conf_path);
 		notify_reloading();
 		if ((c = conf_load(d->conf_path, err, sizeof(err))) == NULL ||
-		    limits_check(c) == -1 ||
-		    (strcmp(c->site_dir, scheduler_conf(d->sched)->site_dir) != 0 &&
-		    (sitefd = site_lock(c)) == -1)) {
+		    limits_check(c) == -1 || reload_lock(d, c) == -1) {
 			if (c == NULL)
 				log_error("reload: %s; keeping the old configuration", err);
 			else
@@ -258,10 +316,6 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 		}
 		if (strcmp(c->database, scheduler_conf(d->sched)->database) != 0)
 			log_warnx("reload: database changes take effect at the next start");
-		if (sitefd != -1) {
-			close(d->sitefd);
-			d->sitefd = sitefd;
-		}
 		hook_set_argv(d->hook, c->on_update);
 		(void)websub_set_hub(d->websub, c->websub_hub, c->interval);
 		scheduler_reload(d->sched, c);
@@ -326,7 +380,8 @@ database_dir_make(const struct conf *c)
 static int
 run(struct conf *c, const char *conf_path, int once)
 {
-	struct daemon d = { .conf_path = conf_path, .sitefd = -1 };
+	struct daemon d = { .conf_path = conf_path, .sitefd = -1,
+	    .next_sitefd = -1 };
 	struct store *st = NULL;
 	struct fetch *f = NULL;
 	struct feeds *feeds = NULL;
@@ -387,6 +442,7 @@ run(struct conf *c, const char *conf_path, int once)
 	}
 	c = NULL;   /* the scheduler owns it now */
 	scheduler_on_wrote(d.sched, on_wrote, &d);
+	scheduler_on_applied(d.sched, on_applied, &d);
 	scheduler_set_metrics(d.sched, metrics);
 	if (!once || scheduler_busy(d.sched))
 		ev_run(d.loop, 0);
@@ -419,6 +475,7 @@ out:
 	store_ckpt_close(ckpt);
 	store_close(st);
 	close(d.sitefd);
+	reload_unlock(&d);
 	if (d.loop != NULL)
 		ev_loop_destroy(d.loop);
 	if (!once && status == 0)

@@ -159,6 +159,8 @@ struct scheduler {
 	int round_failed;       /* of which failed */
 	scheduler_wrote_fn *wrote_fn;
 	void *wrote_arg;
+	scheduler_applied_fn *applied_fn;
+	void *applied_arg;
 	struct metrics *metrics;  /* not owned; may be NULL */
 	struct psrc *held_head, *held_tail;  /* waiting for admission, FIFO */
 	size_t charged;         /* the sum of the sources' charges */
@@ -1173,6 +1175,13 @@ scheduler_on_wrote(struct scheduler *p, scheduler_wrote_fn *fn, void *arg)
 }
 
 void
+scheduler_on_applied(struct scheduler *p, scheduler_applied_fn *fn, void *arg)
+{
+	p->applied_fn = fn;
+	p->applied_arg = arg;
+}
+
+void
 scheduler_set_metrics(struct scheduler *p, struct metrics *m)
 {
 	p->metrics = m;
@@ -1258,6 +1267,9 @@ scheduler_apply(struct scheduler *p)
 	fetch_set_opts(p->f, &fo);
 	conf_destroy(p->c);
 	p->c = c;
+	/* The batch under the old configuration was flushed above. */
+	if (p->applied_fn != NULL)
+		p->applied_fn(p->applied_arg);
 	strmap_clear(&p->slugs);
 	if (scheduler_build(p) == -1) {
 		log_warn("reload");

@@ -28,6 +28,9 @@ struct scheduler;
 /* Called when no source is mid-poll any more, with the number of posts
  * written since the last call (archiving, on_update). */
 typedef void scheduler_wrote_fn(void *arg, int posts);
+/* Called when a configuration given to scheduler_reload takes effect:
+ * from then on nothing is written under the one it replaced. */
+typedef void scheduler_applied_fn(void *arg);
 
 /*
  * Takes C (freed by scheduler_destroy or when replaced).  With ONCE, every source
@@ -39,6 +42,7 @@ struct scheduler *scheduler_create(struct ev_loop *loop, struct conf *c, struct 
                            int once);
 void scheduler_destroy(struct scheduler *p);                 /* accepts NULL */
 void scheduler_on_wrote(struct scheduler *p, scheduler_wrote_fn *fn, void *arg);
+void scheduler_on_applied(struct scheduler *p, scheduler_applied_fn *fn, void *arg);
 /* Counts requests and polls in M (not taken; NULL: none), and writes the
  * metrics file after each round of polls. */
 void scheduler_set_metrics(struct scheduler *p, struct metrics *m);

@@ -4,7 +4,8 @@
 # whose source gives a record with another infoCode but the same file name,
 # is refused with a message naming the site, and the daemon's post file
 # stays as it was.  A reload that moves the daemon's site_dir takes the new
-# folder and lets the old one go.  A new database on a site that has posts
+# folder at the signal and lets the old one go once no poll writes there
+# any more.  A new database on a site that has posts
 # is refused, and leaves no database behind, until --import takes the
 # site over.
 set -euo pipefail
@@ -27,7 +28,7 @@ mock_start
 conf_begin
 conf_source_market a 37 "$MOCK_URL" file_id_field=fid
 cp "$T_CONF" "$TMP/a.conf"
-daemon_start
+daemon_start -- -v
 wait_polls 1 a "the daemon on database A polls"
 POST=$T_SITE/_posts/2024-06-01-SAME.md
 assert_grep "the daemon wrote its post" "$POST" '^title: "甲"$'
@@ -58,6 +59,36 @@ assert_grep "the error names the new site" "$RUN_ERR" \
     "^site $(ere "$TMP/site2") is in use by another finewsd"
 run_finewsd -c "$TMP/b.conf" --import "$T_SITE"
 expect_rc 0 "--import on the site the daemon left"
+
+echo "a reload during a poll lets the old site go only when the poll has ended"
+# locked DIR: another process holds DIR's lock (flock(1) takes it if not).
+locked() { ! flock -n "$1" true; }
+route_set "$(market_path 37)" '{"file": "m37.json", "delay": 2}'
+polls=$(log_count "source a: polling")
+loads=$(log_count 'configuration .* loaded')
+daemon_signal USR1
+wait_log $((polls + 1)) "source a: polling" "a slow poll of the daemon has begun"
+sed -i "s#^site_dir = .*#site_dir = $TMP/site3#" "$T_CONF"
+daemon_signal HUP
+wait_log 1 "SIGHUP: reading " "the SIGHUP is read"
+locked "$TMP/site3" || fail "the new site_dir is not locked at the signal"
+sed "s#^site_dir = .*#site_dir = $TMP/site2#" "$TMP/b.conf" > "$TMP/b2.conf"
+run_finewsd -c "$TMP/b2.conf" --once
+expect_rc 1 "--once on the old site_dir while the daemon's poll still writes there"
+assert_grep "the error names the old site" "$RUN_ERR" \
+    "^site $(ere "$TMP/site2") is in use by another finewsd"
+[ "$(log_count 'configuration .* loaded')" -eq "$loads" ] ||
+	fail "the reload took effect during the poll"
+# The same reload again while the first waits: it keeps the lock it has.
+daemon_signal HUP
+wait_log 2 "SIGHUP: reading " "the second SIGHUP is read"
+say "the second SIGHUP is not refused"
+grep -q "keeping the old configuration" "$DAEMON_ERR" &&
+	fail "the second SIGHUP was refused: $(grep -m1 'in use' "$DAEMON_ERR")"
+wait_log $((loads + 1)) 'configuration .* loaded' "the reload is taken after the poll" 15
+locked "$TMP/site3" || fail "the new site_dir is not locked any more"
+locked "$TMP/site2" && fail "the old site_dir is still locked after the reload"
+route_set "$(market_path 37)" '{"file": "m37.json"}'
 daemon_alive || fail "the daemon died"
 daemon_stop TERM
 daemon_expect_rc 0
