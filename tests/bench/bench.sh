@@ -51,8 +51,19 @@ need="tools/install-deps bench installs it"
 for t in nginx curl python3 /usr/bin/time; do
 	command -v "$t" >/dev/null || { echo "bench: $t is needed ($need)" >&2; exit 1; }
 done
-python3 -c 'import requests, yaml' 2>/dev/null || {
-	echo "bench: python3's requests and yaml are needed ($need)" >&2; exit 1; }
+# The old pipeline's interpreter: Debian's python3, whose requests and
+# PyYAML are the distribution's, rather than whatever python3 comes first in
+# PATH (a pyenv shim here: a bash script that starts some 40 processes, and
+# a CPython built without profile-guided optimisation, which made the old
+# pipeline 20-27 % slower than Debian's); BENCH_PYTHON chooses another.
+oldpy=
+for c in ${BENCH_PYTHON:-/usr/bin/python3 python3}; do
+	if "$c" -c 'import requests, yaml' 2>/dev/null; then
+		oldpy=$("$c" -c 'import sys; print(sys.executable)'); break
+	fi
+done
+[ -n "$oldpy" ] || {
+	echo "bench: python3 with requests and yaml is needed ($need)" >&2; exit 1; }
 unihan=${UNIHAN_READINGS:-/usr/share/unicode/Unihan_Readings.txt.bz2}
 [ -r "$unihan" ] || { echo "bench: $unihan is needed ($need)" >&2; exit 1; }
 [ -x "$FINEWSD" ] || { echo "bench: build finewsd first" >&2; exit 1; }
@@ -118,8 +129,9 @@ http {
 NGX
 gen main "$nsrc" "$nrec"
 # The old pipeline's pinyin table, in xpinyin's format ("9752<TAB>QING1"):
-# the kMandarin readings of the CJK Unified Ideographs U+4E00-U+9FFF (what
-# xpinyin's table covers), tone marks dropped.
+# the kMandarin readings of the CJK Unified Ideographs U+4E00-U+9FFF, tone
+# marks dropped.  xpinyin's own table is larger (it also has U+3400-U+4DBF
+# and more readings a character), so this one is cheaper to load.
 python3 - "$unihan" "$work/pinyin.dat" <<'PY'
 import bz2, sys, unicodedata
 with open(sys.argv[2], "w") as out:
@@ -222,7 +234,7 @@ for run in $(seq "$runs"); do
 		old=$work/$model.$run
 		flag=; [ "$model" = old ] || flag=--lean
 		sync
-		timed "$work/t.$model" python3 "$here/old-pipeline.py" $flag "$base/main" "$nsrc" \
+		timed "$work/t.$model" "$oldpy" "$here/old-pipeline.py" $flag "$base/main" "$nsrc" \
 		    "$old/site" "$par" "$work/pinyin.dat"
 		read -r wall kb usr sys blk < "$work/t.$model"
 		read -r nposts _ < "$work/t.$model.stdout"
@@ -231,7 +243,7 @@ for run in $(seq "$runs"); do
 		# run's site (it rewrites each post in place; the few category
 		# pages it removes and writes again).
 		touch "$work/mark.$model"; sleep 0.01; r0=$(requests)
-		timed "$work/t.${model}2" python3 "$here/old-pipeline.py" $flag "$base/main" "$nsrc" \
+		timed "$work/t.${model}2" "$oldpy" "$here/old-pipeline.py" $flag "$base/main" "$nsrc" \
 		    "$old/site" "$par" "$work/pinyin.dat"
 		files=$(find "$old/site" -type f -newer "$work/mark.$model" | wc -l)
 		read -r _ _ _ _ blk2 < "$work/t.${model}2"
@@ -247,6 +259,9 @@ for run in $(seq "$runs"); do
 	echo "finewsd $run $wall $kb $cpu $req2 $files2 $kib2 $wall2/$cpu2/$((kb2 / 1024))" >> "$res"
 done
 
+echo "old pipeline: $("$oldpy" -c 'import sys, requests, urllib3, yaml
+print("%s (Python %s), requests %s, urllib3 %s, PyYAML %s" % (sys.executable,
+      sys.version.split()[0], requests.__version__, urllib3.__version__, yaml.__version__))')"
 python3 - "$res" "$total" "$nurls" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
