@@ -588,7 +588,12 @@ store_open_flags(const char *path, int readonly, char *err, size_t errlen)
 		st->version = STORE_SCHEMA_VERSION;
 	return st;
 fail:
-	store_close(st);
+	/* A database this call began (a full disk at the very first start)
+	 * is not left half made for the next start to take as its own. */
+	if (st->created)
+		store_discard(st);
+	else
+		store_close(st);
 	return NULL;
 }
 

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -787,6 +789,39 @@ test_readonly_beside_writer(void **state)
 	store_close(ro);
 }
 
+/*
+ * A first open that fails once it has made the file (here: a file size
+ * limit of 0, as a full disk would) leaves no database, WAL or lock file.
+ */
+static void
+test_failed_create_discarded(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const suffixes[] = { "", "-wal", "-shm", ".lock" };
+	char err[512] = "", path[512];
+	struct rlimit old, none = { 256, 0 };   /* the lock's pid, no page */
+	void (*oldsig)(int);
+	struct store *st;
+
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	none.rlim_max = old.rlim_max;
+	oldsig = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &none), 0);
+	st = store_open(f->db, err, sizeof(err));
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, oldsig);
+	assert_null(st);
+	assert_true(strncmp(err, "database ", 9) == 0);
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", f->db, suffixes[i]);
+		if (access(path, F_OK) == 0)
+			fail_msg("%s left behind (%s)", path, err);
+	}
+	/* The next start makes it whole. */
+	assert_non_null(st = store_open(f->db, err, sizeof(err)));
+	store_close(st);
+}
+
 static void
 test_readonly_refuses(void **state)
 {
@@ -1062,6 +1097,8 @@ main(int argc, char *argv[])
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_beside_writer,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_create_discarded,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_refuses, setup,
 		    teardown),
