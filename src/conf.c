@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -48,6 +49,7 @@ enum conf_kind {
 	KIND_STR,	/* any string */
 	KIND_DIR,	/* a path that, if it exists, is a folder */
 	KIND_FILE,	/* a path that, if it exists, is not a folder */
+	KIND_OUTFILE,	/* a path written at run time, which logs its failures */
 	KIND_URL,	/* an http or https URL */
 	KIND_ID_URL,	/* the same with {id} in it */
 	KIND_CAT_URL,	/* may hold {category} and start with "//" */
@@ -91,7 +93,7 @@ static const struct conf_key conf_keys[] = {
 	{ "on_update_timeout", G(on_update_timeout), KIND_NUMBER, 1, 86400 },
 	{ "archive_after_days", G(archive_after_days), KIND_NUMBER, 0, 36500 },
 	{ "archive_dir", G(archive_dir), KIND_RELDIR, 0, 0 },
-	{ "metrics_file", G(metrics_file), KIND_STR, 0, 0 },
+	{ "metrics_file", G(metrics_file), KIND_OUTFILE, 0, 0 },
 	{ "websub_hub", G(websub_hub), KIND_URL, 0, 0 },
 	{ "formats", G(formats), KIND_FORMATS, 0, 0 },
 	{ "max_list_size", G(max_list_size), KIND_SIZE, CONF_LIST_SIZE_MIN,
@@ -161,6 +163,7 @@ struct conf_parse {
 	size_t errlen;
 	int errline;
 	int failed;
+	char *base;		/* the absolute folder of the file, for relative paths */
 };
 
 /*
@@ -244,6 +247,55 @@ conf_path_check(const struct conf_key *k, const char *value, char *msg,
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * A relative path is taken from the configuration file's folder, not from
+ * the folder finewsd happens to be started in: the same file then means
+ * the same paths from a shell and under systemd (whose services start in
+ * /).  The field gets the absolute path, which the messages name.
+ */
+static int
+conf_path_set(struct conf_parse *p, const struct conf_key *k, char **field,
+    const char *value)
+{
+	char msg[1024], *abs = NULL;
+	int rv;
+
+	if (value[0] != '/' && (abs = path_join(p->base, value)) == NULL) {
+		conf_fail(p, p->lineno, "%s: %s", k->name, strerror(errno));
+		return -1;
+	}
+	if (k->kind != KIND_OUTFILE && conf_path_check(k, abs != NULL ? abs :
+	    value, msg, sizeof(msg)) == -1) {
+		conf_fail(p, p->lineno, "%s", msg);
+		rv = -1;
+	} else
+		rv = conf_string_set(p, field, abs != NULL ? abs : value);
+	free(abs);
+	return rv;
+}
+
+/* The absolute folder of the configuration file PATH, or NULL. */
+static char *
+conf_base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *cwd, *dir, *base;
+
+	if (slash == path)
+		return strdup("/");
+	if (slash != NULL && path[0] == '/')
+		return strndup(path, (size_t)(slash - path));
+	if ((cwd = getcwd(NULL, 0)) == NULL)
+		return NULL;
+	if (slash == NULL)
+		return cwd;
+	dir = strndup(path, (size_t)(slash - path));
+	base = dir != NULL ? path_join(cwd, dir) : NULL;
+	free(dir);
+	free(cwd);
+	return base;
 }
 
 /*
@@ -401,6 +453,10 @@ conf_field_set(struct conf_parse *p, void *base, const struct conf_key *k,
 		rv = conf_value_parse_formats(k->name, value,
 		    (int *)(void *)field, msg, sizeof(msg));
 		break;
+	case KIND_DIR:
+	case KIND_FILE:
+	case KIND_OUTFILE:
+		return conf_path_set(p, k, (char **)(void *)field, value);
 	default:
 		if ((rv = conf_string_check(k, value, msg, sizeof(msg))) == 0)
 			return conf_string_set(p, (char **)(void *)field,
@@ -745,6 +801,10 @@ conf_load(const char *path, char *err, size_t errlen)
 		conf_fail(&p, 0, "%s", strerror(errno));
 		goto fail;
 	}
+	if ((p.base = conf_base(path)) == NULL) {
+		conf_fail(&p, 0, "its folder: %s", strerror(errno));
+		goto fail;
+	}
 	rc = ini_parse_stream(conf_read_line, &p, conf_handler, &p);
 	/*
 	 * inih returns the first line it found wrong: ours (the handler
@@ -772,6 +832,7 @@ out:
 		fclose(p.fp);
 	free(p.buf);
 	free(p.sectname);
+	free(p.base);
 	return p.c;
 }
 

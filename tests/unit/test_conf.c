@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -387,6 +388,60 @@ test_on_update(void **state)
 	conf_destroy(c);
 }
 
+/*
+ * Relative paths are taken from the configuration file's folder, whatever
+ * the folder finewsd starts in and however the file is named.
+ */
+static void
+test_relative_paths(void **state)
+{
+	char want[256], base[128], dbdir[160], cwd[4096];
+	const char *name = strrchr(scratch, '/') + 1;
+	struct conf *c;
+
+	(void)state;
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	c = load_ok("[finewsd]\n"
+	    "database = d.db\n"
+	    "site_dir = ./site\n"
+	    "site_url = https://example.org/\n"
+	    "metrics_file = m/finewsd.prom\n"
+	    SOURCE);
+	snprintf(want, sizeof(want), "%s/d.db", scratch);
+	assert_string_equal(c->database, want);
+	snprintf(want, sizeof(want), "%s/./site", scratch);
+	assert_string_equal(c->site_dir, want);
+	snprintf(want, sizeof(want), "%s/m/finewsd.prom", scratch);
+	assert_string_equal(c->metrics_file, want);
+	conf_destroy(c);
+
+	/* The file named relative to the working folder, with and without a
+	 * folder in its name. */
+	assert_int_equal(chdir("/tmp"), 0);
+	snprintf(base, sizeof(base), "%s/finewsd.conf", name);
+	c = conf_load(base, want, sizeof(want));
+	assert_non_null(c);
+	snprintf(want, sizeof(want), "/tmp/%s/d.db", name);
+	assert_string_equal(c->database, want);
+	conf_destroy(c);
+	assert_int_equal(chdir(scratch), 0);
+	c = conf_load("finewsd.conf", want, sizeof(want));
+	assert_non_null(c);
+	snprintf(want, sizeof(want), "%s/d.db", scratch);
+	assert_string_equal(c->database, want);
+	conf_destroy(c);
+	assert_int_equal(chdir(cwd), 0);
+
+	/* The messages name the path as it was taken. */
+	snprintf(dbdir, sizeof(dbdir), "%s/dbdir", scratch);
+	assert_int_equal(mkdir(dbdir, 0700), 0);
+	snprintf(want, sizeof(want), ":2: database: a folder, not a file: %s",
+	    dbdir);
+	ERROR_IS("[finewsd]\ndatabase = dbdir\nsite_dir = site\n"
+	    "site_url = https://example.org/\n" SOURCE, want);
+	assert_int_equal(rmdir(dbdir), 0);
+}
+
 static void
 test_site_url(void **state)
 {
@@ -400,8 +455,6 @@ test_site_url(void **state)
 	    SOURCE);
 	assert_string_equal(c->site_url, "http://news.example:8080");
 	assert_string_equal(c->site_host, "news.example:8080");
-	assert_string_equal(c->database, "d.db");
-	assert_string_equal(c->site_dir, "site");
 	conf_destroy(c);
 
 	c = load_ok("[finewsd]\n"
@@ -1136,6 +1189,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relative_paths, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_values, setup,
 		    teardown),
