@@ -26,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -545,6 +546,7 @@ static struct store *
 store_open_flags(const char *path, int readonly, char *err, size_t errlen)
 {
 	struct store *st;
+	struct stat sb;
 	int flags, v;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL ||
@@ -556,8 +558,10 @@ store_open_flags(const char *path, int readonly, char *err, size_t errlen)
 	st->lockfd = -1;
 	if (!readonly && store_lock(st, err, errlen) == -1)
 		goto fail;
-	/* Under the lock: no other writer can make it meanwhile. */
-	st->created = !readonly && access(path, F_OK) == -1 && errno == ENOENT;
+	/* Under the lock: no other writer can make it meanwhile.  lstat: an
+	 * operator's symlink to a volume not mounted yet is not ours to make,
+	 * nor to remove if the open fails. */
+	st->created = !readonly && lstat(path, &sb) == -1 && errno == ENOENT;
 	flags = readonly ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX,

@@ -822,6 +822,23 @@ test_failed_create_discarded(void **state)
 	store_close(st);
 }
 
+/* A database path that is the operator's symlink to a folder not there
+ * (a volume not mounted yet) is not the open's to remove. */
+static void
+test_failed_open_keeps_symlink(void **state)
+{
+	struct fixture *f = *state;
+	char target[600], err[512] = "";
+	struct stat sb;
+
+	snprintf(target, sizeof(target), "%s/gone/finewsd.db", f->dir);
+	assert_int_equal(symlink(target, f->db), 0);
+	assert_null(store_open(f->db, err, sizeof(err)));
+	if (lstat(f->db, &sb) == -1)
+		fail_msg("the symlink %s was removed (%s)", f->db, err);
+	assert_int_equal(unlink(f->db), 0);
+}
+
 static void
 test_readonly_refuses(void **state)
 {
@@ -1099,6 +1116,8 @@ main(int argc, char *argv[])
 		cmocka_unit_test_setup_teardown(test_readonly_beside_writer,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_create_discarded,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_open_keeps_symlink,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_refuses, setup,
 		    teardown),
