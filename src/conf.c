@@ -29,7 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <ini.h>
 
@@ -163,7 +162,6 @@ struct conf_parse {
 	size_t errlen;
 	int errline;
 	int failed;
-	char *base;		/* the absolute folder of the file, for relative paths */
 };
 
 /*
@@ -250,52 +248,27 @@ conf_path_check(const struct conf_key *k, const char *value, char *msg,
 }
 
 /*
- * A relative path is taken from the configuration file's folder, not from
- * the folder finewsd happens to be started in: the same file then means
- * the same paths from a shell and under systemd (whose services start in
- * /).  The field gets the absolute path, which the messages name.
+ * A path must be absolute: a relative one would name one file from the
+ * shell an operator runs --check or --status in and another under the
+ * service manager (finewsd.service starts in /var/lib/finewsd).
  */
 static int
 conf_path_set(struct conf_parse *p, const struct conf_key *k, char **field,
     const char *value)
 {
-	char msg[1024], *abs = NULL;
-	int rv;
+	char msg[1024];
 
-	if (value[0] != '/' && (abs = path_join(p->base, value)) == NULL) {
-		conf_fail(p, p->lineno, "%s: %s", k->name, strerror(errno));
+	if (value[0] != '/') {
+		conf_fail(p, p->lineno, "%s: not an absolute path: %s", k->name,
+		    value);
 		return -1;
 	}
-	if (k->kind != KIND_OUTFILE && conf_path_check(k, abs != NULL ? abs :
-	    value, msg, sizeof(msg)) == -1) {
+	if (k->kind != KIND_OUTFILE && conf_path_check(k, value, msg,
+	    sizeof(msg)) == -1) {
 		conf_fail(p, p->lineno, "%s", msg);
-		rv = -1;
-	} else
-		rv = conf_string_set(p, field, abs != NULL ? abs : value);
-	free(abs);
-	return rv;
-}
-
-/* The absolute folder of the configuration file PATH, or NULL. */
-static char *
-conf_base(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *cwd, *dir, *base;
-
-	if (slash == path)
-		return strdup("/");
-	if (slash != NULL && path[0] == '/')
-		return strndup(path, (size_t)(slash - path));
-	if ((cwd = getcwd(NULL, 0)) == NULL)
-		return NULL;
-	if (slash == NULL)
-		return cwd;
-	dir = strndup(path, (size_t)(slash - path));
-	base = dir != NULL ? path_join(cwd, dir) : NULL;
-	free(dir);
-	free(cwd);
-	return base;
+		return -1;
+	}
+	return conf_string_set(p, field, value);
 }
 
 /*
@@ -307,9 +280,6 @@ conf_string_check(const struct conf_key *k, const char *value, char *msg,
     size_t msglen)
 {
 	switch (k->kind) {
-	case KIND_DIR:
-	case KIND_FILE:
-		return conf_path_check(k, value, msg, msglen);
 	case KIND_URL:
 		return conf_value_check_url(k->name, value, msg, msglen);
 	case KIND_ID_URL:
@@ -801,10 +771,6 @@ conf_load(const char *path, char *err, size_t errlen)
 		conf_fail(&p, 0, "%s", strerror(errno));
 		goto fail;
 	}
-	if ((p.base = conf_base(path)) == NULL) {
-		conf_fail(&p, 0, "its folder: %s", strerror(errno));
-		goto fail;
-	}
 	rc = ini_parse_stream(conf_read_line, &p, conf_handler, &p);
 	/*
 	 * inih returns the first line it found wrong: ours (the handler
@@ -832,7 +798,6 @@ out:
 		fclose(p.fp);
 	free(p.buf);
 	free(p.sectname);
-	free(p.base);
 	return p.c;
 }
 
