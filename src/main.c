@@ -243,11 +243,23 @@ reload_unlock(struct daemon *d)
 	d->next_site = NULL;
 }
 
+/* 1 when PATH is the folder open as FD, however it is spelled. */
+static int
+site_same(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fd != -1 && fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /*
  * The lock of C's site_dir, for a reload to C: none needed when it is the
  * site the daemon writes, kept when it is a pending reload's; a pending
- * reload to another site gives way, and its lock with it.  0, or -1
- * logged (the pending reload, if any, then stays).
+ * reload to another site gives way, and its lock with it.  The folders are
+ * compared as files, since flock would refuse the daemon its own site
+ * spelled another way ("/srv/site/").  0, or -1 logged (the pending
+ * reload, if any, then stays).
  */
 static int
 reload_lock(struct daemon *d, const struct conf *c)
@@ -255,9 +267,9 @@ reload_lock(struct daemon *d, const struct conf *c)
 	char *site = NULL;
 	int fd = -1;
 
-	if (d->next_site != NULL && strcmp(c->site_dir, d->next_site) == 0)
+	if (d->next_site != NULL && site_same(d->next_sitefd, c->site_dir))
 		return 0;
-	if (strcmp(c->site_dir, scheduler_conf(d->sched)->site_dir) != 0) {
+	if (!site_same(d->sitefd, c->site_dir)) {
 		if ((site = strdup(c->site_dir)) == NULL) {
 			log_warn("reload");
 			return -1;
@@ -273,19 +285,35 @@ reload_lock(struct daemon *d, const struct conf *c)
 	return 0;
 }
 
-/* A reload took effect: the old site is written no more. */
+/*
+ * A reload took effect: the old site is written no more, and the hook and
+ * the hub of the new configuration are those told of the polls from now
+ * on (the polls that ended under the old one told the old ones).
+ */
 static void
 on_applied(void *arg)
 {
 	struct daemon *d = arg;
+	const struct conf *c = scheduler_conf(d->sched);
 
-	if (d->next_site == NULL)
-		return;
-	close(d->sitefd);
-	d->sitefd = d->next_sitefd;
-	d->next_sitefd = -1;
-	free(d->next_site);
-	d->next_site = NULL;
+	if (d->next_site != NULL) {
+		close(d->sitefd);
+		d->sitefd = d->next_sitefd;
+		d->next_sitefd = -1;
+		free(d->next_site);
+		d->next_site = NULL;
+	}
+	hook_set_argv(d->hook, c->on_update);
+	(void)websub_set_hub(d->websub, c->websub_hub, c->interval);
+}
+
+/* What a refused reload leaves in place, for its message. */
+static const char *
+reload_kept(const struct daemon *d)
+{
+	return scheduler_reload_pending(d->sched) ? "the configuration read "
+	    "at the SIGHUP before stays, to take effect once no poll is under "
+	    "way" : "keeping the old configuration";
 }
 
 static void
@@ -306,9 +334,9 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 		if ((c = conf_load(d->conf_path, err, sizeof(err))) == NULL ||
 		    limits_check(c) == -1 || reload_lock(d, c) == -1) {
 			if (c == NULL)
-				log_error("reload: %s; keeping the old configuration", err);
+				log_error("reload: %s; %s", err, reload_kept(d));
 			else
-				log_error("reload: keeping the old configuration");
+				log_error("reload: %s", reload_kept(d));
 			conf_destroy(c);
 			notify_ready();
 			scheduler_all_now(d->sched);
@@ -316,8 +344,6 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 		}
 		if (strcmp(c->database, scheduler_conf(d->sched)->database) != 0)
 			log_warnx("reload: database changes take effect at the next start");
-		hook_set_argv(d->hook, c->on_update);
-		(void)websub_set_hub(d->websub, c->websub_hub, c->interval);
 		scheduler_reload(d->sched, c);
 		break;
 	default:

@@ -1229,6 +1229,12 @@ scheduler_busy(const struct scheduler *p)
 }
 
 int
+scheduler_reload_pending(const struct scheduler *p)
+{
+	return p->pending != NULL;
+}
+
+int
 scheduler_failed(const struct scheduler *p)
 {
 	int n = 0;

@@ -56,6 +56,8 @@ void scheduler_all_now(struct scheduler *p);
 void scheduler_reload(struct scheduler *p, struct conf *c);
 /* 1 when some source is mid-poll. */
 int scheduler_busy(const struct scheduler *p);
+/* 1 when a configuration given to scheduler_reload waits to take effect. */
+int scheduler_reload_pending(const struct scheduler *p);
 /* Sources whose last poll failed. */
 int scheduler_failed(const struct scheduler *p);
 /* 1 when the last rewrite of the feeds failed. */

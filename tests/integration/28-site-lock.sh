@@ -5,7 +5,9 @@
 # is refused with a message naming the site, and the daemon's post file
 # stays as it was.  A reload that moves the daemon's site_dir takes the new
 # folder at the signal and lets the old one go once no poll writes there
-# any more.  A new database on a site that has posts
+# any more; a SIGHUP refused meanwhile says the pending reload stays, and
+# one to the same folder spelled another way keeps the lock it has.  A new
+# database on a site that has posts
 # is refused, and leaves no database behind, until --import takes the
 # site over.
 set -euo pipefail
@@ -69,8 +71,9 @@ loads=$(log_count 'configuration .* loaded')
 daemon_signal USR1
 wait_log $((polls + 1)) "source a: polling" "a slow poll of the daemon has begun"
 sed -i "s#^site_dir = .*#site_dir = $TMP/site3#" "$T_CONF"
+hups=$(log_count "SIGHUP: reading ")
 daemon_signal HUP
-wait_log 1 "SIGHUP: reading " "the SIGHUP is read"
+wait_log $((hups + 1)) "SIGHUP: reading " "the SIGHUP is read"
 locked "$TMP/site3" || fail "the new site_dir is not locked at the signal"
 sed "s#^site_dir = .*#site_dir = $TMP/site2#" "$TMP/b.conf" > "$TMP/b2.conf"
 run_finewsd -c "$TMP/b2.conf" --once
@@ -81,14 +84,39 @@ assert_grep "the error names the old site" "$RUN_ERR" \
 	fail "the reload took effect during the poll"
 # The same reload again while the first waits: it keeps the lock it has.
 daemon_signal HUP
-wait_log 2 "SIGHUP: reading " "the second SIGHUP is read"
+wait_log $((hups + 2)) "SIGHUP: reading " "the second SIGHUP is read"
 say "the second SIGHUP is not refused"
 grep -q "keeping the old configuration" "$DAEMON_ERR" &&
 	fail "the second SIGHUP was refused: $(grep -m1 'in use' "$DAEMON_ERR")"
+# A third, to a site another process holds, is refused, and says that the
+# pending reload stays (not that the old configuration does).
+mkdir "$TMP/site4"
+python3 -c 'import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDONLY)
+fcntl.flock(fd, fcntl.LOCK_EX)
+open(sys.argv[2], "w").close()
+time.sleep(60)' "$TMP/site4" "$TMP/site4.held" &
+holder=$!
+BG_PIDS+=("$holder")
+wait_for 5 "another process holds site4" test -e "$TMP/site4.held"
+sed -i "s#^site_dir = .*#site_dir = $TMP/site4#" "$T_CONF"
+daemon_signal HUP
+wait_log $((hups + 3)) "SIGHUP: reading " "the third SIGHUP is read"
+wait_log 1 "^reload: the configuration read at the SIGHUP before stays, to take effect once no poll is under way$" \
+    "the refused SIGHUP says the pending reload stays"
+stop_pid "$holder"
+sed -i "s#^site_dir = .*#site_dir = $TMP/site3#" "$T_CONF"
 wait_log $((loads + 1)) 'configuration .* loaded' "the reload is taken after the poll" 15
 locked "$TMP/site3" || fail "the new site_dir is not locked any more"
 locked "$TMP/site2" && fail "the old site_dir is still locked after the reload"
 route_set "$(market_path 37)" '{"file": "m37.json"}'
+
+echo "a reload to the same site spelled another way keeps it"
+loads=$(log_count 'configuration .* loaded')
+sed -i "s#^site_dir = .*#site_dir = $TMP/site3/#" "$T_CONF"
+daemon_signal HUP
+wait_log $((loads + 1)) 'configuration .* loaded' "the reload to $TMP/site3/ is taken"
+locked "$TMP/site3" || fail "site3 is not locked any more"
 daemon_alive || fail "the daemon died"
 daemon_stop TERM
 daemon_expect_rc 0
