@@ -504,12 +504,19 @@ store_lock(struct store *st, char *err, size_t errlen)
 {
 	char *lock = NULL, pid[32] = "";
 	ssize_t n;
+	int made = 0;
 
 	if (asprintf(&lock, "%s.lock", st->path) == -1) {
 		err_set(err, errlen, "database %s: out of memory", st->path);
 		return -1;
 	}
-	st->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* Whether this call makes the lock file: if the pid cannot be
+	 * written in it (a full disk at the very first start), it goes. */
+	if ((st->lockfd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) != -1)
+		made = 1;
+	else if (errno == EEXIST)
+		st->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (st->lockfd == -1) {
 		err_set(err, errlen, "database %s: lock %s: %s", st->path, lock,
 		    strerror(errno));
@@ -532,13 +539,18 @@ store_lock(struct store *st, char *err, size_t errlen)
 		free(lock);
 		return -1;
 	}
-	free(lock);
 	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(st->lockfd, 0) == -1 || pwrite(st->lockfd, pid, (size_t)n, 0) != n) {
 		err_set(err, errlen, "database %s: lock: %s", st->path,
 		    strerror(errno));
+		/* Still held: removed before it is let go, as store_discard
+		 * does. */
+		if (made)
+			(void)unlink(lock);
+		free(lock);
 		return -1;
 	}
+	free(lock);
 	return 0;
 }
 

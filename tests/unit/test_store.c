@@ -799,24 +799,29 @@ test_failed_create_discarded(void **state)
 	struct fixture *f = *state;
 	static const char *const suffixes[] = { "", "-wal", "-shm", ".lock" };
 	char err[512] = "", path[512];
-	struct rlimit old, none = { 256, 0 };   /* the lock's pid, no page */
+	struct rlimit old, none = { 0, 0 };
 	void (*oldsig)(int);
 	struct store *st;
 
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
-	none.rlim_max = old.rlim_max;
 	oldsig = signal(SIGXFSZ, SIG_IGN);
-	assert_int_equal(setrlimit(RLIMIT_FSIZE, &none), 0);
-	st = store_open(f->db, err, sizeof(err));
-	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
-	signal(SIGXFSZ, oldsig);
-	assert_null(st);
-	assert_true(strncmp(err, "database ", 9) == 0);
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", f->db, suffixes[i]);
-		if (access(path, F_OK) == 0)
-			fail_msg("%s left behind (%s)", path, err);
+	/* No byte at all (the lock's pid fails), then the pid but no page. */
+	for (int limit = 0; limit <= 256; limit += 256) {
+		none.rlim_cur = (rlim_t)limit;
+		none.rlim_max = old.rlim_max;
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &none), 0);
+		st = store_open(f->db, err, sizeof(err));
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+		assert_null(st);
+		assert_true(strncmp(err, "database ", 9) == 0);
+		for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+			snprintf(path, sizeof(path), "%s%s", f->db, suffixes[i]);
+			if (access(path, F_OK) == 0)
+				fail_msg("limit %d: %s left behind (%s)", limit,
+				    path, err);
+		}
 	}
+	signal(SIGXFSZ, oldsig);
 	/* The next start makes it whole. */
 	assert_non_null(st = store_open(f->db, err, sizeof(err)));
 	store_close(st);
