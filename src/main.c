@@ -57,8 +57,8 @@ struct daemon {
 	struct hook *hook;
 	struct websub *websub;
 	int sitefd;             /* the lock of the site being written */
-	int next_sitefd;        /* that of a reload's new site_dir, */
-	char *next_site;        /* until the reload takes effect */
+	int next_sitefd;        /* that of a reload's new site_dir, until the
+	                         * reload takes effect; -1 */
 	ev_signal sigusr1, sighup, sigterm, sigint;
 	ev_timer watchdog;
 };
@@ -239,8 +239,6 @@ reload_unlock(struct daemon *d)
 	if (d->next_sitefd != -1)
 		close(d->next_sitefd);
 	d->next_sitefd = -1;
-	free(d->next_site);
-	d->next_site = NULL;
 }
 
 /* 1 when PATH is the folder open as FD, however it is spelled. */
@@ -264,24 +262,14 @@ site_same(int fd, const char *path)
 static int
 reload_lock(struct daemon *d, const struct conf *c)
 {
-	char *site = NULL;
 	int fd = -1;
 
-	if (d->next_site != NULL && site_same(d->next_sitefd, c->site_dir))
+	if (site_same(d->next_sitefd, c->site_dir))
 		return 0;
-	if (!site_same(d->sitefd, c->site_dir)) {
-		if ((site = strdup(c->site_dir)) == NULL) {
-			log_warn("reload");
-			return -1;
-		}
-		if ((fd = site_lock(c)) == -1) {
-			free(site);
-			return -1;
-		}
-	}
+	if (!site_same(d->sitefd, c->site_dir) && (fd = site_lock(c)) == -1)
+		return -1;
 	reload_unlock(d);
 	d->next_sitefd = fd;
-	d->next_site = site;
 	return 0;
 }
 
@@ -296,12 +284,10 @@ on_applied(void *arg)
 	struct daemon *d = arg;
 	const struct conf *c = scheduler_conf(d->sched);
 
-	if (d->next_site != NULL) {
+	if (d->next_sitefd != -1) {
 		close(d->sitefd);
 		d->sitefd = d->next_sitefd;
 		d->next_sitefd = -1;
-		free(d->next_site);
-		d->next_site = NULL;
 	}
 	hook_set_argv(d->hook, c->on_update);
 	(void)websub_set_hub(d->websub, c->websub_hub, c->interval);
