@@ -504,19 +504,18 @@ store_lock(struct store *st, char *err, size_t errlen)
 {
 	char *lock = NULL, pid[32] = "";
 	ssize_t n;
-	int made = 0;
 
 	if (asprintf(&lock, "%s.lock", st->path) == -1) {
 		err_set(err, errlen, "database %s: out of memory", st->path);
 		return -1;
 	}
-	/* Whether this call makes the lock file: if the pid cannot be
-	 * written in it (a full disk at the very first start), it goes. */
-	if ((st->lockfd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) != -1)
-		made = 1;
-	else if (errno == EEXIST)
-		st->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/*
+	 * The lock file is never removed, not even by a first start that
+	 * fails (store_discard): a process that opened it before the unlink
+	 * would get its flock once the remover let go, and a third would make
+	 * a new file and lock that, two writers on one database.
+	 */
+	st->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (st->lockfd == -1) {
 		err_set(err, errlen, "database %s: lock %s: %s", st->path, lock,
 		    strerror(errno));
@@ -543,10 +542,6 @@ store_lock(struct store *st, char *err, size_t errlen)
 	if (ftruncate(st->lockfd, 0) == -1 || pwrite(st->lockfd, pid, (size_t)n, 0) != n) {
 		err_set(err, errlen, "database %s: lock: %s", st->path,
 		    strerror(errno));
-		/* Still held: removed before it is let go, as store_discard
-		 * does. */
-		if (made)
-			(void)unlink(lock);
 		free(lock);
 		return -1;
 	}
@@ -653,27 +648,23 @@ store_created(const struct store *st)
 
 /*
  * SQLite is closed first, since closing deletes the WAL by its name; then
- * the files go, the lock file last, while it is still held.
+ * the files go while the lock is still held.  The lock file stays: see
+ * store_lock.
  */
 void
 store_discard(struct store *st)
 {
-	static const char *const suffixes[] = { "", "-wal", "-shm", ".lock" };
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
 	char path[4096];
-	int lockfd;
 
 	if (st == NULL)
 		return;
-	lockfd = st->lockfd;
-	st->lockfd = -1;
 	store_close_db(st);
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
 		if ((size_t)snprintf(path, sizeof(path), "%s%s", st->path,
 		    suffixes[i]) < sizeof(path) && unlink(path) == -1 &&
 		    errno != ENOENT)
 			log_warn("database %s", path);
-	if (lockfd != -1)
-		(void)close(lockfd);
 	store_close(st);
 }
 

@@ -63,7 +63,8 @@ int store_created(const struct store *st);
 /*
  * For a database this process has just created and will not use: its
  * files are removed, while its lock still keeps other writers out, and
- * the handle closed.  Accepts NULL.
+ * the handle closed; the lock file stays (store.c: store_lock says why).
+ * Accepts NULL.
  */
 void store_discard(struct store *st);   /* accepts NULL */
 
