@@ -653,7 +653,7 @@ import_run(const struct conf *c, const char *dir)
 	if (import_walk(&im, dir, "") == -1 ||
 	    store_flag_set(im.st, "import_running", 0) == -1 ||
 	    (im.base != NULL && im.base[0] == '\0' &&
-	    store_flag_set(im.st, "site_checked", 1) == -1) ||
+	    store_flag_set(im.st, "site_checked", path_key(c->site_dir)) == -1) ||
 	    store_commit(im.st) == -1) {
 		store_rollback(im.st);
 		import_progress(&im, 1);

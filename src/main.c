@@ -199,15 +199,16 @@ site_has_post(const struct conf *c)
  * could get other URLs, and the feeds would be written anew with the new
  * posts alone.  --import takes a site over.  So a database without posts
  * is refused beside a site with post files, until it has passed this
- * check once (the flag site_checked, set then: a crash in its first run
- * leaves post files without rows, which its next run writes again), and
- * so is a database whose last --import did not finish (import_running).
- * 0, or -1 logged.
+ * check once with that site (the flag site_checked names the site that
+ * passed: a crash in its first run leaves post files without rows, which
+ * its next run writes again; another site_dir, at a start or a reload, is
+ * checked afresh), and so is a database whose last --import did not
+ * finish (import_running).  0, or -1 logged.
  */
 static int
 site_check(const struct conf *c, struct store *st)
 {
-	long long checked = 0, importing = 0, n;
+	long long checked = 0, importing = 0, key = path_key(c->site_dir), n;
 
 	if (store_flag_get(st, "import_running", &importing) == -1 ||
 	    store_flag_get(st, "site_checked", &checked) == -1)
@@ -218,7 +219,7 @@ site_check(const struct conf *c, struct store *st)
 		    c->database, c->path, c->site_dir);
 		return -1;
 	}
-	if (checked)
+	if (checked == key)
 		return 0;
 	if ((n = store_posts_count(st, NULL)) < 0)
 		return -1;
@@ -229,7 +230,7 @@ site_check(const struct conf *c, struct store *st)
 		    site_post, c->database, c->path, c->site_dir);
 		return -1;
 	}
-	return store_flag_set(st, "site_checked", 1);
+	return store_flag_set(st, "site_checked", key);
 }
 
 /* Lets go of the lock a reload took that has not taken effect. */
@@ -318,7 +319,9 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 		log_info("SIGHUP: reading %s", d->conf_path);
 		notify_reloading();
 		if ((c = conf_load(d->conf_path, err, sizeof(err))) == NULL ||
-		    limits_check(c) == -1 || reload_lock(d, c) == -1) {
+		    limits_check(c) == -1 || (!site_same(d->sitefd,
+		    c->site_dir) && site_check(c, d->st) == -1) ||
+		    reload_lock(d, c) == -1) {
 			if (c == NULL)
 				log_error("reload: %s; %s", err, reload_kept(d));
 			else

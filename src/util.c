@@ -186,6 +186,19 @@ path_join(const char *dir, const char *rel)
 	return p;
 }
 
+long long
+path_key(const char *path)
+{
+	char *real = realpath(path, NULL);
+	const unsigned char *u = (const unsigned char *)(real != NULL ? real : path);
+	uint64_t h = 14695981039346656037ULL;   /* FNV-1a */
+
+	for (; *u != '\0'; u++)
+		h = (h ^ *u) * 1099511628211ULL;
+	free(real);
+	return (long long)(h >> 2) + 2;
+}
+
 char *
 url_escape(const char *s)
 {

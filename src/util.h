@@ -75,6 +75,12 @@ char *str_dup_null(const char *s);
 
 /* "DIR/REL", malloc'd; NULL when memory runs out. */
 char *path_join(const char *dir, const char *rel);
+/*
+ * A number naming the folder PATH, for a flag in the store: a hash of its
+ * canonical path (of PATH as written when it cannot be resolved), never 0
+ * or 1.
+ */
+long long path_key(const char *path);
 
 /*
  * S with every byte outside [A-Za-z0-9._~-] (RFC 3986's unreserved
