@@ -256,6 +256,7 @@ static int
 conf_path_set(struct conf_parse *p, const struct conf_key *k, char **field,
     const char *value)
 {
+	struct stat sb;
 	char msg[1024];
 
 	if (value[0] != '/') {
@@ -263,8 +264,15 @@ conf_path_set(struct conf_parse *p, const struct conf_key *k, char **field,
 		    value);
 		return -1;
 	}
-	if (k->kind != KIND_OUTFILE && conf_path_check(k, value, msg,
-	    sizeof(msg)) == -1) {
+	if (k->kind == KIND_OUTFILE) {
+		/* Written at run time: refused here only when it is a folder;
+		 * a write that fails later is logged, the poll goes on. */
+		if (stat(value, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			conf_fail(p, p->lineno, "%s: a folder, not a file: %s",
+			    k->name, value);
+			return -1;
+		}
+	} else if (conf_path_check(k, value, msg, sizeof(msg)) == -1) {
 		conf_fail(p, p->lineno, "%s", msg);
 		return -1;
 	}

@@ -405,6 +405,12 @@ test_relative_paths(void **state)
 	    ":5: metrics_file: not an absolute path: m/finewsd.prom");
 	ERROR_IS(FINEWSD "metrics_file = ~/finewsd.prom\n" SOURCE,
 	    ":5: metrics_file: not an absolute path: ~/finewsd.prom");
+	/* metrics_file is written at run time: a folder is refused at once,
+	 * a path that cannot be written yet is not. */
+	ERROR_IS(FINEWSD "metrics_file = /tmp\n" SOURCE,
+	    ":5: metrics_file: a folder, not a file: /tmp");
+	conf_destroy(load_ok(FINEWSD "metrics_file = /nonexistent/x.prom\n"
+	    SOURCE));
 }
 
 static void
